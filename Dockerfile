@@ -1,0 +1,14 @@
+FROM python:3.11-slim
+
+WORKDIR /srv/nianbao
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+
+COPY pyproject.toml README.md alembic.ini ./
+COPY app ./app
+COPY migrations ./migrations
+RUN pip install --no-cache-dir .
+
+# DATABASE_URL=postgresql://user@host/db in production; the SQLite default lives in /srv/nianbao/data.
+VOLUME ["/srv/nianbao/data"]
+EXPOSE 8000
+CMD ["nianbao", "serve", "--host", "0.0.0.0", "--port", "8000"]

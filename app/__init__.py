@@ -1,0 +1,1 @@
+"""Nianbao: reads, checks and aggregates annual reports on government information disclosure."""

@@ -1,0 +1,28 @@
+"""All settings in one place; the defaults serve a newcomer on one machine."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NIANBAO_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///./data/nianbao.db", validation_alias=AliasChoices("DATABASE_URL", "NIANBAO_DATABASE_URL")
+    )
+    file_store: Path = Path("./data/files")
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_json_bytes: int = 2 * 1024 * 1024
+    max_json_depth: int = 32
+    max_bulk_reports: int = 1000
+    page_size_max: int = 200
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

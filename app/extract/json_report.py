@@ -1,0 +1,177 @@
+"""A report given as JSON, keyed by the canonical codes, read into a draft.
+
+Every error names its exact path, so a portal can show the clerk which field is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+from app.draft import Draft, Figure, Scope, Status, Value
+from app.errors import ProblemError
+from app.rules.layout import TABLE_CODES, Format, Kind, layout
+
+
+class ReportMeta(BaseModel):
+    """The fields of a JSON report beside its tables."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organ: StrictStr = Field(min_length=1, max_length=200, description="发布机关全称")
+    year: StrictInt = Field(ge=2008, le=2100, description="报告年度")
+    format: Format = Field(description="表格格式：2021（国办公开办函〔2021〕30号）或 2019")
+    region_code: StrictStr | None = Field(default=None, pattern=r"^\d{6}(\d{3}(\d{3})?)?$")
+    scope: Scope | None = Field(default=None, description="本机关 或 汇总（全市/全县等）")
+    published_on: date | None = None
+    signed_on: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    title: StrictStr | None = Field(default=None, max_length=500)
+    narrative: StrictStr = Field(default="", max_length=200_000, description="正文（表格以外的文字）")
+    table2: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    table3: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    table4: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+def _depth(text: bytes) -> int:
+    """The deepest nesting of a JSON text, found without building it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x7B, 0x5B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x7D, 0x5D):
+            depth -= 1
+    return deepest
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(name)
+
+
+def load_json(data: bytes, max_depth: int) -> Any:
+    if _depth(data) > max_depth:
+        raise ProblemError(422, "json_too_deep", f"JSON 嵌套超过 {max_depth} 层，不是年度报告的结构")
+    try:
+        return json.loads(data, parse_float=Decimal, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProblemError(422, "invalid_json", f"JSON 格式有误，无法解析：{type(exc).__name__}") from None
+
+
+def _path(*parts: object) -> str:
+    return ".".join(str(p) for p in parts)
+
+
+def _figure(raw: Any, kind: Kind, path: str, errors: list[dict]) -> Figure | None:
+    if raw is None:
+        return Figure(None, Status.BLANK)
+    if kind is Kind.MONEY:
+        if isinstance(raw, bool) or not isinstance(raw, int | Decimal | str):
+            errors.append({"path": path, "message": "金额应为数字或数字字符串，如 1941.7065"})
+            return None
+        try:
+            value: Value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            errors.append({"path": path, "message": f"“{raw}”不是数字"})
+            return None
+        if not value.is_finite():
+            errors.append({"path": path, "message": "金额应为有限数"})
+            return None
+        return Figure(value)
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        errors.append({"path": path, "message": "件数应为整数"})
+        return None
+    return Figure(raw)
+
+
+def _tables(meta: ReportMeta, errors: list[dict]) -> tuple[bool, dict]:
+    """Check the tables against their layout; return whether （六） is one row, and the figures."""
+    single_other = meta.format is Format.F2021 and "result.other" in meta.table3
+    if single_other and any(code.startswith("result.other.") for code in meta.table3):
+        errors.append(
+            {
+                "path": "table3.result.other",
+                "message": "“（六）其他处理”不能既作为一行又分为三行",
+            }
+        )
+    lay = layout(meta.format, single_other)
+    other_rows = {
+        t.code: {r.code for r in t.rows}
+        for t in layout(Format.F2019 if meta.format is Format.F2021 else Format.F2021).tables
+    }
+    figures: dict = {}
+    for table_code in TABLE_CODES:
+        given: dict[str, dict[str, Any]] = getattr(meta, table_code)
+        table = lay.table(table_code)
+        for row_code, columns in given.items():
+            row = table.row(row_code)
+            if row is None:
+                note = (
+                    f"该行属于 {'2019' if meta.format is Format.F2021 else '2021'} 年格式，"
+                    f"与 format={meta.format.value} 不符"
+                    if row_code in other_rows[table_code]
+                    else "未知的行代码"
+                )
+                errors.append({"path": _path(table_code, row_code), "message": note})
+                continue
+            kinds = {code: kind for code, _, kind in row.columns}
+            for column_code, raw in columns.items():
+                if column_code not in kinds:
+                    errors.append(
+                        {"path": _path(table_code, row_code, column_code), "message": "未知的列代码"}
+                    )
+                    continue
+                figure = _figure(raw, kinds[column_code], _path(table_code, row_code, column_code), errors)
+                if figure is not None:
+                    figures[(table_code, row_code, column_code)] = figure
+    return single_other, figures
+
+
+def parse_report(data: Any) -> Draft:
+    """A decoded JSON value to a draft; 422 naming every wrong path."""
+    if not isinstance(data, dict):
+        raise ProblemError(422, "invalid_report", "请求体应为一个 JSON 对象（一份年度报告）")
+    try:
+        meta = ReportMeta.model_validate(data)
+    except ValidationError as exc:
+        errors = [
+            {"path": _path(*err["loc"]), "message": err["msg"]}
+            for err in exc.errors(include_url=False, include_context=False)
+        ]
+        raise ProblemError(
+            422, "invalid_report", "年度报告的字段有误，请按 errors 逐项改正", errors
+        ) from None
+    errors: list[dict] = []
+    single_other, figures = _tables(meta, errors)
+    if errors:
+        raise ProblemError(422, "invalid_report", "年度报告的表格有误，请按 errors 逐项改正", errors)
+    return Draft(
+        organ=meta.organ.strip(),
+        year=meta.year,
+        format=meta.format,
+        figures=figures,
+        single_other_row=single_other,
+        scope=meta.scope,
+        region_code=meta.region_code,
+        published_on=meta.published_on,
+        signed_on=meta.signed_on,
+        period_start=meta.period_start,
+        period_end=meta.period_end,
+        title=meta.title,
+        narrative=meta.narrative,
+    )

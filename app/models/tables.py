@@ -1,0 +1,109 @@
+"""The stored entities: source documents, reports (versioned), figures and findings.
+
+A figure is one row (report, table, row, column), so aggregates are plain SQL over one table.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+# SQLite makes only INTEGER PRIMARY KEY an auto-increment rowid.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SourceDocument(SQLModel, table=True):
+    """The original bytes of an upload, content-addressed by SHA-256 in the file store."""
+
+    __tablename__ = "source_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    media_type: str = Field(max_length=100)
+    filename: str | None = Field(default=None, max_length=255)
+    size: int = Field(sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Report(SQLModel, table=True):
+    __tablename__ = "report"
+    __table_args__ = (
+        UniqueConstraint("organ_key", "year", "version", name="uq_report_organ_key_year_version"),
+        Index("ix_report_latest_year", "is_latest", "year"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organ: str = Field(max_length=200)
+    organ_key: str = Field(max_length=200, index=True)  # the organ name normalised, the body's identity
+    year: int | None = Field(default=None, index=True)
+    format: str = Field(max_length=4)
+    single_other_row: bool = False
+    scope: str | None = Field(default=None, max_length=8)
+    region_code: str | None = Field(default=None, max_length=12, index=True)
+    published_on: date | None = None
+    signed_on: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    title: str | None = Field(default=None, sa_type=Text)
+    narrative: str = Field(default="", sa_type=Text)
+    version: int = 1
+    is_latest: bool = True
+    source_id: int = Field(foreign_key="source_document.id", index=True)
+    valid: bool = True
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FigureRow(SQLModel, table=True):
+    __tablename__ = "figure"
+    __table_args__ = (Index("ix_figure_cell", "table_code", "row_code", "column_code", "report_id"),)
+
+    id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    table_code: str = Field(max_length=8)
+    row_code: str = Field(max_length=64)
+    column_code: str = Field(max_length=32)
+    value: Decimal | None = Field(default=None, sa_column=Column(Numeric(20, 6), nullable=True))
+    status: str = Field(max_length=12)
+    raw: str | None = Field(default=None, sa_type=Text)
+    note: str | None = Field(default=None, sa_type=Text)
+    page: int | None = None
+    line: int | None = None
+    candidates: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class FindingRow(SQLModel, table=True):
+    __tablename__ = "finding"
+
+    id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    rule: str = Field(max_length=32, index=True)
+    severity: str = Field(max_length=8)
+    table_code: str | None = Field(default=None, max_length=8)
+    row_code: str | None = Field(default=None, max_length=64)
+    column_code: str | None = Field(default=None, max_length=32)
+    page: int | None = None
+    cells: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reported: str | None = Field(default=None, max_length=200)
+    expected: str | None = Field(default=None, max_length=200)
+    message: str = Field(sa_type=Text)
+    message_en: str | None = Field(default=None, sa_type=Text)
+    hint: str | None = Field(default=None, sa_type=Text)

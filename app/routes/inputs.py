@@ -1,0 +1,63 @@
+"""Reading a report from the request: a JSON body or a multipart `file`, within the size caps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from app.config import get_settings
+from app.errors import ProblemError
+
+
+@dataclass
+class RawInput:
+    data: bytes
+    filename: str | None
+    declared_type: str | None  # what the caller said; the bytes decide
+    is_json_body: bool
+
+
+def _too_large(limit: int) -> ProblemError:
+    return ProblemError(
+        413, "too_large", f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩或拆分后再上传"
+    )
+
+
+async def _read_capped(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_report_input(request: Request) -> RawInput:
+    """The body as bytes: JSON as it came, or the `file` part of a multipart form."""
+    settings = get_settings()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + 64 * 1024:
+            raise _too_large(settings.max_upload_bytes)
+        form = await request.form(max_files=1, max_fields=10)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise ProblemError(422, "missing_file", "请在表单字段 file 中上传年度报告文件")
+        data = await upload.read()
+        if len(data) > settings.max_upload_bytes:
+            raise _too_large(settings.max_upload_bytes)
+        return RawInput(data, upload.filename, upload.content_type, is_json_body=False)
+    if content_type in ("application/json", ""):
+        data = await _read_capped(request, settings.max_json_bytes)
+        return RawInput(data, None, "application/json", is_json_body=True)
+    raise ProblemError(
+        415,
+        "unsupported_media_type",
+        "请以 application/json 提交结构化报告，或以 multipart/form-data 的 file 字段上传文件",
+    )

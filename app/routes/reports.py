@@ -1,0 +1,98 @@
+"""HTTP for reports: parse the input, call a service, return a model."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from app.config import get_settings
+from app.db import SessionDep
+from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
+from app.routes.inputs import RawInput, read_report_input
+from app.services import intake, reports
+
+router = APIRouter(prefix="/api/v1", tags=["reports"])
+
+InputDep = Annotated[RawInput, Depends(read_report_input)]
+
+_PROBLEMS: dict[int | str, dict] = {status: {"model": Problem} for status in (413, 415, 422)}
+
+REPORT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/ReportMeta"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/reports",
+    status_code=201,
+    response_model=ReportPublic,
+    responses={200: {"model": ReportPublic, "description": "the same bytes were stored before"}, **_PROBLEMS},
+    openapi_extra=REPORT_BODY,
+    summary="Store a report (JSON or file) and validate it",
+)
+def create_report(raw: InputDep, session: SessionDep, response: Response) -> ReportPublic:
+    draft, upload = intake.read(raw.data, raw.filename, raw.is_json_body)
+    report, created = reports.ingest(session=session, draft=draft, upload=upload)
+    if not created:
+        response.status_code = 200
+    return report
+
+
+@router.post(
+    "/validate",
+    response_model=ReportPublic,
+    responses=_PROBLEMS,
+    openapi_extra=REPORT_BODY,
+    summary="Read and validate a report without storing it",
+)
+def validate_report(raw: InputDep, session: SessionDep) -> ReportPublic:
+    draft, _ = intake.read(raw.data, raw.filename, raw.is_json_body)
+    return reports.check(session=session, draft=draft)
+
+
+@router.get("/reports", response_model=ReportList, summary="List reports (latest versions by default)")
+def list_reports(
+    session: SessionDep,
+    year: int | None = None,
+    organ: Annotated[str | None, Query(max_length=200)] = None,
+    valid: bool | None = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None,
+    all_versions: bool = False,
+    limit: Annotated[int, Query(ge=1)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ReportList:
+    return reports.list_reports(
+        session=session,
+        year=year,
+        organ=organ,
+        valid=valid,
+        region_code=region,
+        all_versions=all_versions,
+        limit=min(limit, get_settings().page_size_max),
+        offset=offset,
+    )
+
+
+@router.get("/reports/{report_id}", response_model=ReportPublic, responses={404: {"model": Problem}})
+def get_report(report_id: int, session: SessionDep) -> ReportPublic:
+    return reports.get(session=session, report_id=report_id)
+
+
+@router.get(
+    "/reports/{report_id}/validation", response_model=ValidationPublic, responses={404: {"model": Problem}}
+)
+def get_validation(report_id: int, session: SessionDep) -> ValidationPublic:
+    return reports.get_validation(session=session, report_id=report_id)

@@ -1,0 +1,44 @@
+"""From the bytes a caller sent to a draft: the type comes from the bytes, not the name."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from app.config import get_settings
+from app.draft import Draft
+from app.errors import ProblemError
+from app.extract.json_report import load_json, parse_report
+from app.services.reports import Upload
+
+
+def _canonical_json(value: object) -> bytes:
+    """The same report written with other spacing or key order hashes the same."""
+
+    def default(obj: object) -> str:
+        if isinstance(obj, Decimal):
+            return format(obj.normalize(), "f")
+        raise TypeError(type(obj).__name__)
+
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=default
+    ).encode()
+
+
+def json_report(data: bytes, filename: str | None = None) -> tuple[Draft, Upload]:
+    decoded = load_json(data, get_settings().max_json_depth)
+    draft = parse_report(decoded)
+    return draft, Upload(_canonical_json(decoded), "application/json", filename)
+
+
+def read(data: bytes, filename: str | None, is_json_body: bool) -> tuple[Draft, Upload]:
+    """Sniff, extract and parse; JSON bodies go straight to the JSON reader."""
+    if is_json_body:
+        return json_report(data)
+    if not data.strip():
+        raise ProblemError(422, "empty_file", "上传的文件是空的，请选择正确的年度报告文件")
+    if data.lstrip()[:1] in (b"{", b"["):
+        return json_report(data, filename)
+    raise ProblemError(
+        415, "unsupported_type", "无法识别的文件类型：请上传 PDF、Word（.docx）、网页（HTML）、文本或 JSON"
+    )

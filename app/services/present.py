@@ -1,0 +1,117 @@
+"""Drafts and findings turned into the API's models (pure: no database, no HTTP)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from app.draft import Draft, Figure, Finding, Severity, Value
+from app.models.api import (
+    Counts,
+    FigurePublic,
+    FigureValue,
+    FindingPublic,
+    LocationPublic,
+    ReportPublic,
+    SourcePublic,
+    ValidationPublic,
+)
+from app.rules.engine import fmt_value
+from app.rules.layout import TABLE_CODES
+
+
+def public_value(value: Value | None) -> FigureValue:
+    if isinstance(value, Decimal):
+        return fmt_value(value)
+    return value
+
+
+def counts(findings: Iterable[Finding]) -> Counts:
+    tally = Counts()
+    for finding in findings:
+        setattr(tally, finding.severity.value, getattr(tally, finding.severity.value) + 1)
+    return tally
+
+
+def finding_public(finding: Finding) -> FindingPublic:
+    loc = finding.location
+    return FindingPublic(
+        rule=finding.rule,
+        severity=finding.severity.value,
+        location=LocationPublic(table=loc.table, row=loc.row, column=loc.column, page=loc.page),
+        cells=finding.cells,
+        reported=finding.reported,
+        expected=finding.expected,
+        message=finding.message,
+        message_en=finding.message_en,
+        hint=finding.hint,
+    )
+
+
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def validation_public(findings: list[Finding]) -> ValidationPublic:
+    ordered = sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity])
+    tally = counts(ordered)
+    return ValidationPublic(
+        valid=tally.error == 0, counts=tally, findings=[finding_public(f) for f in ordered]
+    )
+
+
+def _figure_public(key: tuple[str, str, str], figure: Figure) -> FigurePublic:
+    return FigurePublic(
+        table=key[0],
+        row=key[1],
+        column=key[2],
+        value=public_value(figure.value),
+        status=figure.status.value,
+        raw=figure.raw,
+        note=figure.note,
+        page=figure.page,
+        line=figure.line,
+        candidates=[public_value(v) for v in figure.candidates] if figure.candidates else None,
+    )
+
+
+def report_public(
+    draft: Draft,
+    findings: list[Finding],
+    *,
+    report_id: int | None = None,
+    version: int | None = None,
+    is_latest: bool | None = None,
+    source: SourcePublic | None = None,
+    created_at=None,
+) -> ReportPublic:
+    tables: dict[str, dict[str, dict[str, FigureValue]]] = {code: {} for code in TABLE_CODES}
+    figures = []
+    for key in draft.layout.cells:
+        figure = draft.figures.get(key)
+        if figure is None:
+            continue
+        tables[key[0]].setdefault(key[1], {})[key[2]] = public_value(figure.value)
+        figures.append(_figure_public(key, figure))
+    return ReportPublic(
+        id=report_id,
+        version=version,
+        is_latest=is_latest,
+        organ=draft.organ,
+        year=draft.year,
+        format=draft.format.value,
+        single_other_row=draft.single_other_row,
+        scope=draft.scope.value if draft.scope else None,
+        region_code=draft.region_code,
+        published_on=draft.published_on,
+        signed_on=draft.signed_on,
+        period_start=draft.period_start,
+        period_end=draft.period_end,
+        title=draft.title,
+        source=source,
+        created_at=created_at,
+        table2=tables["table2"],
+        table3=tables["table3"],
+        table4=tables["table4"],
+        figures=figures,
+        validation=validation_public(findings),
+    )

@@ -1,0 +1,99 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, each test in a rolled-back
+transaction over a schema built by `alembic upgrade head`."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_store = tempfile.mkdtemp(prefix="nianbao-files-")
+os.environ["NIANBAO_FILE_STORE"] = _store
+
+from alembic import command  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from app.db import get_session, make_engine  # noqa: E402
+from app.main import create_app  # noqa: E402
+from app.services.health import alembic_config  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+SEEDS = DATA / "seeds"
+PG_ADMIN_URL = os.environ.get("NIANBAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_TEST_DB = "nianbao_test"
+
+
+def seed_names() -> list[str]:
+    return sorted(p.stem for p in SEEDS.glob("*.txt"))
+
+
+def expected(name: str) -> dict:
+    return json.loads((SEEDS / "expected" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def seed_report_json(name: str) -> dict:
+    """A seed's hand-read figures as the JSON report the API accepts."""
+    data = expected(name)
+    return {key: data[key] for key in ("organ", "year", "format", "table2", "table3", "table4")}
+
+
+def _postgres_url() -> str:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {PG_TEST_DB}"))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_TEST_DB}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    return _postgres_url()
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[Engine]:
+    command.upgrade(alembic_config(db_url), "head")
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose every commit is a savepoint inside one transaction rolled back at the end."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[TestClient]:
+    app = create_app()
+
+    def _session() -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = _session
+    with TestClient(app) as test_client:
+        yield test_client
