@@ -27,7 +27,7 @@ from app.services.health import alembic_config  # noqa: E402
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"
 PG_ADMIN_URL = os.environ.get("NIANBAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PG_TEST_DB = "nianbao_test"
+PG_TEST_DB = f"nianbao_test_{os.getpid()}"  # one per run, so runs side by side never collide
 
 
 def seed_names() -> list[str]:
@@ -53,11 +53,20 @@ def _postgres_url() -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_TEST_DB}"
 
 
+def _drop_postgres() -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)"))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    return _postgres_url()
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    yield _postgres_url()
+    _drop_postgres()
 
 
 @pytest.fixture(scope="session")
