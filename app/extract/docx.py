@@ -194,9 +194,6 @@ def _row_cells(row: etree._Element) -> Iterator[Cell]:
         span = _int_attr(tc.find("w:tcPr/w:gridSpan", _NS), 1)
         merge = tc.find("w:tcPr/w:vMerge", _NS)
         continues = merge is not None and merge.get(f"{{{W}}}val", "continue") == "continue"
-        if continues:
-            text = ""
-        else:
-            text = cell_text([_paragraph_text(p) for p in _children(tc) if p.tag == _P])
+        text = "" if continues else cell_text([_paragraph_text(p) for p in _children(tc) if p.tag == _P])
         yield Cell(text, float(column), float(column + span))
         column += span
