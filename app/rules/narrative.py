@@ -246,8 +246,9 @@ class Repeat:
     chars: int
 
 
-def _own_sentences(narrative: str) -> list[tuple[str, str]]:
-    """(section name, normalised sentence) of a narrative, boilerplate and short ones left out."""
+def _own_sentences(narrative: str) -> list[tuple[str, str, str]]:
+    """(section name, sentence, its key) of a narrative, boilerplate and short ones left out; the key
+    ignores spaces, character widths and years, so "2024年" copied as "2025年" is still the same."""
     found = []
     for section in split_sections(narrative):
         for paragraph in paragraphs(section.lines):
@@ -255,24 +256,24 @@ def _own_sentences(narrative: str) -> list[tuple[str, str]]:
                 text = re.sub(r"\s", "", normalise(sentence))
                 if len(text) < _MIN_SENTENCE or _BOILERPLATE.search(text):
                     continue
-                found.append((section.name, _YEARS.sub("#年", text)))
+                found.append((section.name, text, _YEARS.sub("#年", text)))
     return found
 
 
 def repeated_share(narrative: str, previous: str, similarity: float = 90, min_section: int = 80) -> Repeat:
     """Characters of the narrative in sentences that stand, the same or nearly (rapidfuzz ratio
-    ≥ `similarity`, years ignored), anywhere in the previous narrative."""
-    mine, theirs = _own_sentences(narrative), [s for _, s in _own_sentences(previous)]
+    ≥ `similarity`), anywhere in the previous narrative."""
+    theirs = [key for _, _, key in _own_sentences(previous)]
     pool = set(theirs)
     total: dict[str, int] = {}
     repeated: dict[str, int] = {}
-    for name, sentence in mine:
-        total[name] = total.get(name, 0) + len(sentence)
-        same = sentence in pool or (
-            theirs and process.extractOne(sentence, theirs, scorer=fuzz.ratio, score_cutoff=similarity)
+    for name, text, key in _own_sentences(narrative):
+        total[name] = total.get(name, 0) + len(text)
+        same = key in pool or (
+            theirs and process.extractOne(key, theirs, scorer=fuzz.ratio, score_cutoff=similarity)
         )
         if same:
-            repeated[name] = repeated.get(name, 0) + len(sentence)
+            repeated[name] = repeated.get(name, 0) + len(text)
     chars = sum(total.values())
     return Repeat(
         share=sum(repeated.values()) / chars if chars else 0.0,
