@@ -14,7 +14,7 @@ from app.draft import Draft, Scope, Severity, Status
 from app.extract.json_report import parse_report
 from app.rules.engine import validate
 from app.rules.narrative import BodyKind, body_kind, check_narrative, check_repeat, repeated_share
-from app.rules.statements import check_text, statements
+from app.rules.statements import check_text, read_claims, read_statements, statements
 from app.rules.text import heading_part
 
 NARRATIVE_RULES = {"TEXT", "STRUCTURE", "TIMELY", "REPEAT"}
@@ -507,3 +507,50 @@ def test_repeat_is_computed_through_the_api_when_either_year_arrives_first(clien
     rechecked = client.get(f"/api/v1/reports/{later['id']}/validation").json()
     repeat = [f for f in rechecked["findings"] if f["rule"] == "REPEAT"]
     assert [(f["severity"], f["reported"]) for f in repeat] == [("warning", "72%")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "read"),
+    [
+        (
+            "本机关共收到政府信息公开申请156件，其中，自然人申请143件，法人或其他组织申请13件。",
+            [("new", 156)],
+        ),
+        ("收到政府信息公开申请23件（其中，当面申请3件，网上申请20件）。", [("new", 23)]),
+        ("加上上年结转的5件，共需办理161件。", [("carried_over", 5), ("workload", 161)]),
+        ("已办结155件，结转下年度继续办理6件。", [("handled", 155), ("carried_next", 6)]),
+        (
+            "办理结果中，予以公开82件，部分公开21件，不予公开9件，无法提供31件，不予处理5件。",
+            [("disclosed", 82), ("partial", 21), ("withheld", 9), ("unable", 31), ("not_processed", 5)],
+        ),
+        ("全年因政府信息公开引起行政复议3件、行政诉讼2件。", [("reconsideration", 3), ("litigation", 2)]),
+        ("受理行政复议申请2件。", [("reconsideration", 2)]),
+        ("行政复议结果维持2件，纠正1件。", []),
+        ("公开行政许可信息1200条，行政处罚信息公示352条。", []),
+        ("行政许可事项86项，全年办理行政许可2000件。", [("licensing", 2000)]),
+        ("清理规范性文件120件，废止15件，修改8件。", [("normative_documents.repealed", 15)]),
+        ("依申请公开渠道畅通，12345热线受理群众诉求3.2万件。", []),
+        ("领导信箱共收到留言53条、全部办结。", []),
+        ("依申请公开答复时限平均为7个工作日。", []),
+        ("制定并印发《XX市政府信息公开工作制度》等3项制度。", []),
+        ("全年共召开新闻发布会5场，发布政策解读12篇，回应社会关切3次。", []),
+        ("2022年结转至2023年的申请2件已全部办结。", []),
+    ],
+)
+def test_what_a_sentence_states(sentence, read):
+    assert [(s.concept, s.value) for s in read_statements(sentence, 2023, True)] == read
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claims"),
+    [
+        ("本年度无行政复议、行政诉讼案件。", ["reconsideration", "litigation"]),
+        ("未发生因政府信息公开工作被申请行政复议或提起行政诉讼的情况。", ["reconsideration", "litigation"]),
+        ("本年度政府信息公开行政复议、行政诉讼均为0。", ["reconsideration", "litigation"]),
+        ("我局未收到政府信息公开申请，也未发生行政复议和诉讼。", ["new", "reconsideration", "litigation"]),
+        ("全年未收到不予公开信息的申请。", []),
+        ("未发生行政复议被纠错的情况。", []),
+    ],
+)
+def test_what_a_sentence_claims_did_not_happen(sentence, claims):
+    assert [c.concept for c in read_claims(sentence)] == claims

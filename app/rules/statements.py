@@ -168,8 +168,12 @@ _SELF = re.compile(r"本级|本机关|本部门|本单位")
 _PART_OF_NEW = re.compile(
     r"渠道|网站|平台|信函|邮寄|当面|现场|网上|线上|在线|传真|邮件|自然人|法人|企业|公民|个人|其中|群众"
 )
+_NOT_A_TOTAL = re.compile(
+    r"维持|纠正|纠错|撤销|驳回|败诉|胜诉|审结|尚未|其他结果|确认违法|终止|事项|目录|清单|项目|信息|公示"
+)
+_NOT_APPLICATIONS = re.compile(r"热线|诉求|咨询|留言|来电|来信|信箱|工单|建议|提案|政务服务|办件|快递|邮件")
 _WITH_CARRIED = re.compile(r"(?<!不)(?:含|包括|包含)(?:上一?年度?)?结转")
-_CLAUSE = re.compile(r"[^,，;；。]+")
+_CLAUSE = re.compile(r"[^,，;；。()（）]+")
 
 # ---- claims that nothing happened -------------------------------------------------------------
 
@@ -249,6 +253,8 @@ def _concept(left: str, right: str, before: str, apps_in_paragraph: bool) -> tup
     if subject is not None:
         name = subject[1]
         if name in _DECISION_SUBJECTS:
+            if _NOT_A_TOTAL.search(left[subject[0] :]):
+                return None  # "行政复议结果维持2件", "行政许可事项86项"
             family = "cases" if name in ("reconsideration", "litigation") else "decisions"
             return name, "money" if name == "fees" else family
         if name in _DOC_SUBJECTS:
@@ -264,7 +270,7 @@ def _concept(left: str, right: str, before: str, apps_in_paragraph: bool) -> tup
     if result and apps_in_paragraph:
         return result[1], "apps"
     measure = _last(_APP_MEASURES, left)
-    if measure and sticky and sticky[1] == "apps":
+    if measure and (sticky[1] == "apps" if sticky else apps_in_paragraph):
         return measure[1], "apps"
     ahead = _last(_SUBJECTS, right)
     if ahead is not None and ahead[1] == "apps" and not _last(_DOC_MEASURES, left):
@@ -322,6 +328,8 @@ def read_statements(sentence: str, year: int | None, apps_in_paragraph: bool) ->
         concept, family = read
         scale = _scale(match, family)
         if scale is None or (concept == "new" and _PART_OF_NEW.search(clause)):
+            continue
+        if family == "apps" and _NOT_APPLICATIONS.search(clause):
             continue
         if concept == "new" and _WITH_CARRIED.search(normalise(sentence)):
             concept = "new_with_carried"
