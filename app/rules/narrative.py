@@ -14,7 +14,7 @@ from rapidfuzz import fuzz, process
 
 from app.draft import Draft, Finding, Location, Severity, Status
 from app.rules.catalogue import RULES_BY_ID
-from app.rules.layout import TABLE_CODES
+from app.rules.layout import TABLE_CODES, Format
 from app.rules.statements import check_text
 from app.rules.text import (
     PARTS,
@@ -104,10 +104,14 @@ def check_structure(draft: Draft) -> list[Finding]:
         text = f"（仅有“{five}”）" if five else ""
         found.append(finding("STRUCTURE", "empty_five", text=text, text_en=f" ({five})" if five else ""))
     six = by_numeral.get("六")
-    if six is not None and (draft.year or 0) >= 2021 and not _FEE.search(six):
+    # the statement on fees is part of the 2021 template (国办公开办函〔2021〕30号); a report in the
+    # 2019 layout already has a FORMAT warning telling it to use that template
+    if six is not None and draft.format is Format.F2021 and not _FEE.search(six):
         found.append(finding("STRUCTURE", "no_fee"))
     named, period = title_year(draft, sections), period_year(draft)
-    if named is not None and period is not None and named != period:
+    # FORMAT already says when the report's year (read from the title) and its period disagree
+    said = named == draft.year and (draft.period_start or draft.period_end)
+    if named is not None and period is not None and named != period and not said:
         found.append(finding("STRUCTURE", "title_year", title_year=named, period_year=period))
     return found
 
