@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -94,7 +95,7 @@ def check_structure(draft: Draft) -> list[Finding]:
     seen = list(dict.fromkeys(numerals))
     if seen != sorted(seen, key=order.index):
         found.append(finding("STRUCTURE", "order", found="、".join(seen)))
-    by_numeral = {}
+    by_numeral: dict[str, str] = {}
     for section in sections:
         if section.part is not None:
             by_numeral.setdefault(section.part.numeral, "")
@@ -180,7 +181,12 @@ def check_timely(draft: Draft) -> list[Finding]:
         return []
     government, department = date(draft.year + 1, 3, 31), date(draft.year + 1, 1, 31)
     kind = body_kind(draft.organ)
-    fields = {"source": source, "source_en": source_en, "date": published.isoformat(), "reported": published}
+    fields: dict[str, Any] = {
+        "source": source,
+        "source_en": source_en,
+        "date": published.isoformat(),
+        "reported": published,
+    }
     if published > government:
         certain = draft.published_on is not None
         names = {

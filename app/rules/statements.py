@@ -219,7 +219,7 @@ class Cleaned:
 def _clean(sentence: str) -> Cleaned:
     """Drop spaces, book titles and notes in brackets that hold no figure, keeping the positions."""
     plain = normalise(sentence)
-    drop = set()
+    drop: set[int] = set()
     for match in re.finditer(r"《[^》]*》|\([^()\d]*\)|\[[^\]\d]*\]", plain):
         inner = match.group().startswith("《")  # a title's brackets stay, its words go
         drop.update(range(match.start() + inner, match.end() - inner))
