@@ -122,6 +122,7 @@ def work(
 ) -> int:
     """Claim and run jobs until stopped (or, with until_idle, until none is left); jobs run."""
     worker = worker_name()
+    log.info("worker started", extra={"fields": {"worker": worker}})
     ran = 0
     while not stop.is_set():
         try:
