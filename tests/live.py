@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from conftest import PG_ADMIN_URL, seed_names, seed_report_json
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -19,7 +20,6 @@ from sqlalchemy.engine import Engine
 from app import config, db
 from app.main import create_app
 from app.services.health import alembic_config
-from conftest import PG_ADMIN_URL, seed_names, seed_report_json
 
 ROOT = Path(__file__).resolve().parents[1]
 _counter = itertools.count()

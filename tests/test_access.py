@@ -8,12 +8,11 @@ import time
 import uuid
 
 import pytest
+from conftest import seed_report_json
 from fastapi.testclient import TestClient
 
 from app import config
-from app.main import create_app
 from app.services import access
-from conftest import seed_report_json
 
 SEED = "002_3de73757d3cdff2d"
 

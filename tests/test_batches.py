@@ -8,10 +8,10 @@ import threading
 import zipfile
 
 import pytest
+from live import distinct_report, live  # noqa: F401
 
 from app.errors import ProblemError
 from app.services import archives, jobs
-from live import distinct_report, live  # noqa: F401
 
 CAPS = archives.Caps(max_files=10, max_file_bytes=1000, max_total_bytes=3000)
 

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from live import ROOT, Live, distinct_report, open_live
 
 
@@ -53,23 +52,28 @@ def live_db(request):
     yield from open_live(request.param)
 
 
-def test_two_worker_processes_share_one_batch_on_postgresql(tmp_path):
-    for live in open_live("postgresql"):
-        log = tmp_path / "workers.log"
-        workers = [_worker(live, log), _worker(live, log)]
-        try:
-            _until(lambda: log.read_text().count("worker started") == 2, 60)
-            batch_id = _batch(live, 60, "双")
-            _until(lambda: _jobs(live, batch_id, "state = 'done'") == 60)
-        finally:
-            for worker in workers:
-                worker.send_signal(signal.SIGTERM)
-            codes = [worker.wait(30) for worker in workers]
-        assert codes == [0, 0]
-        assert live.scalar("SELECT count(*) FROM report") == 60
-        assert live.scalar("SELECT count(*) FROM source_document") == 60
-        assert _jobs(live, batch_id, "attempts = 1") == 60
-        assert live.scalar("SELECT count(DISTINCT claimed_by) FROM batch_job") == 2
+@pytest.fixture
+def pg_live():
+    yield from open_live("postgresql")
+
+
+def test_two_worker_processes_share_one_batch_on_postgresql(pg_live, tmp_path):
+    live = pg_live
+    log = tmp_path / "workers.log"
+    workers = [_worker(live, log), _worker(live, log)]
+    try:
+        _until(lambda: log.read_text().count("worker started") == 2, 60)
+        batch_id = _batch(live, 60, "双")
+        _until(lambda: _jobs(live, batch_id, "state = 'done'") == 60)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        codes = [worker.wait(30) for worker in workers]
+    assert codes == [0, 0]
+    assert live.scalar("SELECT count(*) FROM report") == 60
+    assert live.scalar("SELECT count(*) FROM source_document") == 60
+    assert _jobs(live, batch_id, "attempts = 1") == 60
+    assert live.scalar("SELECT count(DISTINCT claimed_by) FROM batch_job") == 2
 
 
 def test_a_worker_killed_mid_batch_is_restarted_and_the_batch_completes(live_db, tmp_path):
