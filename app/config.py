@@ -21,17 +21,19 @@ class Settings(BaseSettings):
     max_json_depth: int = 32
     max_bulk_reports: int = 1000
     page_size_max: int = 200
+    max_pdf_pages: int = 200
+    extraction_timeout_seconds: float = 60
+    extraction_memory_mb: int = 1536
+    extraction_concurrency: int = 2
+    extraction_queue_wait_seconds: float = 10
+    extraction_retry_after_seconds: int = 10
 
     # Access (see docs/production.md): "auto" enforces keys once one exists, or for any caller
     # not on this machine; "on" always enforces them. Anonymous reads only when opened here.
     auth: str = Field("auto", pattern="^(auto|on)$")
     anonymous_read: bool = False
     signature_window_seconds: int = 300
-    # Limits on work in flight.
-    max_request_bytes: int = 110 * 1024 * 1024
-    max_concurrent_extractions: int = 4
-    extraction_wait_seconds: float = 2.0
-    retry_after_seconds: int = 5
+    max_request_bytes: int = 110 * 1024 * 1024  # any request, before a route reads it
     # Batches: a ZIP or many files, processed by workers that claim jobs in the database.
     max_batch_files: int = 500
     max_batch_bytes: int = 100 * 1024 * 1024

@@ -45,17 +45,19 @@ def problem(
     code: str,
     detail: str,
     errors: list[dict] | None = None,
+    retry_after: int | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict = {"type": "about:blank", "title": code, "status": status, "code": code, "detail": detail}
     if errors:
         body["errors"] = errors
+    headers = {**(headers or {}), **({"Retry-After": str(retry_after)} if retry_after else {})}
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
 async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem(exc.status, exc.code, exc.detail, exc.errors, exc.headers)
+    return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after, exc.headers)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

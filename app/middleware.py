@@ -162,6 +162,8 @@ class Idempotency:
             )
         except ProblemError as problem:
             extra = [(k.lower().encode(), v.encode()) for k, v in problem.headers.items()]
+            if problem.retry_after:
+                extra.append((b"retry-after", str(problem.retry_after).encode()))
             await send_problem(send, problem.status, problem.code, problem.detail, extra)
             return
         if stored is not None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import seed_report_json
+from conftest import SEEDS
 from live import open_live
 
 from app import config
-from app.services import limits
+from app.extract import worker
+
+SEED = "002_3de73757d3cdff2d"
 
 
 @pytest.fixture
@@ -22,18 +24,22 @@ def setting(monkeypatch):
 
 
 def test_full_extraction_pool_is_503_with_retry_after(client, setting):
-    setting("max_concurrent_extractions", "1")
-    setting("extraction_wait_seconds", "0.05")
-    slots = limits._slots(1)
-    assert slots.acquire(timeout=5)
+    setting("extraction_queue_wait_seconds", "0.05")
+    slots = worker._semaphore()
+    taken = 0
+    while slots.acquire(blocking=False):  # every extraction slot busy
+        taken += 1
+    text = (SEEDS / f"{SEED}.txt").read_bytes()
     try:
-        response = client.post("/api/v1/validate", json=seed_report_json("002_3de73757d3cdff2d"))
+        response = client.post("/api/v1/validate", files={"file": ("report.txt", text, "text/plain")})
     finally:
-        slots.release()
-    assert response.status_code == 503
-    assert response.json()["code"] == "busy"
-    assert response.headers["retry-after"] == "5"
-    assert client.post("/api/v1/validate", json=seed_report_json("002_3de73757d3cdff2d")).status_code == 200
+        for _ in range(taken):
+            slots.release()
+    assert taken >= 1
+    assert (response.status_code, response.json()["code"]) == (503, "busy")
+    assert response.headers["retry-after"] == "10"
+    again = client.post("/api/v1/validate", files={"file": ("report.txt", text, "text/plain")})
+    assert again.status_code == 200, again.text
 
 
 def test_request_over_the_cap_is_413_before_it_is_read():

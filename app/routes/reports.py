@@ -10,7 +10,7 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
 from app.routes.inputs import RawInput, read_report_input
-from app.services import limits, reports
+from app.services import reading, reports
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -44,7 +44,7 @@ REPORT_BODY = {
     summary="Store a report (JSON or file) and validate it",
 )
 def create_report(raw: InputDep, session: SessionDep, response: Response) -> ReportPublic:
-    draft, upload = limits.extract(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
+    draft, upload = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
     report, created = reports.ingest(session=session, draft=draft, upload=upload)
     if not created:
         response.status_code = 200
@@ -59,7 +59,7 @@ def create_report(raw: InputDep, session: SessionDep, response: Response) -> Rep
     summary="Read and validate a report without storing it",
 )
 def validate_report(raw: InputDep, session: SessionDep) -> ReportPublic:
-    draft, _ = limits.extract(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
+    draft, _ = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
     return reports.check(session=session, draft=draft)
 
 

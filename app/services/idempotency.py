@@ -71,7 +71,7 @@ def begin(*, engine: Engine, principal: str, key: str, request_sha256: str) -> S
                 409,
                 "idempotency_in_flight",
                 "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试",
-                headers={"Retry-After": "2"},
+                retry_after=2,
             )
         session.commit()
         return Stored(record.status, record.media_type or "application/json", record.body or b"")

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from app.config import get_settings
 from app.errors import ProblemError
 from app.models.jobs import BatchJob, JobState
-from app.services import files, limits, reports, telemetry
+from app.services import files, reading, reports, telemetry
 
 log = logging.getLogger("nianbao.worker")
 
@@ -88,14 +88,17 @@ def run(*, engine: Engine, job_id: int, worker: str) -> str:
             return job.state  # another worker took it over after our lease ran out
         try:
             data = files.read(job.sha256)
-            draft, upload = limits.extract(data=data, filename=job.filename, is_json_body=False, wait=True)
+            draft, upload = reading.read(data=data, filename=job.filename, is_json_body=False)
             upload.filename = job.filename
             report, created = reports.ingest(session=session, draft=draft, upload=upload)
         except ProblemError as problem:
             session.rollback()
             job = session.get(BatchJob, job_id)
             assert job is not None
-            _finish_failed(job, problem.code, problem.detail)
+            if problem.status == 503:  # extraction is full: not the file's fault, try again later
+                job.state, job.lease_until, job.attempts = JobState.QUEUED.value, None, job.attempts - 1
+            else:
+                _finish_failed(job, problem.code, problem.detail)
         except Exception:
             log.exception("job failed", extra={"fields": {"job": job_id}})
             session.rollback()
