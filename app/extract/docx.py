@@ -119,7 +119,7 @@ def _check_xml(part: bytes) -> None:
 
 
 def _too_large() -> ProblemError:
-    return ProblemError(413, "file_too_large", "Word 文件解压后过大，不像是一份年度报告，已拒绝读取")
+    return ProblemError(413, "too_large", "Word 文件解压后过大，不像是一份年度报告，已拒绝读取")
 
 
 def cell_text(parts: list[str]) -> str:

@@ -69,10 +69,10 @@ def sniff(data: bytes) -> Sniffed:
     """The type of an upload; 415 when it is none we read, 422 when it cannot be read at all."""
     if not data.strip():
         raise ProblemError(422, "empty_file", "上传的文件是空的，请选择正确的年度报告文件")
+    if data.startswith(_ZIP):  # before the PDF marker: a stored member may hold "%PDF-"
+        return _zip(data)
     if b"%PDF-" in data[:1024]:
         return Sniffed(FileType.PDF, MEDIA_TYPES[FileType.PDF])
-    if data.startswith(_ZIP):
-        return _zip(data)
     if data.startswith(_OLE2):
         raise ProblemError(
             415,
@@ -161,7 +161,9 @@ def _unreadable() -> ProblemError:
 
 
 def _checked(text: str) -> str:
-    """Decoded text that is mostly control characters was binary after all."""
+    """Decoded text with a NUL or many control characters was binary after all."""
+    if "\x00" in text:
+        raise ProblemError(415, "unsupported_type", UNSUPPORTED)
     sample = text[:8192]
     controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v\x1b")
     if controls > max(2, len(sample) // 100):
