@@ -12,7 +12,7 @@ last), so a figure is aligned to its column by the grid, not by counting cells. 
   pasted web content are.
 
 Word has no pages: every line is on page 1, numbered in order. Before python-docx sees the file,
-every XML part is checked with defusedxml (no DTD, no entities) and the archive's sizes are
+every XML part's prolog is checked as defusedxml does (no DTD, no entities) and the archive's sizes are
 capped, so an entity bomb or a zip bomb is refused instead of parsed.
 """
 
@@ -22,10 +22,10 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from xml.parsers import expat
 
 import docx
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as defused_fromstring
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from lxml import etree
 
 from app.errors import ProblemError
@@ -39,6 +39,9 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _NS = {"w": W, "mc": MC}
 _P, _TBL, _TR, _TC = f"{{{W}}}p", f"{{{W}}}tbl", f"{{{W}}}tr", f"{{{W}}}tc"
+_GRID_BEFORE = f"{{{W}}}trPr/{{{W}}}gridBefore"
+_GRID_SPAN = f"{{{W}}}tcPr/{{{W}}}gridSpan"
+_V_MERGE = f"{{{W}}}tcPr/{{{W}}}vMerge"
 # Containers whose children are read as if they stood in their parent (content controls,
 # custom XML, tracked insertions).
 _TRANSPARENT = {f"{{{W}}}sdt", f"{{{W}}}sdtContent", f"{{{W}}}customXml", f"{{{W}}}ins"}
@@ -105,17 +108,43 @@ def _read_capped(
     return b"".join(chunks), size
 
 
+class _PrologEnd(Exception):
+    """The root element began: no DTD can follow, the rest is python-docx's to parse."""
+
+
 def _check_xml(part: bytes) -> None:
+    """Refuse a part that declares a DTD or entities (external entities, entity bombs).
+
+    A DTD can only stand before the root element, so expat reads just the prolog, with the
+    handlers defusedxml installs; parsing the whole part (styles.xml alone is ~350 kB) would
+    cost more than python-docx's own parse.
+    """
+    parser = expat.ParserCreate()
+
+    def forbid_dtd(name, *_):
+        raise DTDForbidden(name, None, None)
+
+    def forbid_entity(name, *_):
+        raise EntitiesForbidden(name, None, None, None, None, None)
+
+    def root(*_):
+        raise _PrologEnd
+
+    parser.StartDoctypeDeclHandler = forbid_dtd
+    parser.EntityDeclHandler = forbid_entity
+    parser.UnparsedEntityDeclHandler = forbid_entity
+    parser.StartElementHandler = root
     try:
-        defused_fromstring(part, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        parser.Parse(part, True)
+    except _PrologEnd:
+        return
     except DefusedXmlException:
         raise ProblemError(
             422, "unreadable_file", "Word 文件含有不安全的 XML 内容（DTD 或实体声明），已拒绝读取"
         ) from None
-    except Exception:
-        raise ProblemError(
-            422, "unreadable_file", "Word 文件的内容已损坏，无法读取：请重新保存为 .docx 或 PDF"
-        ) from None
+    except expat.ExpatError:
+        pass
+    raise ProblemError(422, "unreadable_file", "Word 文件的内容已损坏，无法读取：请重新保存为 .docx 或 PDF")
 
 
 def _too_large() -> ProblemError:
@@ -171,7 +200,7 @@ class _Reader:
 
     def table(self, tbl: etree._Element) -> None:
         rows = [child for child in _children(tbl) if child.tag == _TR]
-        if any(tc.find(f".//{_TBL}") is not None for row in rows for tc in _cells(row)):
+        if next(tbl.iterdescendants(_TBL), None) is not None:
             for row in rows:  # a frame around other content: read each cell as a body
                 for tc in _cells(row):
                     self.block(tc)
@@ -189,10 +218,10 @@ def _cells(row: etree._Element) -> list[etree._Element]:
 
 
 def _row_cells(row: etree._Element) -> Iterator[Cell]:
-    column = _int_attr(row.find("w:trPr/w:gridBefore", _NS), 0, low=0)
+    column = _int_attr(row.find(_GRID_BEFORE), 0, low=0)
     for tc in _cells(row):
-        span = _int_attr(tc.find("w:tcPr/w:gridSpan", _NS), 1)
-        merge = tc.find("w:tcPr/w:vMerge", _NS)
+        span = _int_attr(tc.find(_GRID_SPAN), 1)
+        merge = tc.find(_V_MERGE)
         continues = merge is not None and merge.get(f"{{{W}}}val", "continue") == "continue"
         text = "" if continues else cell_text([_paragraph_text(p) for p in _children(tc) if p.tag == _P])
         yield Cell(text, float(column), float(column + span))
