@@ -46,9 +46,9 @@ _SPACE = re.compile(r"\s+")
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
-def extract(data: bytes, *, text: str | None = None) -> Extracted:
-    """The lines of an HTML page; `text` is the page already decoded (by sniff), if at hand."""
-    source = _XML_DECLARATION.sub("", text if text is not None else decode_text(data), count=1)
+def extract(data: bytes | str) -> Extracted:
+    """The lines of an HTML page, given as bytes or as the text sniff already decoded."""
+    source = _XML_DECLARATION.sub("", data if isinstance(data, str) else decode_text(data), count=1)
     try:
         root = lxml.html.document_fromstring(source, parser=_PARSER)
     except (etree.ParserError, ValueError):
