@@ -136,3 +136,23 @@ def test_an_empty_page_is_unreadable():
     with pytest.raises(ProblemError) as error:
         html_extract.extract(b"   ")
     assert error.value.status == 422
+
+
+def test_an_old_portal_laid_out_with_tables_inside_a_page_wide_form():
+    menu = "".join(f'<tr><td><a href="/l{i}">栏目{i}</a></td></tr>' for i in range(12))
+    narrative = "本机关全年共收到政府信息公开申请12件，均按期答复。" * 6
+    page = f"""<html><body><form id="form1" action="default.aspx">
+      <table width="1000"><tr><td colspan="2">某某县人民政府门户网站</td></tr>
+      <tr><td width="200"><table>{menu}</table></td>
+      <td><table><tr><td class="title">某某县2024年政府信息公开工作年度报告</td></tr>
+        <tr><td class="time">发布日期：2025-01-15</td></tr>
+        <tr><td><div class="TRS_Editor"><p>{narrative}</p>
+          <table><tr><td>规章</td><td>0</td></tr></table></div></td></tr></table></td></tr>
+      <tr><td colspan="2">版权所有：某某县人民政府</td></tr></table></form></body></html>"""
+    lines = html_extract.extract(page.encode()).lines
+    assert [line.text for line in lines] == [
+        "某某县2024年政府信息公开工作年度报告",
+        "发布日期：2025-01-15",
+        narrative,
+        "规章\t0",
+    ]

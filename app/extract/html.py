@@ -3,7 +3,8 @@
 A portal wraps the report in its chrome: header, navigation, a sidebar of other years' reports,
 share buttons, a footer, scripts. These are dropped (by tag, by being hidden, by being mostly
 links), then the article is found by descending from <body> into whichever child holds at least
-80% of the remaining text; the title and the 发布时间 line just before it are kept.
+80% of the remaining text and every data table; the title and the 发布时间 line just before it
+are kept.
 
 Tables are expanded onto their grid: a cell's position is its grid columns (x0 = first column,
 x1 = one past the last, as for Word). A rowspan cell gives its text to its first row only; each
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
@@ -27,12 +29,14 @@ from app.extract.sniff import decode_text
 MEDIA_TYPE = "text/html"
 DOMINANT_SHARE = 0.8  # a child holding this share of the text is where the article is
 MAX_SPAN = 1000
+MAX_PREAMBLE = 300  # characters: a title or a 发布时间 line, not a block of the page
 
 _DROP = {
     "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
-    "form", "button", "input", "select", "textarea", "nav", "aside", "link", "meta",
+    "button", "input", "select", "textarea", "nav", "aside", "link", "meta",
 }  # fmt: skip
 _CHROME_OUTSIDE_ARTICLE = {"header", "footer"}  # <header> inside <article> holds its title
+SMALL_FORM = 200  # a search box is a small form; ASP.NET portals wrap the whole page in one
 _BLOCK = {
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul",
     "ol", "dl", "dt", "dd", "blockquote", "pre", "center", "address", "figure", "figcaption",
@@ -88,13 +92,15 @@ def _strip_chrome(body: etree._Element) -> None:
         if (
             tag in _DROP
             or (tag in _CHROME_OUTSIDE_ARTICLE and not _inside(element, ("article", "main")))
+            or (tag == "form" and _visible_length(element.text_content()) < SMALL_FORM)
             or element.get("hidden") is not None
             or _HIDDEN.search(element.get("style", ""))
         ):
             doomed.append(element)
     for element in doomed:
         _remove(element)
-    for element in [el for el in body.iter("div", "ul", "ol", "p", "section", "span") if _link_dense(el)]:
+    blocks = body.iter("div", "ul", "ol", "p", "section", "span", "table")
+    for element in [el for el in blocks if _link_dense(el)]:
         if element.getparent() is not None:
             _remove(element)
 
@@ -131,35 +137,63 @@ def _link_dense(element: etree._Element) -> bool:
     return total > 0 and linked >= 0.6 * total
 
 
-def _weights(body: etree._Element) -> dict[etree._Element, int]:
-    """Visible characters under each element, link text left out."""
-    weights: dict[etree._Element, int] = {}
+@dataclass
+class _Weight:
+    chars: int = 0  # visible characters, link text left out
+    tables: int = 0  # data tables
 
-    def visit(element: etree._Element) -> int:
-        own = 0 if element.tag == "a" else _visible_length(element.text)
+
+def _weights(body: etree._Element) -> dict[etree._Element, _Weight]:
+    weights: dict[etree._Element, _Weight] = {}
+
+    def visit(element: etree._Element) -> _Weight:
+        weight = _Weight(0 if element.tag == "a" else _visible_length(element.text))
+        if _is_data_table(element):
+            weight.tables = 1
         for child in element:
-            own += visit(child) if element.tag != "a" else 0
-            own += _visible_length(child.tail)
-        weights[element] = own
-        return own
+            if element.tag != "a":
+                below = visit(child)
+                weight.chars += below.chars
+                weight.tables += below.tables if not _is_data_table(element) else 0
+            weight.chars += _visible_length(child.tail)
+        weights[element] = weight
+        return weight
 
     visit(body)
     return weights
 
 
 def _is_data_table(element: etree._Element) -> bool:
-    return element.tag == "table" and element.find(".//table") is None
+    return element.tag == "table" and next(element.iterdescendants("table"), None) is None
 
 
-def _article(body: etree._Element, weights: dict[etree._Element, int]) -> etree._Element:
+def _article(body: etree._Element, weights: dict[etree._Element, _Weight]) -> etree._Element:
+    """Descend while one child holds most of the text and every data table."""
     current = body
     while not _is_data_table(current):
-        total = weights.get(current, 0)
-        heavy = [child for child in current if weights.get(child, 0) >= DOMINANT_SHARE * total > 0]
+        here = weights[current]
+        heavy = [
+            child
+            for child in current
+            if isinstance(child.tag, str)
+            and weights[child].chars >= DOMINANT_SHARE * here.chars > 0
+            and weights[child].tables == here.tables
+        ]
         if not heavy:
             return current
         current = heavy[0]
     return current
+
+
+def _is_preamble(element: etree._Element) -> bool:
+    """A title or 发布时间 line: a heading, or marked so by its class or id (or a child's)."""
+    if _visible_length(element.text_content()) > MAX_PREAMBLE:
+        return False
+    for node in element.iter():
+        marks = f"{node.get('class', '')} {node.get('id', '')}"
+        if node.tag in _HEADING or _PREAMBLE_CLASS.search(marks):
+            return True
+    return False
 
 
 def _preamble(article: etree._Element, body: etree._Element) -> Iterator[etree._Element]:
@@ -170,11 +204,7 @@ def _preamble(article: etree._Element, body: etree._Element) -> Iterator[etree._
         parent = child.getparent()
         if parent is None or child is body:
             break
-        before = []
-        for sibling in child.itersiblings(preceding=True):
-            marks = f"{sibling.get('class', '')} {sibling.get('id', '')}"
-            if sibling.tag in _HEADING or _PREAMBLE_CLASS.search(marks):
-                before.append(sibling)
+        before = [sibling for sibling in child.itersiblings(preceding=True) if _is_preamble(sibling)]
         found = list(reversed(before)) + found
         child = parent
     yield from found
