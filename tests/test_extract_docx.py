@@ -242,3 +242,16 @@ def test_a_damaged_document_part_is_unreadable():
     problem = _refused(_package("<w:document><w:body><w:p>"))
     assert (problem.status, problem.code) == (422, "unreadable_file")
     assert _refused(documents.docx_2021()[:-200]).code == "unreadable_file"
+
+
+def test_legacy_horizontal_merge_widens_the_cell_on_the_left():
+    xml = _body(
+        "<w:tbl><w:tr>"
+        + _tc("信息内容")
+        + _tc("本年处理决定数量", '<w:hMerge w:val="restart"/>')
+        + _tc("", "<w:hMerge/>")
+        + _tc("", '<w:hMerge w:val="continue"/>')
+        + "</w:tr></w:tbl>"
+    )
+    lines = docx_extract.extract(_package(xml)).lines
+    assert lines[0].cells == [Cell("信息内容", 0, 1), Cell("本年处理决定数量", 1, 4)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import codecs
 import io
 import zipfile
@@ -139,3 +140,46 @@ def test_invalid_utf8_that_is_not_gb18030_either_is_unreadable_or_refused():
 def test_big5_is_not_mistaken_for_gb18030():
     text = "政府資訊公開工作年度報告，本年收到申請共計十件，均已依法答覆。"
     assert decode_text(text.encode("big5")) == text
+
+
+def _zip_with(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_word_main_part_found_by_its_content_type():
+    types = (
+        b'<Types><Override PartName="/word/document2.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    data = _zip_with({"[Content_Types].xml": types, "word/document2.xml": b"<w:document/>"})
+    assert sniff(data).type is FileType.DOCX
+
+
+def test_ofd_and_excel_are_refused_with_what_to_do():
+    ofd = _raises(_zip_with({"OFD.xml": b"<ofd:OFD/>", "Doc_0/Document.xml": b"<x/>"}))
+    assert (ofd.status, ofd.code) == (415, "unsupported_type") and "OFD" in ofd.detail
+    assert _raises(_zip_with({"xl/workbook.xml": b"<workbook/>"})).status == 415
+
+
+def test_a_zip_with_a_corrupt_member_is_unreadable():
+    data = bytearray(_zip_with({"[Content_Types].xml": b"<Types>" + b"x" * 4000 + b"</Types>"}))
+    start = data.index(b"[Content_Types].xml") + len(b"[Content_Types].xml")
+    data[start : start + 8] = b"\xff" * 8  # damage the deflate stream
+    assert _raises(bytes(data)).code == "unreadable_file"
+
+
+def test_a_web_archive_gives_its_html_part():
+    page = "<html><body><p>政府信息公开工作年度报告</p></body></html>".encode("gbk")
+    mht = (
+        b"From: <Saved by Blink>\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/related; type="text/html"; boundary="B"\r\n\r\n'
+        b"--B\r\nContent-Type: text/html; charset=gbk\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(page)
+        + b"\r\n--B--\r\n"
+    )
+    found = sniff(mht)
+    assert found.type is FileType.HTML and "政府信息公开工作年度报告" in found.text

@@ -3,7 +3,8 @@
 Table cells carry their grid columns as positions (x0 = first grid column, x1 = one past the
 last), so a figure is aligned to its column by the grid, not by counting cells. Merged cells:
 
-- a horizontal merge (gridSpan) is one cell spanning its grid columns;
+- a horizontal merge (gridSpan, or the legacy hMerge of files converted from .doc) is one cell
+  spanning its grid columns;
 - a vertical merge (vMerge) gives its text to the first row only; each row below gets an empty
   cell with the same span, so a row label such as （三）不予公开 is read once, where it starts,
   and no figure column ever moves;
@@ -21,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from xml.parsers import expat
 
@@ -42,6 +44,8 @@ _P, _TBL, _TR, _TC = f"{{{W}}}p", f"{{{W}}}tbl", f"{{{W}}}tr", f"{{{W}}}tc"
 _GRID_BEFORE = f"{{{W}}}trPr/{{{W}}}gridBefore"
 _GRID_SPAN = f"{{{W}}}tcPr/{{{W}}}gridSpan"
 _V_MERGE = f"{{{W}}}tcPr/{{{W}}}vMerge"
+_H_MERGE = f"{{{W}}}tcPr/{{{W}}}hMerge"
+_VAL = f"{{{W}}}val"
 # Containers whose children are read as if they stood in their parent (content controls,
 # custom XML, tracked insertions).
 _TRANSPARENT = {f"{{{W}}}sdt", f"{{{W}}}sdtContent", f"{{{W}}}customXml", f"{{{W}}}ins"}
@@ -85,7 +89,16 @@ def check_archive(data: bytes) -> None:
                     _check_xml(part)
     except ProblemError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        ValueError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,  # an encrypted member
+    ):
         raise ProblemError(
             422, "unreadable_file", "Word 文件已损坏，无法打开：请在 Word 或 WPS 中重新保存为 .docx 或 PDF"
         ) from None
@@ -208,7 +221,7 @@ class _Reader:
         index = self.tables
         self.tables += 1
         for row in rows:
-            cells = list(_row_cells(row))
+            cells = _row_cells(row)
             if any(cell.text for cell in cells):
                 self.emit(cells, table=index)
 
@@ -217,12 +230,19 @@ def _cells(row: etree._Element) -> list[etree._Element]:
     return [child for child in _children(row) if child.tag == _TC]
 
 
-def _row_cells(row: etree._Element) -> Iterator[Cell]:
+def _row_cells(row: etree._Element) -> list[Cell]:
+    cells: list[Cell] = []
     column = _int_attr(row.find(_GRID_BEFORE), 0, low=0)
     for tc in _cells(row):
         span = _int_attr(tc.find(_GRID_SPAN), 1)
         merge = tc.find(_V_MERGE)
-        continues = merge is not None and merge.get(f"{{{W}}}val", "continue") == "continue"
-        text = "" if continues else cell_text([_paragraph_text(p) for p in _children(tc) if p.tag == _P])
-        yield Cell(text, float(column), float(column + span))
+        continues = merge is not None and merge.get(_VAL, "continue") == "continue"
+        h_merge = tc.find(_H_MERGE)
+        if cells and h_merge is not None and h_merge.get(_VAL, "continue") == "continue":
+            # the legacy horizontal merge of files converted from .doc: widen the cell on the left
+            cells[-1] = Cell(cells[-1].text, cells[-1].x0, float(column + span))
+        else:
+            text = "" if continues else cell_text([_paragraph_text(p) for p in _children(tc) if p.tag == _P])
+            cells.append(Cell(text, float(column), float(column + span)))
         column += span
+    return cells
