@@ -255,3 +255,36 @@ def test_legacy_horizontal_merge_widens_the_cell_on_the_left():
     )
     lines = docx_extract.extract(_package(xml)).lines
     assert lines[0].cells == [Cell("信息内容", 0, 1), Cell("本年处理决定数量", 1, 4)]
+
+
+def test_html_kept_inside_the_package_as_an_alt_chunk_is_read_where_it_stands():
+    from docx import Document
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+
+    doc = Document()
+    doc.add_paragraph("一、总体情况")
+    page = "<html><body><p>二、主动公开政府信息情况</p><table><tr><td>规章</td><td>2</td></tr></table>"
+    chunk = Part(
+        PackURI("/word/afchunk1.htm"), "text/html", (page + "</body></html>").encode(), doc.part.package
+    )
+    rid = doc.part.relate_to(chunk, RELATIONSHIP_TYPE.A_F_CHUNK)
+    doc.element.body.insert(
+        1,
+        parse_xml(
+            f'<w:altChunk {W} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+            f' r:id="{rid}"/>'
+        ),
+    )
+    doc.add_table(rows=1, cols=1).cell(0, 0).text = "行政许可"
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    lines = docx_extract.extract(buffer.getvalue()).lines
+    assert [(line.number, line.table, line.text) for line in lines] == [
+        (1, None, "一、总体情况"),
+        (2, None, "二、主动公开政府信息情况"),
+        (3, 0, "规章\t2"),
+        (4, 1, "行政许可"),
+    ]

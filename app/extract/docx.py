@@ -10,7 +10,9 @@ last), so a figure is aligned to its column by the grid, not by counting cells. 
   and no figure column ever moves;
 - a table nested in a cell makes the outer table a layout frame: each of its cells is read as
   body content (its paragraphs as lines, its tables as tables), which is what the frames around
-  pasted web content are.
+  pasted web content are;
+- an altChunk (HTML, a web archive or text kept inside the package, as web-to-Word converters
+  write) is read by the HTML extractor where it stands.
 
 Word has no pages: every line is on page 1, numbered in order. Before python-docx sees the file,
 every XML part's prolog is checked as defusedxml does (no DTD, no entities) and the archive's sizes are
@@ -28,10 +30,13 @@ from xml.parsers import expat
 
 import docx
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
+from docx.opc.part import Part
 from lxml import etree
 
 from app.errors import ProblemError
+from app.extract import html
 from app.extract.lines import Cell, Extracted, Line
+from app.extract.sniff import decode_text, sniff
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a long report with pictures unpacks to a few tens of MB
@@ -46,6 +51,8 @@ _GRID_SPAN = f"{{{W}}}tcPr/{{{W}}}gridSpan"
 _V_MERGE = f"{{{W}}}tcPr/{{{W}}}vMerge"
 _H_MERGE = f"{{{W}}}tcPr/{{{W}}}hMerge"
 _VAL = f"{{{W}}}val"
+_ALT_CHUNK = f"{{{W}}}altChunk"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # Containers whose children are read as if they stood in their parent (content controls,
 # custom XML, tracked insertions).
 _TRANSPARENT = {f"{{{W}}}sdt", f"{{{W}}}sdtContent", f"{{{W}}}customXml", f"{{{W}}}ins"}
@@ -65,7 +72,7 @@ def extract(data: bytes) -> Extracted:
         raise ProblemError(
             422, "unreadable_file", "Word 文件已损坏，无法打开：请在 Word 或 WPS 中重新保存为 .docx 或 PDF"
         ) from None
-    reader = _Reader()
+    reader = _Reader(document.part)
     reader.block(document.element.body)
     return Extracted(lines=reader.lines, media_type=MEDIA_TYPE, pages=1)
 
@@ -195,7 +202,8 @@ def _int_attr(element: etree._Element | None, default: int, low: int = 1) -> int
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, part: Part) -> None:
+        self.part = part
         self.lines: list[Line] = []
         self.tables = 0
 
@@ -210,6 +218,33 @@ class _Reader:
                     self.emit([Cell(text)])
             elif child.tag == _TBL:
                 self.table(child)
+            elif child.tag == _ALT_CHUNK:
+                self.alt_chunk(child)
+
+    def alt_chunk(self, element: etree._Element) -> None:
+        """Content kept in another format inside the package (HTML pasted into Word, or a page
+        turned into .docx by a converter): read it with that format's extractor."""
+        rel = self.part.rels.get(element.get(_R_ID, ""))
+        if rel is None or rel.is_external:
+            return
+        content_type, blob = rel.target_part.content_type, rel.target_part.blob
+        if content_type in ("text/html", "application/xhtml+xml"):
+            text = decode_text(blob)
+        elif content_type == "message/rfc822":
+            text = sniff(blob).text or ""
+        elif content_type == "text/plain":
+            for paragraph in decode_text(blob).splitlines():
+                if paragraph.strip():
+                    self.emit([Cell(_SPACE.sub(" ", paragraph).strip())])
+            return
+        else:
+            return
+        offset = self.tables
+        for line in html.extract(text).lines:
+            table = None if line.table is None else offset + line.table
+            if table is not None:
+                self.tables = max(self.tables, table + 1)
+            self.emit(line.cells, table=table)
 
     def table(self, tbl: etree._Element) -> None:
         rows = [child for child in _children(tbl) if child.tag == _TR]
