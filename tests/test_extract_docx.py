@@ -288,3 +288,10 @@ def test_html_kept_inside_the_package_as_an_alt_chunk_is_read_where_it_stands():
         (3, 0, "规章\t2"),
         (4, 1, "行政许可"),
     ]
+
+
+def test_a_non_breaking_hyphen_is_the_dash_it_shows():
+    xml = _body(
+        "<w:tbl><w:tr>" + _tc("规章") + "<w:tc><w:p><w:r><w:noBreakHyphen/></w:r></w:p></w:tc></w:tr></w:tbl>"
+    )
+    assert docx_extract.extract(_package(xml)).lines[0].cells == [Cell("规章", 0, 1), Cell("-", 1, 2)]

@@ -156,3 +156,11 @@ def test_an_old_portal_laid_out_with_tables_inside_a_page_wide_form():
         narrative,
         "规章\t0",
     ]
+
+
+def test_an_article_hidden_until_a_script_shows_it_is_still_read():
+    narrative = "本年度共收到政府信息公开申请3件，全部按期答复。" * 10
+    page = f"""<html><body><div class="menu" style="display:none">弹出菜单</div>
+      <div id="js_content" style="visibility: hidden;"><p>{narrative}</p>
+      <table><tr><td>规章</td><td>1</td></tr></table></div></body></html>"""
+    assert [line.text for line in html_extract.extract(page.encode()).lines] == [narrative, "规章\t1"]

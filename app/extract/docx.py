@@ -52,12 +52,14 @@ _V_MERGE = f"{{{W}}}tcPr/{{{W}}}vMerge"
 _H_MERGE = f"{{{W}}}tcPr/{{{W}}}hMerge"
 _VAL = f"{{{W}}}val"
 _ALT_CHUNK = f"{{{W}}}altChunk"
+_T, _NO_BREAK_HYPHEN = f"{{{W}}}t", f"{{{W}}}noBreakHyphen"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # Containers whose children are read as if they stood in their parent (content controls,
 # custom XML, tracked insertions).
 _TRANSPARENT = {f"{{{W}}}sdt", f"{{{W}}}sdtContent", f"{{{W}}}customXml", f"{{{W}}}ins"}
 _TEXT = etree.XPath(
-    ".//w:t[not(ancestor::mc:Fallback) and not(ancestor::w:del)] | .//w:tab | .//w:br | .//w:cr",
+    ".//w:t[not(ancestor::mc:Fallback) and not(ancestor::w:del)] | .//w:tab | .//w:br | .//w:cr"
+    " | .//w:noBreakHyphen",
     namespaces=_NS,
 )
 _SPACE = re.compile(r"\s+")
@@ -179,7 +181,10 @@ def cell_text(parts: list[str]) -> str:
 def _paragraph_text(p: etree._Element) -> str:
     pieces = []
     for node in _TEXT(p):
-        pieces.append(node.text or "" if node.tag == f"{{{W}}}t" else " ")
+        if node.tag == _T:
+            pieces.append(node.text or "")
+        else:
+            pieces.append("-" if node.tag == _NO_BREAK_HYPHEN else " ")
     return _SPACE.sub(" ", "".join(pieces)).strip()
 
 
