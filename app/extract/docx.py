@@ -46,10 +46,9 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _NS = {"w": W, "mc": MC}
 _P, _TBL, _TR, _TC = f"{{{W}}}p", f"{{{W}}}tbl", f"{{{W}}}tr", f"{{{W}}}tc"
-_GRID_BEFORE = f"{{{W}}}trPr/{{{W}}}gridBefore"
-_GRID_SPAN = f"{{{W}}}tcPr/{{{W}}}gridSpan"
-_V_MERGE = f"{{{W}}}tcPr/{{{W}}}vMerge"
-_H_MERGE = f"{{{W}}}tcPr/{{{W}}}hMerge"
+_TR_PR, _TC_PR = f"{{{W}}}trPr", f"{{{W}}}tcPr"
+_GRID_BEFORE, _GRID_SPAN = f"{{{W}}}gridBefore", f"{{{W}}}gridSpan"
+_V_MERGE, _H_MERGE = f"{{{W}}}vMerge", f"{{{W}}}hMerge"
 _VAL = f"{{{W}}}val"
 _ALT_CHUNK = f"{{{W}}}altChunk"
 _T, _NO_BREAK_HYPHEN = f"{{{W}}}t", f"{{{W}}}noBreakHyphen"
@@ -63,24 +62,35 @@ _TEXT = etree.XPath(
     namespaces=_NS,
 )
 _SPACE = re.compile(r"\s+")
+_PLAIN = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 def extract(data: bytes) -> Extracted:
-    """The lines of a .docx; 413 for a zip bomb, 422 for a broken or hostile file."""
-    check_archive(data)
+    """The lines of a .docx; 413 for a zip bomb, 422 for a broken or hostile file.
+
+    python-docx opens the package (relationships, the main part wherever it is stored); the
+    body is then walked on a plain lxml tree of the main part, because python-docx's element
+    classes cost a Python object for every element touched.
+    """
+    parts = check_archive(data)
     try:
         document = docx.Document(io.BytesIO(data))
+        main = parts.get(document.part.partname.membername)
+        root = etree.fromstring(main, _PLAIN) if main is not None else document.element
     except Exception:  # python-docx raises many kinds on a damaged package
         raise ProblemError(
             422, "unreadable_file", "Word 文件已损坏，无法打开：请在 Word 或 WPS 中重新保存为 .docx 或 PDF"
         ) from None
+    body = root.find(f"{{{W}}}body")
     reader = _Reader(document.part)
-    reader.block(document.element.body)
+    if body is not None:
+        reader.block(body)
     return Extracted(lines=reader.lines, media_type=MEDIA_TYPE, pages=1)
 
 
-def check_archive(data: bytes) -> None:
-    """Refuse archives that unpack to too much, and XML parts with a DTD or entities."""
+def check_archive(data: bytes) -> dict[str, bytes]:
+    """Refuse archives that unpack to too much, and XML parts with a DTD or entities; return
+    the XML parts by member name."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -90,12 +100,15 @@ def check_archive(data: bytes) -> None:
             if declared > MAX_UNPACKED_BYTES:
                 raise _too_large()
             total = 0
+            parts = {}
             for member in members:
                 xml = member.filename.endswith((".xml", ".rels"))
                 part, size = _read_capped(archive, member, MAX_UNPACKED_BYTES - total, keep=xml)
                 total += size
                 if xml:
                     _check_xml(part)
+                    parts[member.filename] = part
+            return parts
     except ProblemError:
         raise
     except (
@@ -270,14 +283,24 @@ def _cells(row: etree._Element) -> list[etree._Element]:
     return [child for child in _children(row) if child.tag == _TC]
 
 
+def _properties(element: etree._Element, tag: str) -> dict[str, etree._Element]:
+    """The children of an element's property block (w:tcPr, w:trPr) by tag: one pass over a few
+    children is far cheaper than a path lookup per property."""
+    first = element[0] if len(element) else None
+    if first is None or first.tag != tag:
+        return {}
+    return {child.tag: child for child in first}
+
+
 def _row_cells(row: etree._Element) -> list[Cell]:
     cells: list[Cell] = []
-    column = _int_attr(row.find(_GRID_BEFORE), 0, low=0)
+    column = _int_attr(_properties(row, _TR_PR).get(_GRID_BEFORE), 0, low=0)
     for tc in _cells(row):
-        span = _int_attr(tc.find(_GRID_SPAN), 1)
-        merge = tc.find(_V_MERGE)
+        properties = _properties(tc, _TC_PR)
+        span = _int_attr(properties.get(_GRID_SPAN), 1)
+        merge = properties.get(_V_MERGE)
         continues = merge is not None and merge.get(_VAL, "continue") == "continue"
-        h_merge = tc.find(_H_MERGE)
+        h_merge = properties.get(_H_MERGE)
         if cells and h_merge is not None and h_merge.get(_VAL, "continue") == "continue":
             # the legacy horizontal merge of files converted from .doc: widen the cell on the left
             cells[-1] = Cell(cells[-1].text, cells[-1].x0, float(column + span))
