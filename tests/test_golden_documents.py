@@ -24,6 +24,7 @@ CASES = {
     "pdf_2021": (documents.pdf_2021, reports.REPORT_2021),
     "pdf_2021_error": (documents.pdf_2021_error, reports.REPORT_2021_ERROR),
     "html_portal": (documents.html_portal, reports.REPORT_HTML),
+    "html_portal_gbk": (documents.html_portal_gbk, reports.REPORT_HTML),
 }
 
 

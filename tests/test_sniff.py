@@ -27,6 +27,7 @@ DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
         (documents.pdf_encrypted, FileType.PDF, "application/pdf"),
         (documents.pdf_image_only, FileType.PDF, "application/pdf"),
         (documents.html_portal, FileType.HTML, "text/html"),
+        (documents.html_portal_gbk, FileType.HTML, "text/html"),
         (documents.seed_gb18030, FileType.TEXT, "text/plain"),
         (documents.seed_utf16, FileType.TEXT, "text/plain"),
     ],
