@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+from decimal import Decimal
 
 from conftest import seed_names, seed_report_json
 
 from app.config import get_settings
+from app.draft import Figure, Status
+from app.services import bulk, intake, reports
 
 BULK = "/api/v1/reports/bulk"
 SEED_000 = "000_b5dc321a53ba7bbe"
@@ -223,3 +226,24 @@ def test_a_body_over_the_byte_cap_is_413(client, monkeypatch):
     response = client.post(BULK, content=body, headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
+
+
+def test_figure_provenance_and_candidates_survive_the_bulk_insert(session):
+    draft, upload = intake.json_report(json.dumps(seed_report_json(SEED_002)).encode())
+    key = ("table3", "new_received", "natural_person")
+    draft.figures[key] = Figure(
+        None, Status.AMBIGUOUS, raw="640020470", page=2, line=14, candidates=[64, Decimal("6.4")]
+    )
+    [outcome] = bulk.ingest(session=session, items=[(draft, upload)])
+    stored = reports.get(session=session, report_id=outcome.report_id)
+    figure = next(f for f in stored.figures if (f.table, f.row, f.column) == key)
+    assert (figure.value, figure.status, figure.raw, figure.page, figure.line) == (
+        None,
+        "ambiguous",
+        "640020470",
+        2,
+        14,
+    )
+    assert figure.candidates == [64, "6.4"]
+    assert stored.table2["fees"]["amount_10k_yuan"] == "0"
+    assert any(f.rule == "COMPLETE" and f.location.row == "new_received" for f in stored.validation.findings)

@@ -36,6 +36,10 @@ class Row:
     def column_labels(self) -> dict[str, str]:
         return {code: label for code, label, _ in self.columns}
 
+    @cached_property
+    def column_kinds(self) -> dict[str, Kind]:
+        return {code: kind for code, _, kind in self.columns}
+
 
 @dataclass(frozen=True)
 class Table:

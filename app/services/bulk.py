@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -266,24 +267,41 @@ _FIGURE_COLUMNS = (
 
 
 def _insert_figures(session: Session, rows: list[dict]) -> None:
-    """Figures are most of the rows: PostgreSQL takes them through COPY, others a multi-row INSERT."""
+    """Figures are most of the rows, so they skip per-row statement building: PostgreSQL takes
+    them through COPY, SQLite through the driver's own executemany."""
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        session.execute(insert(FIGURE), rows)
-        return
-    values = itemgetter(*_FIGURE_COLUMNS)
     driver = connection.connection.driver_connection
     assert driver is not None
-    with (
-        driver.cursor() as cursor,  # type: ignore[attr-defined]
-        cursor.copy(f"COPY figure ({', '.join(_FIGURE_COLUMNS)}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            if row["candidates"] is not None:
-                row = {**row, "candidates": json.dumps(row["candidates"])}
-            copy.write_row(values(row))
+    columns = ", ".join(_FIGURE_COLUMNS)
+    if connection.dialect.name == "postgresql":
+        with (
+            driver.cursor() as cursor,  # type: ignore[attr-defined]
+            cursor.copy(f"COPY figure ({columns}) FROM STDIN") as copy,
+        ):
+            for row in _figure_tuples(rows, bind_value=None):  # COPY keeps decimals exact
+                copy.write_row(row)
+        return
+    placeholders = ", ".join("?" for _ in _FIGURE_COLUMNS)
+    connection.exec_driver_sql(
+        f"INSERT INTO figure ({columns}) VALUES ({placeholders})",
+        list(_figure_tuples(rows, bind_value=FIGURE.c.value.type.bind_processor(connection.dialect))),
+    )
+
+
+def _figure_tuples(rows: list[dict], *, bind_value: Callable | None) -> Iterator[tuple]:
+    """Rows as the driver takes them: JSON as text, the value as its column type binds it.
+
+    The rows were built for this insert alone, so they are changed in place.
+    """
+    values = itemgetter(*_FIGURE_COLUMNS)
+    for row in rows:
+        if row["candidates"] is not None:
+            row["candidates"] = json.dumps(row["candidates"])
+        if bind_value is not None and row["value"] is not None:
+            row["value"] = bind_value(row["value"])
+        yield values(row)
 
 
 def _replace_cross_year(session: Session, rechecked: list[_Entry]) -> None:
