@@ -229,7 +229,7 @@ def test_a_body_over_the_byte_cap_is_413(client, monkeypatch):
 
 
 def test_figure_provenance_and_candidates_survive_the_bulk_insert(session):
-    draft, upload = intake.json_report(json.dumps(seed_report_json(SEED_002)).encode())
+    draft, upload = intake.json_report(json.dumps(seed_report_json(SEED_001)).encode())
     key = ("table3", "new_received", "natural_person")
     draft.figures[key] = Figure(
         None, Status.AMBIGUOUS, raw="640020470", page=2, line=14, candidates=[64, Decimal("6.4")]
@@ -245,5 +245,5 @@ def test_figure_provenance_and_candidates_survive_the_bulk_insert(session):
         14,
     )
     assert figure.candidates == [64, "6.4"]
-    assert stored.table2["fees"]["amount_10k_yuan"] == "0"
+    assert stored.table2["fees"]["amount_10k_yuan"] == "1941.7065"
     assert any(f.rule == "COMPLETE" and f.location.row == "new_received" for f in stored.validation.findings)
