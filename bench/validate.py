@@ -121,14 +121,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+QUIET = ("--log-level", "warning", "--no-access-log")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def server(database_url: str, file_store: Path) -> Iterator[str]:
-    """A uvicorn process serving the app on a free local port."""
+def server(database_url: str, file_store: Path) -> Iterator[tuple[str, int]]:
+    """A uvicorn process serving the app on a free local port: (base URL, process id)."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "NIANBAO_FILE_STORE": str(file_store)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--log-level", "warning", "--no-access-log"],
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port), *QUIET],
         cwd=ROOT,
         env=env,
     )
@@ -142,7 +150,7 @@ def server(database_url: str, file_store: Path) -> Iterator[str]:
                 time.sleep(0.05)
         else:
             raise RuntimeError("the server did not start")
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -171,7 +179,8 @@ def read_back(engine: Engine) -> dict[str, list[dict]]:
             table = model.__table__  # type: ignore[attr-defined]
             columns = [c for c in table.c if not (model in (FigureRow, FindingRow) and c.name == "id")]
             order = table.c.report_id if model in (FigureRow, FindingRow) else table.c.id
-            rows[table.name] = [dict(r._mapping) for r in connection.execute(select(*columns).order_by(order))]
+            found = connection.execute(select(*columns).order_by(order))
+            rows[table.name] = [dict(r._mapping) for r in found]
     return rows
 
 
@@ -181,8 +190,10 @@ def empty(engine: Engine) -> None:
             connection.execute(model.__table__.delete())  # type: ignore[attr-defined]
 
 
-def bare_insert(engine: Engine, rows: dict[str, list[dict]], batch: int) -> float:
-    """Insert the same rows, `batch` reports per transaction, as fast as Core goes; seconds taken."""
+def bare_insert(engine: Engine, rows: dict[str, list[dict]], batch: int) -> tuple[float, float]:
+    """Insert the same rows, `batch` reports per transaction, as fast as Core goes.
+
+    Returns (wall seconds, CPU seconds of this process)."""
     by_report: dict[str, dict[int, list[dict]]] = {"figure": {}, "finding": {}}
     for name in by_report:
         for row in rows[name]:
@@ -191,7 +202,7 @@ def bare_insert(engine: Engine, rows: dict[str, list[dict]], batch: int) -> floa
     reports = rows["report"]
     postgres = engine.dialect.name == "postgresql"
     figure_columns = list(rows["figure"][0])
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(reports), batch):
         chunk = reports[start : start + batch]
         figures = [f for r in chunk for f in by_report["figure"].get(r["id"], [])]
@@ -211,30 +222,38 @@ def bare_insert(engine: Engine, rows: dict[str, list[dict]], batch: int) -> floa
                 connection.execute(insert(FigureRow.__table__), figures)  # type: ignore[attr-defined]
             if findings:
                 connection.execute(insert(FindingRow.__table__), findings)  # type: ignore[attr-defined]
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def bench_ingest(name: str, url: str, reports: list[dict], batch: int) -> None:
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url)
-    bodies = [json.dumps(reports[i : i + batch], ensure_ascii=False).encode() for i in range(0, len(reports), batch)]
+    bodies = [
+        json.dumps(reports[i : i + batch], ensure_ascii=False).encode() for i in range(0, len(reports), batch)
+    ]
     warm = [json.dumps(synthetic_reports(8, random.Random(1)), ensure_ascii=False).encode()]
-    with tempfile.TemporaryDirectory(prefix="nianbao-bench-files-") as store, server(url, Path(store)) as base:
+    with (
+        tempfile.TemporaryDirectory(prefix="nianbao-bench-files-") as store,
+        server(url, Path(store)) as (base, pid),
+    ):
         post_batches(base, warm)
         empty(engine)
+        cpu_before = cpu_seconds(pid)
         seconds, stored = post_batches(base, bodies)
+        server_cpu = cpu_seconds(pid) - cpu_before
     assert stored == len(reports), f"{stored} of {len(reports)} stored"
     rows = read_back(engine)
     empty(engine)
-    bare = bare_insert(engine, rows, batch)
+    bare, bare_cpu = bare_insert(engine, rows, batch)
     engine.dispose()
-    api_rate, bare_rate = len(reports) / seconds, len(reports) / bare
-    figures = len(rows["figure"]) / len(reports)
-    findings = len(rows["finding"]) / len(reports)
-    print(f"ingest on {name}: {len(reports)} reports in batches of {batch} (~{figures:.0f} figures, ~{findings:.1f} findings each)")
-    print(f"  API  POST /api/v1/reports/bulk   {api_rate:8,.0f} reports/s   ({seconds:.2f} s)")
-    print(f"  bare INSERT of the same rows     {bare_rate:8,.0f} reports/s   ({bare:.2f} s)")
-    print(f"  ratio API / bare INSERT          {api_rate / bare_rate:8.2f}")
+    n = len(reports)
+    each = f"~{len(rows['figure']) / n:.0f} figures, ~{len(rows['finding']) / n:.1f} findings each"
+    print(f"ingest on {name}: {n} reports in batches of {batch} ({each})")
+    print(f"  API  POST /api/v1/reports/bulk   {n / seconds:8,.0f} reports/s   ({seconds:.2f} s)")
+    print(f"  bare INSERT of the same rows     {n / bare:8,.0f} reports/s   ({bare:.2f} s)")
+    print(f"  ratio API / bare INSERT          {bare / seconds:8.2f}")
+    cpu = f"{n / server_cpu:8,.0f} reports   (bare INSERT: {n / bare_cpu:,.0f})"
+    print(f"  per CPU-second of the API server {cpu}")
 
 
 @contextmanager

@@ -103,6 +103,7 @@ def _tables(meta: ReportMeta, errors: list[dict]) -> tuple[bool, dict]:
         for t in layout(Format.F2019 if meta.format is Format.F2021 else Format.F2021).tables
     }
     figures: dict = {}
+    money = Kind.MONEY
     for table_code in TABLE_CODES:
         given: dict[str, dict[str, Any]] = getattr(meta, table_code)
         table = lay.table(table_code)
@@ -120,6 +121,9 @@ def _tables(meta: ReportMeta, errors: list[dict]) -> tuple[bool, dict]:
             kinds = row.column_kinds
             for column_code, raw in columns.items():
                 kind = kinds.get(column_code)
+                if type(raw) is int and kind is not None and kind is not money:  # nearly every cell
+                    figures[(table_code, row_code, column_code)] = Figure(raw)
+                    continue
                 figure = "未知的列代码" if kind is None else _figure(raw, kind)
                 if isinstance(figure, str):
                     errors.append({"path": _path(table_code, row_code, column_code), "message": figure})

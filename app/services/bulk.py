@@ -246,9 +246,28 @@ def _report_row(entry: _Entry, source_id: int, now: Any) -> dict:
 
 
 def _insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> list[int]:
-    """A multi-row INSERT that hands back the new ids in the order of the rows."""
-    result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return list(result.scalars())
+    """Insert rows and hand back their new ids in the order of the rows.
+
+    On PostgreSQL, psycopg's pipelined executemany runs one prepared statement per row; a
+    multi-row INSERT of hundreds of rows costs more to build and parse than to run.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        return list(result.scalars())
+    columns = list(rows[0])
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id"
+    )
+    ids = []
+    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.executemany(sql, [tuple(row[c] for c in columns) for row in rows], returning=True)
+        while True:
+            ids.append(cursor.fetchone()[0])
+            if not cursor.nextset():
+                break
+    return ids
 
 
 _FIGURE_COLUMNS = (

@@ -40,10 +40,6 @@ def organ_key(name: str) -> str:
 # ---- between rows and drafts -------------------------------------------------------------------
 
 
-def _stored_value(figure: Figure) -> Decimal | None:
-    return None if figure.value is None else Decimal(figure.value)
-
-
 def figure_rows(report_id: int, draft: Draft) -> list[dict]:
     return [
         {
@@ -51,8 +47,8 @@ def figure_rows(report_id: int, draft: Draft) -> list[dict]:
             "table_code": key[0],
             "row_code": key[1],
             "column_code": key[2],
-            "value": _stored_value(figure),
-            "status": figure.status.value,
+            "value": figure.value,
+            "status": str(figure.status),  # the plain text of a StrEnum, cheaper than .value
             "raw": figure.raw,
             "note": figure.note,
             "page": figure.page,
