@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
 from app.routes import meta, reports
+from app.web import routes as web
 
 log = logging.getLogger("nianbao")
 
@@ -97,6 +98,7 @@ def create_app() -> FastAPI:
     )
     app.include_router(reports.router)
     app.include_router(meta.router)
+    web.install(app)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
