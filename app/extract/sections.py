@@ -17,13 +17,16 @@ TABLE_SECTIONS = (2, 3, 4)
 def _heading_number(text: str) -> int | None:
     """The part a heading line opens (1–6), judged by its words; None for any other line."""
     clean = normalise(text).lstrip("#*-> \t")
-    if not clean or len(clean) > MAX_HEADING_LENGTH:
+    if not clean or len(clean) > MAX_HEADING_LENGTH or "。" in clean:
         return None
     bare = _HEADING_NOISE.sub("", clean)
     numeral = bare[:1] if bare[:1] in SECTION_NUMERALS else None
+    title = bare[1:] if numeral else bare
     for number, keys in SECTION_KEYS.items():
-        fits = any(bare.endswith(key) or bare[1:] == key or bare == key for key in keys)
-        if fits and (numeral is None or SECTION_NUMERALS.index(numeral) + 1 == number):
+        if numeral is not None and SECTION_NUMERALS.index(numeral) + 1 != number:
+            continue
+        # With its numeral a heading may add a word or two; without, it must be the title itself.
+        if any(title == key or (numeral and key in title and len(title) <= len(key) + 4) for key in keys):
             return number
     return None
 
