@@ -158,6 +158,7 @@ def test_seed_001_shows_the_result_total_outlined_as_errors(page: Page, server: 
     expect(page.locator("td.hl-primary")).to_have_count(1)
     expect(page.locator("td.hl-primary")).to_have_attribute("data-cell", RESULT_TOTAL[0])
     expect(finding.locator("td").last).to_contain_text("两倍")
+    expect(page.locator("tr.finding", has_text="T3-RESULT-SUM").nth(1)).to_contain_text("提示：同上一条")
     _shoot(page, "check-seed-001")
 
 
@@ -168,6 +169,14 @@ def test_seed_002_shows_no_error(page: Page, server: str):
     expect(page.locator("td.fig.sev-error")).to_have_count(0)
     expect(page.locator("td.fig")).to_have_count(10 + 25 * 7 + 15)
     _shoot(page, "check-seed-002")
+
+
+def test_pasted_text_is_checked_too(page: Page, server: str):
+    page.goto(f"{server}/")
+    page.get_by_label("或粘贴报告内容").fill((SEEDS / f"{SEED_002}.txt").read_text(encoding="utf-8"))
+    page.get_by_role("button", name="检查", exact=True).click()
+    expect(page.locator("#result .verdict")).to_contain_text("未发现勾稽错误")
+    expect(page.locator("#result h2")).to_contain_text("阿什里乡")
 
 
 def test_blank_and_inferred_cells_are_marked_in_the_seeds(page: Page, server: str):

@@ -88,6 +88,7 @@ class FindingView:
     hint: str | None
     cells: list[str]
     primary: list[str]
+    same_hint: bool = False  # the hint repeats the one before: said once, not six times
 
 
 @dataclass
@@ -294,7 +295,7 @@ def _table4(table: Table, cells: _Cells) -> Grid:
 
 
 def findings_view(report: ReportPublic, lay: Layout) -> list[FindingView]:
-    found = []
+    found: list[FindingView] = []
     for index, finding in enumerate(report.validation.findings):
         rule = RULES_BY_ID.get(finding.rule)
         found.append(
@@ -311,6 +312,7 @@ def findings_view(report: ReportPublic, lay: Layout) -> list[FindingView]:
                 hint=finding.hint,
                 cells=finding.cells,
                 primary=primary_cells(finding),
+                same_hint=bool(found and finding.hint and found[-1].hint == finding.hint),
             )
         )
     return found
