@@ -8,6 +8,7 @@ import re
 from conftest import seed_report_json
 
 from app.models.api import FindingPublic, LocationPublic
+from app.web.listing import Filters
 from app.web.view import primary_cells, split_code
 
 SEED_001 = "001_67e027749f67ecd0"
@@ -175,3 +176,16 @@ def test_a_relation_outlines_its_reported_cell_and_a_blank_row_all_its_cells():
         "result.withheld.state_secret",
         "total",
     )
+
+
+def test_the_filters_keep_what_was_asked_across_pages():
+    filters = Filters.parse(year="2024", region=" 6590 ", organ="北屯", errors="1", page="x")
+    assert (filters.year, filters.region, filters.errors, filters.page, filters.notes) == (
+        2024,
+        "6590",
+        True,
+        1,
+        [],
+    )
+    assert filters.query(page=2) == "year=2024&region=6590&organ=%E5%8C%97%E5%B1%AF&errors=1&page=2"
+    assert Filters.parse(year="", region="", organ="", errors="0", page="3").query() == "errors=0&page=3"

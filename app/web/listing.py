@@ -41,11 +41,12 @@ class Filters:
         return found
 
     def query(self, **override: object) -> str:
-        params = {
+        errors = "" if self.errors is None else ("1" if self.errors else "0")
+        params: dict[str, object] = {
             "year": self.year or "",
             "region": self.region,
             "organ": self.organ,
-            "errors": {True: "1", False: "0"}.get(self.errors, ""),  # type: ignore[call-overload]
+            "errors": errors,
             "page": self.page,
         }
         params.update(override)
