@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
+# Waits, not speed limits: a busy machine may take a while to read a file the first time.
+WAIT_MS = 60_000
+expect.set_options(timeout=WAIT_MS)
 
 SEED_000 = "000_b5dc321a53ba7bbe"
 SEED_001 = "001_67e027749f67ecd0"
@@ -103,6 +106,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
     yield page
     context.close()
 
