@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
-from app.routes import meta, reports
+from app.routes import aggregates, meta, regions, reports
 from app.web import routes as web
 
 log = logging.getLogger("nianbao")
@@ -101,6 +101,8 @@ def create_app() -> FastAPI:
     )
     app.include_router(reports.router)
     app.include_router(meta.router)
+    app.include_router(regions.router)
+    app.include_router(aggregates.router)
     web.install(app)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
