@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 from conftest import SEEDS, seed_report_json
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -118,11 +119,13 @@ def _seed_file(tmp_path: Path, name: str, report: dict | None = None) -> Path:
 
 
 def _shoot(page: Page, name: str) -> None:
-    """A full-page screenshot at the desktop size, then at a phone width."""
+    """A full-page screenshot at the desktop size, then at a phone width, where the tables and
+    charts scroll inside their boxes and the page itself never scrolls sideways."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size(DESKTOP)
     page.screenshot(path=ARTIFACTS / f"{name}-1366.png", full_page=True)
     page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
     page.screenshot(path=ARTIFACTS / f"{name}-phone.png", full_page=True)
     page.set_viewport_size(DESKTOP)
 
@@ -147,6 +150,12 @@ def test_seed_001_shows_the_result_total_outlined_as_errors(page: Page, server: 
     expect(natural).to_have_text("164")
     # Drawn red by the browser, not only named so in the markup.
     assert natural.evaluate("td => getComputedStyle(td).outlineColor") == "rgb(198, 40, 40)"
+    # The narrative says there was no 行政复议; table 四 says one: a warning, outlined amber.
+    narrative = page.locator("tr.finding", has_text="TEXT").filter(has_text="行政复议")
+    expect(narrative.first).to_contain_text("警告")
+    expect(page.locator('td[data-cell="table4.reconsideration.total"]')).to_have_class(
+        re.compile(r"\bsev-warning\b")
+    )
     # Where it was read, on hover.
     expect(natural).to_have_attribute("title", re.compile(r"出处：第 \d+ 页第 \d+ 行\n原文：164"))
     assert "第十师北屯市" in page.locator("#result h2").inner_text()
@@ -241,6 +250,37 @@ def test_save_then_find_it_in_the_list_and_compare_versions(page: Page, server: 
     expect(changed.first).to_have_text("164")
     expect(changed.last).to_have_text("82")
     _shoot(page, "compare")
+
+
+def test_overview_of_the_fourth_division_shows_the_seeds_sums(page: Page, server: str):
+    for name in (SEED_000, SEED_003):
+        _check(page, server, SEEDS / f"{name}.txt", button="保存")
+        expect(page.locator("#result .saved")).to_be_visible()
+    page.goto(f"{server}/overview")
+    page.get_by_label("地区（名称或区划代码）").fill("第四师可克达拉市")
+    page.get_by_label("起始年度").fill("2024")
+    page.get_by_label("截止年度").fill("2025")
+    page.get_by_role("button", name="查看").click()
+    expect(page.locator("h2#ov-h")).to_contain_text("第四师可克达拉市")
+    kaifaqu = page.locator('tr[data-region="659008900000"]')
+    expect(kaifaqu.locator('[data-figure="t2-2"]')).to_have_text("86")  # 行政许可
+    expect(kaifaqu.locator('[data-figure="t2-5"]')).to_have_text("923.71")  # 收费（万元）
+    total = page.locator("tr.total")
+    expect(total.locator("td").first).to_have_text("2")
+    expect(total.locator('[data-figure="t2-2"]')).to_have_text("86")
+    expect(page.locator("svg.chart")).to_have_count(5)
+    expect(page.locator(".coverage")).to_contain_text("可克达拉经开区（最近一次：2024 年度）")
+    _shoot(page, "overview")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel（XLSX）").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    saved = ARTIFACTS / "overview.xlsx"
+    download.value.save_as(saved)
+    book = openpyxl.load_workbook(saved)
+    header, *rows = list(book.active.iter_rows(values_only=True))
+    licensing = header.index(next(h for h in header if h.endswith("（table2.licensing.decisions）")))
+    assert {row[0]: row[licensing] for row in rows} == {"659008900000": 86}
 
 
 def test_phone_width_scrolls_the_table_not_the_page(page: Page, server: str):

@@ -12,8 +12,8 @@ from markupsafe import Markup, escape
 
 PALETTE = ("#0b5cad", "#2e9e5b", "#c77c02", "#b3261e", "#6f42c1", "#00838f", "#8d6e63", "#5f6b7a")
 
-_WIDTH = 720
-_LABEL = 170  # room for a region's name on the left
+_WIDTH = 600
+_LABEL = 150  # room for a region's name on the left
 _VALUE = 56  # room for the number at the end of a bar
 _BAR = 18
 _GAP = 10

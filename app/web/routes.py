@@ -112,6 +112,13 @@ def compare_page(request: Request, session: SessionDep, a: int, b: int) -> HTMLR
 
 
 @router.get("/overview")
-def overview_page(request: Request, session: SessionDep, region: str = "", start: str = "", end: str = ""):
-    state = overview.build(session=session, region=region, start=start, end=end)
+def overview_page(
+    request: Request,
+    session: SessionDep,
+    region: str = "",
+    tree: str = "auto",
+    start: str = "",
+    end: str = "",
+) -> HTMLResponse:
+    state = overview.build(session=session, region=region, tree=tree, start=start, end=end)
     return _page(request, "overview.html", state=state)
