@@ -15,7 +15,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app.errors import ProblemError
-from app.models.aggregates import AggregateRow, CoverageResult
+from app.models.aggregates import AggregateResult, AggregateRow, CoverageResult
 from app.rules.layout import Format, layout, result_item_rows
 from app.services import aggregates, coverage, regions
 from app.services.gazetteer import gazetteer
@@ -211,6 +211,16 @@ def _suggestions() -> list[str]:
     return [r.name for r in divisions] + [r.name for r in provinces]
 
 
+def _coverage_years(state: OverviewState, by_year: AggregateResult) -> list[int]:
+    """The years asked for, or else the years that have reports; the last few at most."""
+    first, last = state.start or state.end, state.end or state.start
+    if first is not None and last is not None:
+        years = list(range(first, last + 1))
+    else:
+        years = [row.year for row in by_year.rows if row.year is not None]
+    return years[-MAX_COVERAGE_YEARS:]
+
+
 def build(*, session: Session, region: str, tree: str, start: str, end: str) -> OverviewState:
     state = OverviewState(query=region.strip()[:100], tree=tree if tree in ("geo", "xpcc") else "auto")
     state.suggestions = _suggestions()
@@ -227,21 +237,48 @@ def build(*, session: Session, region: str, tree: str, start: str, end: str) -> 
     state.region_code, state.used_tree = code, used_tree
     state.region_name = found.name_in(used_tree) if found else code
     figures = aggregates.parse_figures(",".join(FIGURES))
-    common = {
-        "session": session,
-        "figures": figures,
-        "tree": used_tree,
-        "region": code,
-        "year_from": state.start,
-        "year_to": state.end,
-    }
+
+    def sums(group_by: list[str]) -> AggregateResult:
+        return aggregates.aggregate(
+            session=session,
+            figures=figures,
+            group_by=group_by,
+            tree=used_tree,
+            region=code,
+            year_from=state.start,
+            year_to=state.end,
+        )
+
     try:
-        by_child = aggregates.aggregate(group_by=["region"], **common)  # type: ignore[arg-type]
-        whole = aggregates.aggregate(group_by=[], **common)  # type: ignore[arg-type]
-        by_year = aggregates.aggregate(group_by=["year"], **common)  # type: ignore[arg-type]
+        by_child, whole, by_year = sums(["region"]), sums([]), sums(["year"])
     except ProblemError as exc:
         state.notes.append(exc.detail)
         return state
+    state.lines = [
+        _line(row, row.region.name, row.region.code) for row in by_child.rows if row.region is not None
+    ]
+    if whole.rows:
+        state.total = _line(whole.rows[0], "合计", code)
+        state.own_level = state.total.reports - sum(line.reports for line in state.lines)
+    state.charts = _charts(state)
+    state.coverage = [
+        coverage.coverage(session=session, year=year, region=code, tree=used_tree)
+        for year in _coverage_years(state, by_year)
+    ]
+    params: dict[str, str | int] = {
+        "figures": ",".join(FIGURES),
+        "group_by": "region",
+        "tree": used_tree,
+        "region": code,
+    }
+    if state.start:
+        params["year_from"] = state.start
+    if state.end:
+        params["year_to"] = state.end
+    state.downloads = {
+        fmt: "/api/v1/aggregates?" + urlencode({**params, "format": fmt}) for fmt in ("xlsx", "csv")
+    }
+    return state
     state.lines = [
         _line(row, row.region.name, row.region.code) for row in by_child.rows if row.region is not None
     ]
