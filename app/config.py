@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     max_json_depth: int = 32
     max_bulk_reports: int = 1000
     page_size_max: int = 200
+    max_pdf_pages: int = 200
+    extraction_timeout_seconds: float = 60
+    extraction_memory_mb: int = 1536
+    extraction_concurrency: int = 2
+    extraction_queue_wait_seconds: float = 10
+    extraction_retry_after_seconds: int = 10
     # scans read by OCR (the optional `ocr` extra)
     ocr_dpi: int = 200
     ocr_max_pages: int = 20  # more pages than this in a scan: 413

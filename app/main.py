@@ -32,16 +32,19 @@ _STATUS_DETAILS = {
 }
 
 
-def problem(status: int, code: str, detail: str, errors: list[dict] | None = None) -> JSONResponse:
+def problem(
+    status: int, code: str, detail: str, errors: list[dict] | None = None, retry_after: int | None = None
+) -> JSONResponse:
     body: dict = {"type": "about:blank", "title": code, "status": status, "code": code, "detail": detail}
     if errors:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
 async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem(exc.status, exc.code, exc.detail, exc.errors)
+    return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
