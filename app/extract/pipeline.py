@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.config import get_settings
 from app.draft import Draft
 from app.errors import ProblemError
 from app.extract import docx
@@ -21,9 +22,28 @@ def _text(data: bytes, sniffed: Sniffed) -> Extracted:
 
 
 def _pdf(data: bytes, _: Sniffed) -> Extracted:
-    from app.extract import pdf
+    from app.extract import ocr, pdf
 
-    return pdf.extract(data)
+    try:
+        return pdf.extract(data)
+    except ProblemError as problem:
+        if problem.code != "no_text_layer":
+            raise
+        if not ocr.available():
+            raise ProblemError(422, "no_text_layer", f"{problem.detail}；{ocr.HOW_TO_ENABLE}") from None
+    return ocr.read_pdf(data)  # a scan: every page read by OCR
+
+
+def _image(data: bytes, sniffed: Sniffed) -> Extracted:
+    from app.extract import ocr
+
+    if not ocr.available():
+        raise ProblemError(
+            422,
+            "no_text_layer",
+            f"这是一张图片，没有可读取的文字：请上传带文字层的 PDF 或 Word 文件；{ocr.HOW_TO_ENABLE}",
+        )
+    return ocr.read_image(data, sniffed.media_type)
 
 
 def _docx(data: bytes, _: Sniffed) -> Extracted:
@@ -41,6 +61,7 @@ EXTRACTORS: dict[FileType, Callable[[bytes, Sniffed], Extracted]] = {
     FileType.PDF: _pdf,
     FileType.DOCX: _docx,
     FileType.HTML: _html,
+    FileType.IMAGE: _image,
 }
 
 
@@ -57,4 +78,10 @@ def extract(data: bytes, sniffed: Sniffed) -> Extracted:
 
 def read_document(data: bytes, sniffed: Sniffed) -> Draft:
     """Bytes of a report file to its draft (runs inside the bounded worker)."""
-    return parse(extract(data, sniffed))
+    extracted = extract(data, sniffed)
+    draft = parse(extracted)
+    if "ocr" in extracted.notes:
+        from app.extract.ocr_review import review
+
+        review(draft, threshold=get_settings().ocr_min_confidence)
+    return draft

@@ -184,7 +184,7 @@ def check_complete(draft: Draft) -> list[Finding]:
     for key in lay.cells:
         figure = draft.figures.get(key)
         status = Status.MISSING if figure is None else figure.status
-        if status in (Status.READ,):
+        if status in (Status.READ, Status.OCR):
             continue
         by_row[(key[0], key[1], status.value)].append(key)
     found = []

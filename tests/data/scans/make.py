@@ -46,12 +46,23 @@ T3_ROWS = [
         "（六）其他处理",
         "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
     ),
-    ("result.other.unpaid_fee", None, None, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+    (
+        "result.other.unpaid_fee",
+        None,
+        None,
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    ),
     ("result.other.other", None, None, "3.其他"),
     ("result.total", None, "（七）总计", None),
     ("carried_to_next_year", "四、结转下年度继续办理", None, None),
 ]
-SPANS = {"三、本年度办理结果": 22, "（三）不予公开": 8, "（四）无法提供": 3, "（五）不予处理": 5, "（六）其他处理": 3}
+SPANS = {
+    "三、本年度办理结果": 22,
+    "（三）不予公开": 8,
+    "（四）无法提供": 3,
+    "（五）不予处理": 5,
+    "（六）其他处理": 3,
+}
 APPLICANTS = (
     "natural_person",
     "commercial_enterprise",
@@ -65,7 +76,9 @@ T4 = ("upheld", "corrected", "other", "pending", "total")
 
 
 def _td(text: object, colspan: int = 1, rowspan: int = 1, width: str | None = None) -> str:
-    attrs = (f' colspan="{colspan}"' if colspan > 1 else "") + (f' rowspan="{rowspan}"' if rowspan > 1 else "")
+    attrs = (f' colspan="{colspan}"' if colspan > 1 else "") + (
+        f' rowspan="{rowspan}"' if rowspan > 1 else ""
+    )
     attrs += f' width="{width}"' if width else ""
     return f'<td align="center"{attrs}>{text}</td>'
 
@@ -77,7 +90,9 @@ def _table2(t2: dict) -> str:
     ]
     for code, label in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
         r = t2[code]
-        rows.append("<tr>" + _td(label) + "".join(_td(r[c]) for c in ("issued", "repealed", "in_force")) + "</tr>")
+        rows.append(
+            "<tr>" + _td(label) + "".join(_td(r[c]) for c in ("issued", "repealed", "in_force")) + "</tr>"
+        )
     rows.append("<tr>" + _td("第二十条第（五）项", 4) + "</tr>")
     rows.append("<tr>" + _td("信息内容") + _td("本年处理决定数量", 3) + "</tr>")
     rows.append("<tr>" + _td("行政许可") + _td(t2["licensing"]["decisions"], 3) + "</tr>")
@@ -98,7 +113,9 @@ def _table3(t3: dict) -> str:
         + _td("申请人情况", 7)
         + "</tr>",
         "<tr>" + _td("自然人", rowspan=2) + _td("法人或其他组织", 5) + _td("总计", rowspan=2) + "</tr>",
-        "<tr>" + "".join(_td(x) for x in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")) + "</tr>",
+        "<tr>"
+        + "".join(_td(x) for x in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"))
+        + "</tr>",
     ]
     for code, top, middle, item in T3_ROWS:
         cells = []
@@ -129,7 +146,9 @@ def _table4(t4: dict) -> str:
         "<tr>" + heads + heads + "</tr>",
         "<tr>"
         + "".join(
-            _td(t4[g][c]) for g in ("reconsideration", "litigation_direct", "litigation_after_reconsideration") for c in T4
+            _td(t4[g][c])
+            for g in ("reconsideration", "litigation_direct", "litigation_after_reconsideration")
+            for c in T4
         )
         + "</tr>",
     ]
@@ -151,10 +170,13 @@ td {{ font-family: 'Noto Sans CJK SC'; font-size: 9pt; }}</style></head><body>
 <p {para}>本报告根据《中华人民共和国政府信息公开条例》第五十条编制。
 数据统计期限自{year}年1月1日至{year}年12月31日。</p>
 <p {para}><b>一、总体情况</b></p>
-<p {para}>{year}年，{organ}认真贯彻落实政府信息公开工作要求，全年共收到政府信息公开申请{total}件，均已按时答复。</p>
+<p {para}>{year}年，{organ}认真贯彻落实政府信息公开工作要求，
+全年共收到政府信息公开申请{total}件，均已按时答复。</p>
 <p {para}><b>二、主动公开政府信息情况</b></p>{_table2(report["table2"])}
-<p style="page-break-before: always" {para}><b>三、收到和处理政府信息公开申请情况</b></p>{_table3(report["table3"])}
-<p style="page-break-before: always" {para}><b>四、政府信息公开行政复议、行政诉讼情况</b></p>{_table4(report["table4"])}
+<p style="page-break-before: always" {para}><b>三、收到和处理政府信息公开申请情况</b></p>
+{_table3(report["table3"])}
+<p style="page-break-before: always" {para}><b>四、政府信息公开行政复议、行政诉讼情况</b></p>
+{_table4(report["table4"])}
 <p {para}><b>五、存在的主要问题及改进情况</b></p>
 <p {para}>主动公开的及时性有待提高。下一步将加强培训，规范发布流程。</p>
 <p {para}><b>六、其他需要报告的事项</b></p><p {para}>本年度未收取信息处理费。</p>
@@ -171,7 +193,15 @@ def main() -> None:
             page = Path(tmp) / f"{name}.html"
             page.write_text(html(report), encoding="utf-8")
             subprocess.run(
-                [soffice, "--headless", "--convert-to", "pdf:writer_web_pdf_Export", "--outdir", tmp, str(page)],
+                [
+                    soffice,
+                    "--headless",
+                    "--convert-to",
+                    "pdf:writer_web_pdf_Export",
+                    "--outdir",
+                    tmp,
+                    str(page),
+                ],
                 check=True,
                 capture_output=True,
                 timeout=120,
