@@ -28,6 +28,12 @@ def _migrate(_: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from app import check
+
+    return check.main(args.files, as_json=args.json)
+
+
 def _openapi(args: argparse.Namespace) -> int:
     import json
 
@@ -53,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.set_defaults(run=_serve)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+
+    check = commands.add_parser("check", help="read report files and print their figures and findings")
+    check.add_argument("files", nargs="+")
+    check.add_argument("--json", action="store_true", help="print the report as the API returns it")
+    check.set_defaults(run=_check)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="openapi/openapi.json")

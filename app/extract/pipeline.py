@@ -10,7 +10,7 @@ from collections.abc import Callable
 from app.config import get_settings
 from app.draft import Draft
 from app.errors import ProblemError
-from app.extract import docx
+from app.extract import docx, html, pdf
 from app.extract.layout import parse
 from app.extract.lines import Extracted
 from app.extract.sniff import FileType, Sniffed, decode_text
@@ -22,7 +22,7 @@ def _text(data: bytes, sniffed: Sniffed) -> Extracted:
 
 
 def _pdf(data: bytes, _: Sniffed) -> Extracted:
-    from app.extract import ocr, pdf
+    from app.extract import ocr
 
     try:
         return pdf.extract(data)
@@ -51,8 +51,6 @@ def _docx(data: bytes, _: Sniffed) -> Extracted:
 
 
 def _html(data: bytes, sniffed: Sniffed) -> Extracted:
-    from app.extract import html
-
     return html.extract(sniffed.text if sniffed.text is not None else decode_text(data))
 
 

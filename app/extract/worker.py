@@ -19,7 +19,7 @@ from app.config import get_settings
 from app.errors import ProblemError
 
 _context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["app.extract.pipeline"])
+_context.set_forkserver_preload(["app.extract.preload"])
 _slots: threading.BoundedSemaphore | None = None
 _progress: Connection | None = None  # set inside a child: where it announces a long stage
 _slots_lock = threading.Lock()

@@ -227,7 +227,7 @@ def check_sums(draft: Draft) -> list[Finding]:
                 Finding(
                     rule=rel.rule.id,
                     severity=Severity.INFO,
-                    message=zh.format(where=rel.where, blanks="、".join(_label(lay, k) for k in blanks)),
+                    message=zh.format(where=rel.where, blanks=_some(lay, blanks)),
                     message_en=en.format(where=rel.where_en, blanks=", ".join(cell_code(*k) for k in blanks)),
                     location=location,
                     cells=[cell_code(*k) for k in cells],
@@ -249,6 +249,12 @@ def check_sums(draft: Draft) -> list[Finding]:
             found.append(finding)
     _add_hints(violations, values, lay, all_relations)
     return found
+
+
+def _some(lay: Layout, keys: list[CellKey]) -> str:
+    """At most three cells by name, then how many more."""
+    named = "、".join(_label(lay, k) for k in keys[:3])
+    return named if len(keys) <= 3 else f"{named}等 {len(keys)} 格"
 
 
 def _single_row(keys: tuple[CellKey, ...]) -> str | None:
