@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     ocr_max_image_side: int = 3000  # photographs are scaled down to this many pixels
     ocr_min_confidence: float = 0.9  # below it a figure is unreadable, never a guess
     ocr_threads: int = 2
+    ocr_memory_mb: int = 4096  # address space an OCR child may map (onnxruntime reserves much)
 
 
 @cache

@@ -167,8 +167,9 @@ def recognise(image: Any) -> list[Box]:
 
 def read_pages(pages: list[Page]) -> list[Line]:
     """OCR every page within its time limit; the lines of all pages in reading order."""
-    from app.extract.worker import extend_deadline
+    from app.extract.worker import allow_ocr_memory, extend_deadline
 
+    allow_ocr_memory()
     limit = get_settings().ocr_page_seconds
     lines: list[Line] = []
     for page in pages:

@@ -40,11 +40,21 @@ def extend_deadline(seconds: float, detail: str) -> None:
         _progress.send(("extend", (seconds, detail)))
 
 
+def allow_ocr_memory() -> None:
+    """From inside a child: raise its address-space limit to the OCR ceiling (onnxruntime maps
+    far more address space than it uses). Outside a child it does nothing."""
+    if _progress is not None:
+        _, ceiling = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+
+
 def _child(conn: Connection, memory_bytes: int, func: Callable, args: tuple) -> None:
     global _progress
     _progress = conn
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        # the hard limit leaves room that only OCR may claim (see allow_ocr_memory)
+        ceiling = max(memory_bytes, get_settings().ocr_memory_mb * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, ceiling))
         conn.send(("ok", func(*args)))
     except ProblemError as problem:
         conn.send(("problem", (problem.status, problem.code, problem.detail, problem.errors)))
