@@ -3,8 +3,8 @@
 Runs over the draft the layout parser made from OCR lines (each figure carries the confidence
 of its cell). A confident reading keeps its value with the status `ocr`. A doubtful one — below
 the threshold, or digits with letters OCR confuses (0/O/D, 1/l/I, 5/S, 8/B) — keeps its value
-only when every relation it enters, with all its other cells read confidently, confirms it
-(status `inferred`); otherwise it becomes `unreadable` and a finding names the cells to check
+only when a relation it enters, with all its other cells known, holds with it (status
+`inferred`); otherwise it becomes `unreadable` and a finding names the cells to check
 by eye. So a scan never yields a wrong figure reported as read.
 """
 
@@ -51,9 +51,11 @@ def _holds(relation: Relation, values: dict[CellKey, Value | None]) -> bool | No
 def confirmed(
     candidates: dict[CellKey, Value], values: dict[CellKey, Value | None], all_relations: tuple[Relation, ...]
 ) -> dict[CellKey, Value]:
-    """The candidate readings the relations confirm: each enters at least one relation whose
-    other cells are all known, and every such relation holds with it. Confirmed readings
-    become known in turn, so a chain of doubtful cells can settle one by one."""
+    """The candidate readings the relations confirm: a relation whose other cells are all known
+    holds with the reading. (A wrong reading could only satisfy it if another cell of the same
+    relation were misread to compensate; a relation that fails may fail for the document's own
+    error, as when a total row is doubled, so it does not veto.) Confirmed readings become known
+    in turn, so a chain of doubtful cells can settle one by one."""
     known = dict(values)
     by_cell: dict[CellKey, list[Relation]] = defaultdict(list)
     for relation in all_relations:
@@ -68,7 +70,7 @@ def confirmed(
                 continue
             trial = {**known, key: value}
             verdicts = [_holds(relation, trial) for relation in by_cell[key]]
-            if True in verdicts and False not in verdicts:
+            if True in verdicts:
                 settled[key] = known[key] = value
                 changed = True
     return settled
