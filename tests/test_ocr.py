@@ -144,3 +144,27 @@ def test_a_scan_beyond_the_page_cap_is_413(monkeypatch, scans):
     with pytest.raises(Exception) as raised:
         _read(scans["beitun_2024"])
     assert (raised.value.status, raised.value.code) == (413, "too_many_pages")  # type: ignore[attr-defined]
+
+
+def test_a_photographed_page_is_read_as_one_page_of_positioned_lines():
+    """A JPEG of the （七）总计 row, cut from the page and turned 1°: the row and its seven figures."""
+    from io import BytesIO
+
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    data = ORIGINALS["varied_2023"].read_bytes()
+    lines = pdf.extract(data).lines
+    row = next(line for line in lines if "总计" in line.cells[0].text and "七" in line.cells[0].text)
+    scale = 200 / 72
+    page = pdfium.PdfDocument(data)[row.page - 1].render(scale=scale, grayscale=True).to_pil()
+    strip = page.crop((0, int((row.top - 12) * scale), page.width, int((row.top + 40) * scale)))
+    photo = BytesIO()
+    strip.convert("L").rotate(1.0, resample=Image.Resampling.BICUBIC, fillcolor=255).save(photo, "JPEG")
+    extracted = ocr.read_image(photo.getvalue(), "image/jpeg")
+    assert (extracted.media_type, extracted.pages, extracted.notes) == ("image/jpeg", 1, ["ocr"])
+    cells = _total_row(extracted.lines)
+    assert [c.text for c in cells[1:]] == ["2694", "177", "38", "19", "94", "133", "3155"]
+    # a photograph is taken as an A4 page wide: its columns fall where the PDF's are
+    printed = [c for c in row.cells if normalise(c.text).isdigit()]
+    assert all(p.x0 - 3 < (c.x0 + c.x1) / 2 < p.x1 + 3 for c, p in zip(cells[1:], printed, strict=True))  # type: ignore[operator]

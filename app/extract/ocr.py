@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from app.extract.lines import Cell, Extracted, Line
 A4_WIDTH_PT = 595.28  # a photograph has no page size: its width is taken as an A4 page's
 
 Point = tuple[float, float]
+_FIGURE_LIKE = re.compile(r"^[0-9OoDQlI|SsB.,]+$")  # digits, and the letters OCR takes them for
 
 
 @dataclass(frozen=True)
@@ -144,11 +146,16 @@ def recognise(image: Any) -> list[Box]:
     """Run the detector and recogniser over one page image.
 
     A 3×3 median filter first: scanner speckle otherwise hides a lone thin digit ("1", "4")
-    from the detector, and a figure missed is a figure reported blank."""
+    from the detector, and a figure missed is a figure reported blank.
+    """
     import cv2
 
     engine = _engine(get_settings().ocr_threads)
-    result, _ = engine(cv2.medianBlur(image, 3), use_cls=False, return_word_box=True, box_thresh=0.4)
+    # text_score 0: keep every reading however unsure, so a blurred figure comes out doubtful
+    # (and is weighed by the review) instead of vanishing into a blank cell
+    result, _ = engine(
+        cv2.medianBlur(image, 3), use_cls=False, return_word_box=True, box_thresh=0.4, text_score=0.0
+    )
     boxes = []
     for item in result or ():
         quad, text, score = item[0], item[1], float(item[2])
@@ -161,8 +168,10 @@ def recognise(image: Any) -> list[Box]:
             if wb
         )
         confidence = min((c[2] for c in chars), default=score)
-        boxes.append(Box(text.strip(), tuple(tuple(map(float, p)) for p in quad), confidence, chars))  # type: ignore[arg-type]
-    return [box for box in boxes if box.text]
+        text = text.strip()
+        if text and (score >= 0.5 or _FIGURE_LIKE.match(text)):  # unsure words are noise; figures stay
+            boxes.append(Box(text, tuple(tuple(map(float, p)) for p in quad), confidence, chars))  # type: ignore[arg-type]
+    return boxes
 
 
 def read_pages(pages: list[Page]) -> list[Line]:
