@@ -154,7 +154,7 @@ def recognise(image: Any) -> list[Box]:
     # text_score 0: keep every reading however unsure, so a blurred figure comes out doubtful
     # (and is weighed by the review) instead of vanishing into a blank cell
     result, _ = engine(
-        cv2.medianBlur(image, 3), use_cls=False, return_word_box=True, box_thresh=0.4, text_score=0.0
+        cv2.medianBlur(image, 3), use_cls=False, return_word_box=True, box_thresh=0.3, text_score=0.0
     )
     boxes = []
     for item in result or ():

@@ -48,15 +48,26 @@ def _holds(relation: Relation, values: dict[CellKey, Value | None]) -> bool | No
     return left == sum(values[key] for key in relation.right)  # type: ignore[misc]
 
 
+JOINT_FLOOR = 0.6  # a reading this unsure or worse is confirmed only with every other cell known
+
+
 def confirmed(
-    candidates: dict[CellKey, Value], values: dict[CellKey, Value | None], all_relations: tuple[Relation, ...]
+    candidates: dict[CellKey, Value],
+    values: dict[CellKey, Value | None],
+    all_relations: tuple[Relation, ...],
+    confidence: dict[CellKey, float] | None = None,
 ) -> dict[CellKey, Value]:
-    """The candidate readings the relations confirm: a relation whose other cells are all known
-    holds with the reading. (A wrong reading could only satisfy it if another cell of the same
-    relation were misread to compensate; a relation that fails may fail for the document's own
-    error, as when a total row is doubled, so it does not veto.) Confirmed readings become known
-    in turn, so a chain of doubtful cells can settle one by one."""
+    """The candidate readings the relations confirm.
+
+    A reading stands when a relation whose other cells are all known holds with it: a wrong
+    reading could only satisfy it if another cell of the same relation were misread to
+    compensate. (A relation that fails may fail for the document's own error, as when a total
+    row is doubled, so it does not veto.) Several readings of one relation, none of them
+    below JOINT_FLOOR, stand together when the relation holds with them all: a row of zeros
+    read a little unsurely. Confirmed readings become known in turn, so a chain of doubtful
+    cells settles one by one."""
     known = dict(values)
+    confidence = confidence or {}
     by_cell: dict[CellKey, list[Relation]] = defaultdict(list)
     for relation in all_relations:
         for key in relation.left + relation.right:
@@ -69,9 +80,20 @@ def confirmed(
             if key in settled:
                 continue
             trial = {**known, key: value}
-            verdicts = [_holds(relation, trial) for relation in by_cell[key]]
-            if True in verdicts:
+            if any(_holds(relation, trial) for relation in by_cell[key]):
                 settled[key] = known[key] = value
+                changed = True
+        if changed:
+            continue
+        for relation in all_relations:
+            open_cells = [key for key in relation.left + relation.right if known.get(key) is None]
+            if len(open_cells) < 2 or any(
+                key not in candidates or confidence.get(key, 0.0) < JOINT_FLOOR for key in open_cells
+            ):
+                continue
+            if _holds(relation, {**known, **{key: candidates[key] for key in open_cells}}):
+                for key in open_cells:
+                    settled[key] = known[key] = candidates[key]
                 changed = True
     return settled
 
@@ -94,7 +116,8 @@ def review(draft: Draft, *, threshold: float) -> Draft:
     for key in candidates:
         draft.figures[key].value = None
     values = {key: figure.value for key, figure in draft.figures.items()}
-    settled = confirmed(candidates, values, relations(draft.format, draft.single_other_row))
+    confidence = {key: draft.figures[key].confidence or 0.0 for key in candidates}
+    settled = confirmed(candidates, values, relations(draft.format, draft.single_other_row), confidence)
     doubtful: dict[int | None, list[CellKey]] = defaultdict(list)
     inferred: dict[int | None, list[CellKey]] = defaultdict(list)
     for key in candidates:
