@@ -126,3 +126,23 @@ def test_low_confidence_is_unreadable_unless_the_relations_confirm_it():
     assert "置信度 0.50" in warning.message
     complete = [f for f in validate(draft) if f.rule == "COMPLETE"]
     assert {tuple(f.cells) for f in complete} >= {tuple(f"table4.{k[1]}.{k[2]}" for k in pair)}
+
+
+def test_a_row_read_a_little_unsurely_stands_when_its_relation_holds_with_every_reading():
+    draft = _ocr_draft()
+    row = [("table4", "reconsideration", c) for c in ("upheld", "corrected", "other", "pending", "total")]
+    for key in row:
+        draft.figures[key].confidence = 0.7  # above the floor for readings confirmed together
+    wrong = ("table4", "litigation_direct", "upheld")  # 7, read as 1: the row no longer adds up
+    draft.figures[wrong].value, draft.figures[wrong].raw = 1, "1"
+    for key in [("table4", "litigation_direct", c) for c in ("upheld", "total")]:
+        draft.figures[key].confidence = 0.7
+    review(draft, threshold=0.75)
+    assert [(draft.figures[k].status, draft.figures[k].value) for k in row] == [
+        (Status.INFERRED, 12),
+        (Status.INFERRED, 3),
+        (Status.INFERRED, 5),
+        (Status.INFERRED, 4),
+        (Status.INFERRED, 24),
+    ]
+    assert (draft.figures[wrong].status, draft.figures[wrong].value) == (Status.UNREADABLE, None)
