@@ -28,6 +28,7 @@ from app.rules.layout import Format, Kind, Row, Table, layout
 
 MIN_LABEL_SCORE = 0.72
 ORDER_ONLY_SCORE = 0.05  # a row whose label is unreadable, placed by the template's order alone
+MISSING_ROW_PENALTY = 0.5  # when two layouts fit, the one that leaves fewer rows unmatched wins
 
 
 # ---- tokens and segments ------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def _score(segment: Segment, keys: tuple[str, ...]) -> float:
     for bare_key in _bare_keys(keys):
         for variant in segment.label_variants:
             if bare_key in variant:
-                best = max(best, 1.0 if len(variant) <= len(bare_key) * 3 else 0.9)
+                best = max(best, 0.9 + 0.1 * len(bare_key) / len(variant))
             elif len(variant) >= 2:
                 best = max(best, fuzz.partial_ratio(bare_key, variant) / 100 * 0.95)
     return best if best >= MIN_LABEL_SCORE else ORDER_ONLY_SCORE
@@ -310,7 +311,7 @@ class TableReading:
 def read_table(lines: list[Line], table: Table, keys: dict[str, tuple[str, ...]]) -> TableReading:
     found = segments(lines)
     score, matched = align(found, table.rows, keys)
-    reading = TableReading(score=score)
+    reading = TableReading(score=score - MISSING_ROW_PENALTY * (len(table.rows) - len(matched)))
     centers = {w: _column_centers(found, w) for w in {len(r.columns) for r in table.rows}}
     for row in table.rows:
         segment = matched.get(row.code)

@@ -27,7 +27,10 @@ REPORT_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "published_on": {"type": "string", "format": "date", "description": "发布日期"},
+                    },
                 }
             },
         },
@@ -45,6 +48,7 @@ REPORT_BODY = {
 )
 def create_report(raw: InputDep, session: SessionDep, response: Response) -> ReportPublic:
     draft, upload = intake.read(raw.data, raw.filename, raw.is_json_body)
+    draft.published_on = raw.published_on or draft.published_on
     report, created = reports.ingest(session=session, draft=draft, upload=upload)
     if not created:
         response.status_code = 200
@@ -60,6 +64,7 @@ def create_report(raw: InputDep, session: SessionDep, response: Response) -> Rep
 )
 def validate_report(raw: InputDep, session: SessionDep) -> ReportPublic:
     draft, _ = intake.read(raw.data, raw.filename, raw.is_json_body)
+    draft.published_on = raw.published_on or draft.published_on
     return reports.check(session=session, draft=draft)
 
 
