@@ -108,8 +108,10 @@ def pdf_pages(data: bytes, pages: Sequence[int] | None = None) -> list[Page]:
         rendered = []
         for index in wanted:
             page = document[index]
-            width_pt, _ = page.get_size()
-            bitmap = page.render(scale=settings.ocr_dpi / 72, grayscale=True)
+            width_pt, height_pt = page.get_size()
+            # A4 at 200 dpi is 2339 px high; an outsized page is rendered no larger than a photo
+            scale = min(settings.ocr_dpi / 72, settings.ocr_max_image_side / max(width_pt, height_pt, 1))
+            bitmap = page.render(scale=scale, grayscale=True)
             image = bitmap.to_numpy().copy()
             if image.ndim == 3:
                 image = image[:, :, 0]
