@@ -25,7 +25,7 @@ from app.extract.lines import Cell, Extracted, Line
 A4_WIDTH_PT = 595.28  # a photograph has no page size: its width is taken as an A4 page's
 
 Point = tuple[float, float]
-_FIGURE_LIKE = re.compile(r"^[0-9OoDQlI|SsB.,]+$")  # digits, and the letters OCR takes them for
+_FIGURE_LIKE = re.compile(r"^[0-9OoDQCclI|SsB.,]+$")  # digits, and the letters OCR takes them for
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 Runs over the draft the layout parser made from OCR lines (each figure carries the confidence
 of its cell). A confident reading keeps its value with the status `ocr`. A doubtful one — below
-the threshold, or digits with letters OCR confuses (0/O/D, 1/l/I, 5/S, 8/B) — keeps its value
+the threshold, or digits with letters OCR confuses (0/O/D/C, 1/l/I, 5/S, 8/B) — keeps its value
 only when a relation it enters, with all its other cells known, holds with it (status
 `inferred`); otherwise it becomes `unreadable` and a finding names the cells to check
 by eye. So a scan never yields a wrong figure reported as read.
