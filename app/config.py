@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     # scans read by OCR (the optional `ocr` extra)
     ocr_dpi: int = 200
     ocr_max_pages: int = 20  # more pages than this in a scan: 413
-    ocr_page_seconds: float = 90.0  # per page: wall time in the worker, and CPU time
+    ocr_page_seconds: float = 120.0  # per page: wall time in the worker, and CPU time
     ocr_max_image_side: int = 3000  # photographs are scaled down to this many pixels
     ocr_min_confidence: float = 0.75  # below it a figure needs the relations' confirmation
     ocr_threads: int = 2
