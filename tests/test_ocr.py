@@ -168,3 +168,28 @@ def test_a_photographed_page_is_read_as_one_page_of_positioned_lines():
     # a photograph is taken as an A4 page wide: its columns fall where the PDF's are
     printed = [c for c in row.cells if normalise(c.text).isdigit()]
     assert all(p.x0 - 3 < (c.x0 + c.x1) / 2 < p.x1 + 3 for c, p in zip(cells[1:], printed, strict=True))  # type: ignore[operator]
+
+
+def test_a_scanned_page_inside_a_text_pdf_is_read_by_ocr_and_the_rest_from_the_text():
+    """Table 三's first page pasted as a picture into an otherwise text-layer PDF."""
+    from io import BytesIO
+
+    import pypdfium2 as pdfium
+
+    original = ORIGINALS["varied_2023"].read_bytes()
+    text_pages = pdfium.PdfDocument(original)
+    picture = pdfium.PdfDocument(image_pdf(scan_images(original, pages=[1])))
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(text_pages, [0])
+    mixed.import_pages(picture, [0])
+    mixed.import_pages(text_pages, [2, 3])
+    out = BytesIO()
+    mixed.save(out)
+    draft = _read(out.getvalue())
+    assert {key: f.value for key, f in draft.figures.items()} == {
+        key: _expected("varied_2023", key) for key in draft.layout.cells
+    }
+    by_page = {f.page: f.status for f in draft.figures.values() if f.status is Status.READ}
+    assert set(by_page) == {1, 3, 4}  # text-layer pages read as printed
+    scanned = [f for f in draft.figures.values() if f.page == 2]
+    assert len(scanned) == 20 * 7 and all(f.status in (Status.OCR, Status.INFERRED) for f in scanned)

@@ -39,3 +39,4 @@ class Extracted:
     media_type: str
     pages: int = 1
     notes: list[str] = field(default_factory=list)
+    image_pages: list[int] = field(default_factory=list)  # PDF pages with an image and no text: scans

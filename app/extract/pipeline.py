@@ -25,13 +25,19 @@ def _pdf(data: bytes, _: Sniffed) -> Extracted:
     from app.extract import ocr
 
     try:
-        return pdf.extract(data)
+        extracted = pdf.extract(data)
     except ProblemError as problem:
         if problem.code != "no_text_layer":
             raise
         if not ocr.available():
             raise ProblemError(422, "no_text_layer", f"{problem.detail}；{ocr.HOW_TO_ENABLE}") from None
-    return ocr.read_pdf(data)  # a scan: every page read by OCR
+        return ocr.read_pdf(data)  # a scan: every page read by OCR
+    if extracted.image_pages and ocr.available():
+        # scanned pages inside a text PDF (a table pasted as a picture, a signed last page)
+        scanned = ocr.read_pdf(data, pages=[number - 1 for number in extracted.image_pages])
+        extracted.lines = sorted(extracted.lines + scanned.lines, key=lambda line: line.page)
+        extracted.notes.append("ocr")
+    return extracted
 
 
 def _image(data: bytes, sniffed: Sniffed) -> Extracted:
