@@ -20,6 +20,7 @@ from typing import Any
 
 from app.config import get_settings
 from app.errors import ProblemError
+from app.extract.labels import SECTION_KEYS, SECTION_NUMERALS
 from app.extract.lines import Cell, Extracted, Line
 
 A4_WIDTH_PT = 595.28  # a photograph has no page size: its width is taken as an A4 page's
@@ -295,6 +296,20 @@ def lines_from_boxes(boxes: Sequence[Box], *, page: int, points_per_pixel: float
             )
             for p in row
         ]
-        top = min(p.y0 for p in row) - top_edge
-        lines.append(Line(cells, page=page, number=number, top=round(top * points_per_pixel, 1)))
+        top = round((min(p.y0 for p in row) - top_edge) * points_per_pixel, 1)
+        lines.append(Line(_restore_numeral(cells), page=page, number=number, top=top))
     return lines
+
+
+def _restore_numeral(cells: list[Cell]) -> list[Cell]:
+    """ "、总体情况" → "一、总体情况": OCR tends to drop the one- and two-stroke numerals 一 and 二
+    before a part's heading; the heading's words say which part it is."""
+    text = cells[0].text if len(cells) == 1 else ""
+    if not text.startswith("、"):
+        return cells
+    title = text[1:].replace("、", "").replace("，", "").strip()
+    for number, keys in SECTION_KEYS.items():
+        if title in keys:
+            first = cells[0]
+            return [Cell(SECTION_NUMERALS[number - 1] + text, first.x0, first.x1, first.confidence)]
+    return cells

@@ -5,12 +5,14 @@ of its cell). A confident reading keeps its value with the status `ocr`. A doubt
 the threshold, or digits with letters OCR confuses (0/O/D/C, 1/l/I, 5/S, 8/B) — keeps its value
 only when a relation it enters, with all its other cells known, holds with it (status
 `inferred`); otherwise it becomes `unreadable` and a finding names the cells to check
-by eye. So a scan never yields a wrong figure reported as read.
+by eye. On a page OCR read poorly overall, no reading stands on its confidence alone. So a scan
+never yields a wrong figure reported as read.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from statistics import median
 
 from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
 from app.extract.values import CONFUSED_DIGITS
@@ -98,14 +100,28 @@ def confirmed(
     return settled
 
 
+PAGE_FLOOR = 0.85  # a page whose figures OCR read with a median confidence below this is poor
+
+
+def _poor_pages(draft: Draft) -> set[int | None]:
+    """Pages OCR struggled with (out of focus, smudged): there a digit can vanish from a figure
+    ("39" read as a confident "9"), so no reading is taken on its confidence alone."""
+    by_page: dict[int | None, list[float]] = defaultdict(list)
+    for figure in draft.figures.values():
+        if figure.confidence is not None:
+            by_page[figure.page].append(figure.confidence)
+    return {page for page, values in by_page.items() if median(values) < PAGE_FLOOR}
+
+
 def review(draft: Draft, *, threshold: float) -> Draft:
     """Status, value and findings of every figure OCR read (see the module's docstring)."""
     candidates: dict[CellKey, Value] = {}
+    poor = _poor_pages(draft)
     for key, figure in draft.figures.items():
         if figure.confidence is None:
             continue
         kind = draft.layout.kind(*key)
-        if figure.status is Status.READ and figure.confidence >= threshold:
+        if figure.status is Status.READ and figure.confidence >= threshold and figure.page not in poor:
             figure.status = Status.OCR
         elif figure.status is Status.READ and figure.value is not None:
             candidates[key] = figure.value
@@ -147,7 +163,7 @@ def _doubtful(draft: Draft, page: int | None, keys: list[CellKey], threshold: fl
     return Finding(
         rule=rule.id,
         severity=rule.severity,
-        message=f"{where}有 {len(keys)} 个数识别不清（置信度低于 {threshold:g}，或字形易混），"
+        message=f"{where}有 {len(keys)} 个数识别不清（置信度低于 {threshold:g}、字形易混或整页不清），"
         f"勾稽关系也无法确认，已标为无法识别，请对照原件逐一核对：{listed}",
         message_en=f"{len(keys)} figure(s) on the scan's page {page} read with low confidence or "
         "confusable glyphs that no relation confirms: marked unreadable, check them by eye",
