@@ -267,7 +267,9 @@ def check_complete(draft: Draft, ordered: list[Figure | None] | None = None) -> 
                 where=f"{_TABLE_NAMES[table]}“{_short(row_layout.label)}”",
                 columns="的" + "、".join(labels[k[2]] for k in keys) if len(row_layout.columns) > 1 else "",
                 columns_en=", ".join(k[2] for k in keys),
-                location=Location(table, row, keys[0][2] if len(keys) == 1 else None, figure and figure.page),
+                location=Location(
+                    table, row, keys[0][2] if len(keys) == 1 else None, figure.page if figure else None
+                ),
                 cells=[cell_code(*k) for k in keys],
             )
         )
