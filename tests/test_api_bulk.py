@@ -234,7 +234,7 @@ def test_figure_provenance_and_candidates_survive_the_bulk_insert(session):
     draft.figures[key] = Figure(
         None, Status.AMBIGUOUS, raw="640020470", page=2, line=14, candidates=[64, Decimal("6.4")]
     )
-    [outcome] = bulk.ingest(session=session, items=[(draft, upload)])
+    [outcome] = bulk.ingest(session=session, items=[bulk.prepare(draft, upload)])
     stored = reports.get(session=session, report_id=outcome.report_id)
     figure = next(f for f in stored.figures if (f.table, f.row, f.column) == key)
     assert (figure.value, figure.status, figure.raw, figure.page, figure.line) == (

@@ -25,6 +25,7 @@ from app.rules.layout import (
     layout,
     result_item_rows,
 )
+from app.rules.narrative import check_narrative, check_repeat
 
 
 @dataclass(frozen=True)
@@ -288,7 +289,7 @@ def check_sums(draft: Draft, ordered: list[Figure | None] | None = None) -> list
                 Finding(
                     rule=rel.rule.id,
                     severity=Severity.INFO,
-                    message=zh.format(where=rel.where, blanks="、".join(_label(lay, k) for k in blanks)),
+                    message=zh.format(where=rel.where, blanks=_some(lay, blanks)),
                     message_en=en.format(where=rel.where_en, blanks=", ".join(cell_code(*k) for k in blanks)),
                     location=rel.location(),
                     cells=list(rel.cell_codes),
@@ -310,6 +311,12 @@ def check_sums(draft: Draft, ordered: list[Figure | None] | None = None) -> list
     if violations:
         _add_hints(violations, values, lay, relations_at(draft.format, draft.single_other_row))
     return found
+
+
+def _some(lay: Layout, keys: list[CellKey]) -> str:
+    """At most three cells by name, then how many more."""
+    named = "、".join(_label(lay, k) for k in keys[:3])
+    return named if len(keys) <= 3 else f"{named}等 {len(keys)} 格"
 
 
 def _single_row(keys: tuple[CellKey, ...]) -> str | None:
@@ -429,7 +436,7 @@ def check_format(draft: Draft) -> list[Finding]:
 
 
 def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
-    """YEAR-CARRY and YEAR-IN-FORCE against the same body's report of the year before."""
+    """YEAR-CARRY, YEAR-IN-FORCE and REPEAT against the same body's report of the year before."""
     found = []
     carry = RULES_BY_ID["YEAR-CARRY"]
     this_table, this_row = carry.params["this"]
@@ -473,7 +480,7 @@ def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
                         cells=[cell_code("table2", row, c) for c in ("in_force", "issued", "repealed")],
                     )
                 )
-    return found
+    return found + check_repeat(draft, previous)
 
 
 def validate(draft: Draft, previous: Draft | None = None) -> list[Finding]:
@@ -485,10 +492,11 @@ def validate(draft: Draft, previous: Draft | None = None) -> list[Finding]:
         *check_complete(draft, ordered),
         *check_sums(draft, ordered),
         *check_format(draft),
+        *check_narrative(draft),
     ]
     if previous is not None:
         findings += check_cross_year(draft, previous)
     return findings
 
 
-CROSS_YEAR_RULES = frozenset({"YEAR-CARRY", "YEAR-IN-FORCE"})
+CROSS_YEAR_RULES = frozenset({"YEAR-CARRY", "YEAR-IN-FORCE", "REPEAT"})

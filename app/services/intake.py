@@ -9,6 +9,9 @@ from app.config import get_settings
 from app.draft import Draft
 from app.errors import ProblemError
 from app.extract.json_report import load_json, parse_report
+from app.extract.pipeline import read_document
+from app.extract.sniff import FileType, sniff
+from app.extract.worker import run_bounded
 from app.services.reports import Upload
 
 
@@ -35,17 +38,25 @@ def json_report(data: bytes, filename: str | None = None) -> tuple[Draft, Upload
     return report_from_json(load_json(data, get_settings().max_json_depth), filename)
 
 
+def safe_filename(filename: str | None) -> str | None:
+    """Only the last path component, printable, at most 255 characters: never a path to follow."""
+    if not filename:
+        return None
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable())[:255].strip()
+    return name or None
+
+
 def read(data: bytes, filename: str | None, is_json_body: bool) -> tuple[Draft, Upload]:
-    """Sniff, extract and parse; JSON bodies go straight to the JSON reader."""
+    """Sniff, then the JSON reader in process, or the file's extractor in the bounded worker."""
+    filename = safe_filename(filename)
     if is_json_body:
         return json_report(data)
-    if not data.strip():
-        raise ProblemError(422, "empty_file", "上传的文件是空的，请选择正确的年度报告文件")
-    if data.lstrip()[:1] in (b"{", b"["):
+    sniffed = sniff(data)
+    if sniffed.type is FileType.JSON:
         return json_report(data, filename)
-    raise ProblemError(
-        415, "unsupported_type", "无法识别的文件类型：请上传 PDF、Word（.docx）、网页（HTML）、文本或 JSON"
-    )
+    draft = run_bounded(read_document, data, sniffed)
+    return draft, Upload(data, sniffed.media_type, filename)
 
 
 def json_reports(data: bytes) -> list[tuple[Draft, Upload] | ProblemError]:

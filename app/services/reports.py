@@ -15,7 +15,7 @@ from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind
-from app.services import files
+from app.services import files, regions
 from app.services.present import report_public, validation_public
 
 
@@ -242,7 +242,7 @@ def ingest(*, session: Session, draft: Draft, upload: Upload) -> tuple[ReportPub
     """
     from app.services import bulk  # bulk builds on this module's rows and drafts
 
-    [outcome] = bulk.ingest(session=session, items=[(draft, upload)])
+    [outcome] = bulk.ingest(session=session, items=[bulk.prepare(draft, upload)])
     return get(session=session, report_id=outcome.report_id), outcome.created
 
 
@@ -250,4 +250,5 @@ def check(*, session: Session, draft: Draft) -> ReportPublic:
     """Validate without storing; cross-year rules use the stored previous year when there is one."""
     previous_report = _latest(session, organ_key(draft.organ), draft.year - 1 if draft.year else None)
     previous = load_draft(session, previous_report) if previous_report else None
-    return report_public(draft, validate(draft, previous))
+    placement = regions.place(organ=draft.organ, region_code=draft.region_code)
+    return report_public(draft, validate(draft, previous) + placement.findings)

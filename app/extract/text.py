@@ -1,0 +1,32 @@
+"""Plain text to lines of cells: tab-separated rows, `|`-separated cells, or one cell per line.
+
+Form feeds are page breaks. No positions: the layout parser counts cells instead.
+"""
+
+from __future__ import annotations
+
+from app.extract.lines import Cell, Extracted, Line
+
+
+def _cells(raw: str) -> list[Cell]:
+    if "\t" in raw:
+        return [Cell(part) for part in raw.split("\t")]
+    stripped = raw.strip()
+    if "|" in stripped:
+        if stripped.startswith("|"):
+            stripped = stripped[1:]
+        if stripped.endswith("|"):
+            stripped = stripped[:-1]
+        return [Cell(part.strip()) for part in stripped.split("|")]
+    return [Cell(raw)]
+
+
+def extract_text(text: str, media_type: str = "text/plain") -> Extracted:
+    lines = []
+    page = 1
+    for number, raw in enumerate(text.split("\n"), 1):
+        if "\f" in raw:
+            page += raw.count("\f")
+            raw = raw.replace("\f", "")
+        lines.append(Line(_cells(raw.rstrip("\r")), page=page, number=number))
+    return Extracted(lines, media_type, pages=page)
