@@ -247,3 +247,14 @@ def test_figure_provenance_and_candidates_survive_the_bulk_insert(session):
     assert figure.candidates == [64, "6.4"]
     assert stored.table2["fees"]["amount_10k_yuan"] == "1941.7065"
     assert any(f.rule == "COMPLETE" and f.location.row == "new_received" for f in stored.validation.findings)
+
+
+def test_an_unknown_region_code_rejects_only_its_item(client):
+    unknown = seed_report_json(SEED_004)
+    unknown["region_code"] = "999999"
+    body = client.post(BULK, json=[unknown, seed_report_json(SEED_002)]).json()
+    assert [i["status"] for i in body["items"]] == [422, 201]
+    assert body["items"][0]["problem"]["code"] == "unknown_region"
+    assert client.get("/api/v1/reports").json()["total"] == 1
+    alone = client.post("/api/v1/reports", json=unknown)
+    assert alone.status_code == 422 and alone.json()["code"] == "unknown_region"

@@ -77,6 +77,7 @@ class _Entry:
     findings: list[Finding] = field(default_factory=list)  # of a new report
     is_latest: bool = True
     rechecked: list[Finding] | None = None  # a stored report's cross-year findings, computed anew
+    placement: regions.Placement | None = None  # where a new report sits in the region tree
 
     @property
     def is_new(self) -> bool:
