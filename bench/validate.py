@@ -7,7 +7,7 @@
    after it), beside a bare INSERT of the very rows the API stored (SQLAlchemy Core executemany;
    COPY for figures on PostgreSQL) into the same schema.
 
-    .venv/bin/python bench/validate.py [--reports 2000] [--batch 250] [--no-postgres]
+    .venv/bin/python bench/validate.py [--reports 1000] [--batch 250] [--no-postgres]
 
 CPU seconds are printed beside wall seconds: on a shared machine the wall clock also counts
 time spent waiting for a core.
@@ -272,9 +272,9 @@ def postgres_database() -> Iterator[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--reports", type=int, default=2000, help="reports posted per database")
+    parser.add_argument("--reports", type=int, default=1000, help="reports posted per database")
     parser.add_argument("--batch", type=int, default=250, help="reports per request")
-    parser.add_argument("--seconds", type=float, default=3.0, help="time spent measuring validation")
+    parser.add_argument("--seconds", type=float, default=2.0, help="time spent measuring validation")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     args = parser.parse_args()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+import psycopg
 from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -77,7 +78,6 @@ class _Entry:
     findings: list[Finding] = field(default_factory=list)  # of a new report
     is_latest: bool = True
     rechecked: list[Finding] | None = None  # a stored report's cross-year findings, computed anew
-    placement: regions.Placement | None = None  # where a new report sits in the region tree
 
     @property
     def is_new(self) -> bool:
@@ -102,7 +102,7 @@ def ingest(*, session: Session, items: list[Item]) -> list[Outcome]:
         try:
             with session.begin_nested():
                 return _ingest(session, items)
-        except IntegrityError:
+        except (IntegrityError, psycopg.IntegrityError):  # the latter from psycopg used directly
             session.expire_all()
     raise ProblemError(409, "conflict", "同一报告正在被同时提交，请稍后重试")
 
