@@ -134,7 +134,13 @@ def cpu_seconds(pid: int) -> float:
 def server(database_url: str, file_store: Path) -> Iterator[tuple[str, int]]:
     """A uvicorn process serving the app on a free local port: (base URL, process id)."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "NIANBAO_FILE_STORE": str(file_store)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "NIANBAO_FILE_STORE": str(file_store),
+        "NIANBAO_WORKER_THREADS": "0",  # no batch worker polling beside the requests measured
+        "NIANBAO_LOG_LEVEL": "WARNING",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port), *QUIET],
         cwd=ROOT,
