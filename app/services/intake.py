@@ -34,10 +34,6 @@ def report_from_json(decoded: object, filename: str | None = None) -> tuple[Draf
     return draft, Upload(_canonical_json(decoded), "application/json", filename)
 
 
-def json_report(data: bytes, filename: str | None = None) -> tuple[Draft, Upload]:
-    return report_from_json(load_json(data, get_settings().max_json_depth), filename)
-
-
 def safe_filename(filename: str | None) -> str | None:
     """Only the last path component, printable, at most 255 characters: never a path to follow."""
     if not filename:
@@ -45,6 +41,10 @@ def safe_filename(filename: str | None) -> str | None:
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable())[:255].strip()
     return name or None
+
+
+def json_report(data: bytes, filename: str | None = None) -> tuple[Draft, Upload]:
+    return report_from_json(load_json(data, get_settings().max_json_depth), filename)
 
 
 def read(data: bytes, filename: str | None, is_json_body: bool) -> tuple[Draft, Upload]:
