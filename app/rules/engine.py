@@ -7,11 +7,12 @@ findings out. Sum rules are expanded once per layout into concrete relations.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, cached_property
 from itertools import chain
+from operator import itemgetter
 
 from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
 from app.rules.catalogue import RULES, RULES_BY_ID, SUM_NOT_CHECKED, Rule
@@ -59,10 +60,26 @@ class Relation:
     def location(self) -> Location:
         return Location(self.rule.params["table"], self.row or _single_row(self.left), self.column)
 
+    @cached_property
+    def _pick_left(self) -> Callable[[Sequence], tuple]:
+        return _picker(self.left_at)
+
+    @cached_property
+    def _pick_right(self) -> Callable[[Sequence], tuple]:
+        return _picker(self.right_at)
+
     def sums(self, values: Sequence[Value | None]) -> tuple[Value, Value]:
         """(sum of left, sum of right) over values in reading order; no operand may be blank."""
-        at = values.__getitem__
-        return sum(map(at, self.left_at)), sum(map(at, self.right_at))  # type: ignore[arg-type]
+        return sum(self._pick_left(values)), sum(self._pick_right(values))
+
+
+def _picker(positions: tuple[int, ...]) -> Callable[[Sequence], tuple]:
+    """The values at these positions as a tuple, picked in C (itemgetter of one index would
+    return the bare item, hence the one-element case)."""
+    if len(positions) == 1:
+        (i,) = positions
+        return lambda values: (values[i],)
+    return itemgetter(*positions)
 
 
 def _tokens(token: str, lay: Layout) -> tuple[str, ...]:
