@@ -520,6 +520,15 @@ def test_repeat_is_computed_through_the_api_when_either_year_arrives_first(clien
         ("制定并印发《XX市政府信息公开工作制度》等3项制度。", []),
         ("全年共召开新闻发布会5场，发布政策解读12篇，回应社会关切3次。", []),
         ("2022年结转至2023年的申请2件已全部办结。", []),
+        ("其中,通过网络申请1303件,占86.92%;通过信函申请172件,占11.47%。", []),
+        (
+            "主动公开市政府规章13件(含新制定5件,修改4件,废止4件),主动公开行政规范性文件42件。",
+            [("regulations.issued", 5), ("regulations.repealed", 4)],
+        ),
+        (
+            "共完成政府信息依申请公开答复1453件,包括上年结转信息公开申请30件。",
+            [("handled", 1453), ("carried_over", 30)],
+        ),
     ],
 )
 def test_what_a_sentence_states(sentence, read):

@@ -166,7 +166,7 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})年")
 _AREA = re.compile(r"全[省市州盟县区旗师]|各(?:部门|单位|乡镇|街道|县|区|市|级|团场|师)|全系统|汇总")
 _SELF = re.compile(r"本级|本机关|本部门|本单位")
 _PART_OF_NEW = re.compile(
-    r"渠道|网站|平台|信函|邮寄|当面|现场|网上|线上|在线|传真|邮件|自然人|法人|企业|公民|个人|其中|群众"
+    r"渠道|网站|平台|网络|通过|信函|邮寄|当面|现场|网上|线上|在线|传真|邮件|自然人|法人|企业|公民|个人|群众"
 )
 _NOT_A_TOTAL = re.compile(
     r"维持|纠正|纠错|撤销|驳回|败诉|胜诉|审结|尚未|其他结果|确认违法|终止|事项|目录|清单|项目|信息|公示"
@@ -327,7 +327,8 @@ def read_statements(sentence: str, year: int | None, apps_in_paragraph: bool) ->
             continue
         concept, family = read
         scale = _scale(match, family)
-        if scale is None or (concept == "new" and _PART_OF_NEW.search(clause)):
+        part_of_new = _PART_OF_NEW.search(clause) or "其中" in text[:start]
+        if scale is None or (concept == "new" and part_of_new):
             continue
         if family == "apps" and _NOT_APPLICATIONS.search(clause):
             continue
