@@ -59,18 +59,42 @@ def find_sections(lines: list[Line]) -> Sections:
     return Sections(starts)
 
 
+_ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|#)")
+_PARAGRAPH_END = '。！？!?；;：:）)”"'
+_DATE_LINE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+MAX_WRAPPED_HEADING = 30
+MIN_WRAPPED_LINE = 16  # shorter lines are titles, signatures or headings, never wrapped text
+
+
+def _continues(previous: str, line: str) -> bool:
+    """A line wrapped from the one before (PDF lines, page breaks), not a new paragraph or heading."""
+    if previous.endswith(tuple(_PARAGRAPH_END)) or _ITEM_START.match(line) or _DATE_LINE.match(line):
+        return False
+    if len(previous) < MIN_WRAPPED_LINE:
+        return False
+    short_heading = len(previous) <= MAX_WRAPPED_HEADING and _ITEM_START.match(previous)
+    return not short_heading and _heading_number(previous) is None and _heading_number(line) is None
+
+
 def narrative(lines: list[Line], sections: Sections) -> str:
-    """The report's text outside tables 二, 三 and 四, headings kept, one line per paragraph."""
+    """The report's text outside tables 二, 三 and 四, headings kept, one paragraph per line.
+
+    Lines that a PDF or a page break wrapped are joined again, so a sentence is never cut.
+    """
     skipped = set()
     for number in TABLE_SECTIONS:
         span = sections.span(number, len(lines))
         if span:
             skipped.update(range(*span))
-    kept = []
+    paragraphs: list[str] = []
     for index, line in enumerate(lines):
         if index in skipped:
             continue
         text = " ".join(cell.text.strip() for cell in line.cells if cell.text.strip())
-        if text:
-            kept.append(text)
-    return "\n".join(kept)
+        if not text:
+            continue
+        if len(paragraphs) > 1 and _continues(paragraphs[-1], text):
+            paragraphs[-1] += text
+        else:
+            paragraphs.append(text)
+    return "\n".join(paragraphs)
