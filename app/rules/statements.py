@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 import cn2an
 
@@ -193,6 +194,7 @@ _NO_CASES = (
     ),
     re.compile(r"(?:复议|诉讼)[^,，;；。]{0,10}?(?:均|都|皆)?为[0零](?![\d.])"),
 )
+_MAY_CLAIM = re.compile(r"未|没有|无|为[0零]")
 _QUALIFIED_CASES = re.compile(r"纠错|纠正|败诉|撤销|确认违法|被判")
 
 
@@ -210,21 +212,37 @@ class Statement:
     own: bool  # or of 本级/本机关
 
 
+_DROPPED = re.compile(r"《[^》]*》|\([^()\d]*\)|\[[^\]\d]*\]|\s+")
+
+
 @dataclass(frozen=True)
 class Cleaned:
+    """A sentence without spaces, book titles' words and notes in brackets that hold no figure."""
+
     text: str
-    origin: list[int]  # origin[i]: index in the original sentence of text[i]
+    spans: tuple[tuple[int, int, int], ...]  # (start in text, start in the original, length) of each kept run
+
+    def origin(self, index: int) -> int:
+        """Where text[index] stands in the original sentence."""
+        for start, original, length in self.spans:
+            if start <= index < start + length:
+                return original + index - start
+        return 0
 
 
 def _clean(sentence: str) -> Cleaned:
-    """Drop spaces, book titles and notes in brackets that hold no figure, keeping the positions."""
     plain = normalise(sentence)
-    drop: set[int] = set()
-    for match in re.finditer(r"《[^》]*》|\([^()\d]*\)|\[[^\]\d]*\]", plain):
+    parts, spans, position, cursor = [], [], 0, 0
+    for match in _DROPPED.finditer(plain):
         inner = match.group().startswith("《")  # a title's brackets stay, its words go
-        drop.update(range(match.start() + inner, match.end() - inner))
-    kept = [(c, i) for i, c in enumerate(plain) if i not in drop and not c.isspace()]
-    return Cleaned("".join(c for c, _ in kept), [i for _, i in kept])
+        end = match.start() + inner
+        parts.append(plain[cursor:end])
+        spans.append((position, cursor, end - cursor))
+        position += end - cursor
+        cursor = match.end() - inner
+    parts.append(plain[cursor:])
+    spans.append((position, cursor, len(plain) - cursor))
+    return Cleaned("".join(parts), tuple(spans))
 
 
 def _number(text: str) -> Decimal | None:
@@ -238,12 +256,18 @@ def _number(text: str) -> Decimal | None:
 
 def _last(patterns: tuple[tuple[str, str], ...], text: str) -> tuple[int, str] | None:
     """The last keyword of a family in the text: (its end, its name)."""
-    best = None
-    for pattern, name in patterns:
-        for match in re.finditer(pattern, text):
-            if best is None or match.end() > best[0]:
-                best = (match.end(), name)
-    return best
+    regex, names = _family(patterns)
+    last = None
+    for last in regex.finditer(text):  # noqa: B007 - the last match is the one wanted
+        pass
+    return None if last is None else (last.end(), names[last.lastgroup])  # type: ignore[index]
+
+
+@cache
+def _family(patterns: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One regex for a family of keywords, each in its own group."""
+    groups = "|".join(f"(?P<k{i}>{pattern})" for i, (pattern, _) in enumerate(patterns))
+    return re.compile(groups), {f"k{i}": name for i, (_, name) in enumerate(patterns)}
 
 
 def _concept(left: str, right: str, before: str, apps_in_paragraph: bool) -> tuple[str, str] | None:
@@ -303,9 +327,11 @@ def _scale(match: re.Match[str], family: str) -> Decimal | None:
     return {"万": Decimal(10000), "亿": Decimal(10**8), None: Decimal(1)}[mult]
 
 
-def read_statements(sentence: str, year: int | None, apps_in_paragraph: bool) -> list[Statement]:
+def read_statements(
+    sentence: str, year: int | None, apps_in_paragraph: bool, cleaned: Cleaned | None = None
+) -> list[Statement]:
     """Every figure a sentence surely states."""
-    cleaned = _clean(sentence)
+    cleaned = cleaned or _clean(sentence)
     text = cleaned.text
     found: list[Statement] = []
     matches = list(_NUMBER.finditer(text))
@@ -321,8 +347,8 @@ def read_statements(sentence: str, year: int | None, apps_in_paragraph: bool) ->
             continue
         if _COMPARISON.search(clause) or (year and any(int(y) != year for y in _YEAR.findall(clause))):
             continue
-        value = _number(match["num"])
         read = _concept(left, right, text[:start], apps_in_paragraph)
+        value = None if read is None else _number(match["num"])
         if value is None or read is None:
             continue
         concept, family = read
@@ -340,8 +366,8 @@ def read_statements(sentence: str, year: int | None, apps_in_paragraph: bool) ->
                 value * scale,
                 _tolerance(match, scale, family == "money"),
                 sentence,
-                cleaned.origin[start],
-                cleaned.origin[end - 1] + 1,
+                cleaned.origin(start),
+                cleaned.origin(end - 1) + 1,
                 bool(_AREA.search(text[:start])),
                 bool(_SELF.search(text[:start])),
             )
@@ -358,10 +384,13 @@ class Claim:
     sentence: str
 
 
-def read_claims(sentence: str) -> list[Claim]:
-    cleaned = _clean(sentence).text
+def read_claims(sentence: str, cleaned: Cleaned | None = None) -> list[Claim]:
+    """Every claim in a sentence that nothing of a kind happened."""
+    text = (cleaned or _clean(sentence)).text
     found: list[Claim] = []
-    for clause in _CLAUSE.findall(cleaned):
+    if not _MAY_CLAIM.search(text):
+        return found
+    for clause in _CLAUSE.findall(text):
         if any(_NUMBER.finditer(clause)):
             continue
         for pattern in _NO_APPLICATIONS:
@@ -430,7 +459,8 @@ def check_text(draft: Draft) -> list[Finding]:
     found: list[Finding] = []
     for sentence, apps in _narrative_sentences(draft.narrative):
         by_concept: dict[str, list[Statement]] = {}
-        for statement in read_statements(sentence, draft.year, apps):
+        cleaned = _clean(sentence)
+        for statement in read_statements(sentence, draft.year, apps, cleaned):
             if statement.concept in known:
                 by_concept.setdefault(statement.concept, []).append(statement)
         for code, stated in by_concept.items():
@@ -442,7 +472,7 @@ def check_text(draft: Draft) -> list[Finding]:
             if not checked:
                 continue
             found.append(_conflict(draft, concept, checked[0], readings[0]))
-        for claim in read_claims(sentence):
+        for claim in read_claims(sentence, cleaned):
             concept = known[claim.concept]
             value = _sum(draft, concept.readings[0])
             if value is not None and value > 0:
