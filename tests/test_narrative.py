@@ -583,3 +583,14 @@ def test_published_on_beside_the_file_decides_timeliness(client):
 def test_a_published_on_that_is_not_a_date_is_refused(client):
     response = _upload(client, "000_b5dc321a53ba7bbe", published_on="去年")
     assert response.status_code == 422 and response.json()["code"] == "invalid_date"
+
+
+def test_the_catalogue_lists_the_checks_beyond_the_tables(client):
+    rules = {r["id"]: r for r in client.get("/api/v1/rules").json()}
+    assert {rule: rules[rule]["severity"] for rule in NARRATIVE_RULES} == {
+        "TEXT": "warning",
+        "STRUCTURE": "warning",
+        "TIMELY": "warning",
+        "REPEAT": "warning",
+    }
+    assert "正文" in rules["TEXT"]["title"]
