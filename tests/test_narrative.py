@@ -143,6 +143,17 @@ def test_area_figures_are_not_compared_with_a_body_table():
     assert _text(_report(text, new_received=35, **{"result.total": 35})) == []
 
 
+def test_a_department_that_answered_two_of_three():
+    text = (
+        "一、总体情况\n（二）依申请公开工作情况。我局严格依法依规做好政府信息依申请公开答复。"
+        "本年度，共受理政府信息公开申请2件，都在法定期限内予以答复。\n"
+        "（三）处理群众咨询和投诉工作情况。本年度共处理群众留言92条。"
+    )
+    assert _text(_report(text, new_received=3, **{"result.total": 3})) == [
+        ("table3.new_received.total", "2", "3")
+    ]
+
+
 def test_a_body_figure_that_differs_is_found():
     text = "一、总体情况\n本机关共收到政府信息公开申请40件，办结38件。"
     assert _text(_report(text, new_received=35, **{"result.total": 35})) == [
@@ -543,6 +554,7 @@ def test_what_a_sentence_states(sentence, read):
         ("本年度政府信息公开行政复议、行政诉讼均为0。", ["reconsideration", "litigation"]),
         ("我局未收到政府信息公开申请，也未发生行政复议和诉讼。", ["new", "reconsideration", "litigation"]),
         ("全年未收到不予公开信息的申请。", []),
+        ("2023年，我办全年未收到行政许可申请；全年未接到信息公开申请。", ["new"]),
         ("未发生行政复议被纠错的情况。", []),
     ],
 )
