@@ -325,6 +325,11 @@ def test_title_year_against_the_statistics_period():
     assert any("数据统计期限" in f.message for f in _rule(validate(draft), "FORMAT"))
 
 
+def test_a_narrative_without_headings_is_one_finding():
+    draft = _report("本年度未收到政府信息公开申请。")
+    assert _structure(draft) == ["正文中找不到“一、总体情况”至“六、其他需要报告的事项”各部分的标题"]
+
+
 def test_a_table_whose_every_figure_is_missing_is_absent():
     draft = seed_draft("003_15b7e0ad82ac5c7e")
     draft.figures = {k: f for k, f in draft.figures.items() if k[0] != "table4"}

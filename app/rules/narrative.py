@@ -85,6 +85,8 @@ def check_structure(draft: Draft) -> list[Finding]:
             found.append(
                 finding("STRUCTURE", "missing_table", location=Location(table), table=name, title=title)
             )
+    if not numerals:
+        return [*found, finding("STRUCTURE", "no_parts")]
     for part in PARTS:
         if part.numeral in numerals:
             continue
