@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
-from app.routes import meta, reports
+from app.routes import aggregates, meta, regions, reports
 
 log = logging.getLogger("nianbao")
 
@@ -100,6 +100,8 @@ def create_app() -> FastAPI:
     )
     app.include_router(reports.router)
     app.include_router(meta.router)
+    app.include_router(regions.router)
+    app.include_router(aggregates.router)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

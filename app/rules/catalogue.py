@@ -160,6 +160,16 @@ RULES: tuple[Rule, ...] = (
         "in_force",
         {"rows": ["regulations", "normative_documents"]},
     ),
+    Rule(
+        "REGION",
+        Severity.WARNING,
+        "发布机关能对应到行政区划",
+        "The issuing body resolves to a region",
+        "发布机关名称（或报告所填的 region_code）",
+        "未能将发布机关“{organ}”对应到行政区划（{reason}），本报告暂不计入按地区的汇总",
+        "The body {organ} could not be placed in a region ({reason}); it is left out of sums by region",
+        "region",
+    ),
 )
 
 # The checks beyond the tables (app.rules.statements, app.rules.narrative): what the narrative

@@ -16,7 +16,7 @@ from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
 from app.rules.layout import Format, Kind
-from app.services import files
+from app.services import files, regions
 from app.services.present import counts, report_public, validation_public
 
 
@@ -279,7 +279,8 @@ def _store(session: Session, draft: Draft, upload: Upload, digest: str) -> int:
     session.flush()
     previous_report = _latest(session, key, draft.year - 1 if draft.year is not None else None)
     previous = load_draft(session, previous_report) if previous_report else None
-    findings = validate(draft, previous)
+    placement = regions.place(organ=draft.organ, region_code=draft.region_code)
+    findings = validate(draft, previous) + placement.findings
     current = _latest(session, key, draft.year)
     if current is not None:
         current.is_latest = False
@@ -292,7 +293,8 @@ def _store(session: Session, draft: Draft, upload: Upload, digest: str) -> int:
         format=draft.format.value,
         single_other_row=draft.single_other_row,
         scope=draft.scope.value if draft.scope else None,
-        region_code=draft.region_code,
+        region_code=placement.code,
+        **placement.columns,
         published_on=draft.published_on,
         signed_on=draft.signed_on,
         period_start=draft.period_start,
@@ -339,4 +341,5 @@ def check(*, session: Session, draft: Draft) -> ReportPublic:
     """Validate without storing; cross-year rules use the stored previous year when there is one."""
     previous_report = _latest(session, organ_key(draft.organ), draft.year - 1 if draft.year else None)
     previous = load_draft(session, previous_report) if previous_report else None
-    return report_public(draft, validate(draft, previous))
+    placement = regions.place(organ=draft.organ, region_code=draft.region_code)
+    return report_public(draft, validate(draft, previous) + placement.findings)
