@@ -611,3 +611,11 @@ def test_the_catalogue_lists_the_checks_beyond_the_tables(client):
         "REPEAT": "warning",
     }
     assert "正文" in rules["TEXT"]["title"]
+
+
+def test_titles_and_subheadings_are_not_counted():
+    title = "某某县人民政府2025年政府信息公开工作年度报告"
+    text = f"{title}\n一、总体情况\n（一）政府信息主动公开情况\n本年度主动公开政府信息一百二十条。"
+    before = text.replace("2025年", "2024年").replace("一百二十条", "九十八条，涵盖民生领域")
+    result = repeated_share(text, before)
+    assert result.chars == len("本年度主动公开政府信息一百二十条。") and result.share == 0

@@ -104,6 +104,12 @@ def split_sections(narrative: str) -> list[Section]:
     return sections
 
 
+def is_subheading(text: str) -> bool:
+    """A short numbered heading inside a part, "（一）政府信息主动公开情况", with no sentence."""
+    text = text.strip()
+    return bool(_SUBHEADING.match(text)) and len(text) <= 30 and not any(c in _SENTENCE_END for c in text)
+
+
 def paragraphs(lines: list[str]) -> list[str]:
     """Lines joined back into paragraphs: a line continues the previous one unless that one ended
     a sentence or this one opens a numbered item."""
