@@ -561,6 +561,8 @@ def test_what_a_sentence_states(sentence, read):
         ("全年未收到不予公开信息的申请。", []),
         ("2023年，我办全年未收到行政许可申请；全年未接到信息公开申请。", ["new"]),
         ("未发生行政复议被纠错的情况。", []),
+        ("行政诉讼（未经复议直接起诉）1件，复议后起诉0件。", []),
+        ("对无法提供的信息，告知申请人可依法申请行政复议或提起行政诉讼。", []),
     ],
 )
 def test_what_a_sentence_claims_did_not_happen(sentence, claims):
