@@ -621,3 +621,17 @@ def test_titles_and_subheadings_are_not_counted():
     before = text.replace("2025年", "2024年").replace("一百二十条", "九十八条，涵盖民生领域")
     result = repeated_share(text, before)
     assert result.chars == len("本年度主动公开政府信息一百二十条。") and result.share == 0
+
+
+def test_a_long_sentence_is_quoted_around_its_figure():
+    draft = seed_draft("001_67e027749f67ecd0")
+    draft.figures[("table2", "licensing", "decisions")].value = 19000
+    findings = check_text(draft)
+    assert [(f.cells[0], f.reported, f.expected) for f in findings] == [
+        ("table2.licensing.decisions", "19544", "19000"),
+        ("table4.reconsideration.total", "0", "1"),
+        ("table4.litigation_direct.total", "0", "1"),
+    ]
+    assert findings[0].message.startswith("正文“…，师市制定规章0件")
+    assert "公开处理行政许可19544次" in findings[0].message
+    assert findings[0].message.endswith("称行政许可处理决定为 19544，表二“行政许可”处理决定数量为 19000")
