@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-import cn2an
-
 from app.draft import CellKey, Draft, Finding, Location, Scope
 from app.rules.layout import cell_code
 from app.rules.text import finding, fmt_number, normalise, paragraphs, quote, sentences, split_sections
@@ -102,6 +100,8 @@ def _clean(sentence: str) -> Cleaned:
 def _number(text: str) -> Decimal | None:
     if text[0].isdigit():
         return Decimal(text)
+    import cn2an  # imported when first needed: loading it takes about a second
+
     try:
         return Decimal(int(cn2an.cn2an(text, "smart")))
     except (ValueError, KeyError, TypeError):
