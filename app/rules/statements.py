@@ -64,6 +64,7 @@ class Statement:
     own: bool  # or of 本级/本机关
 
 
+_MAY_MATTER = re.compile(r"[\d０-９零〇一二两三四五六七八九十百千]|未|没有|无")
 _DROPPED = re.compile(r"《[^》]*》|\([^()\d]*\)|\[[^\]\d]*\]|\s+")
 
 
@@ -312,6 +313,8 @@ def check_text(draft: Draft) -> list[Finding]:
     known = concepts(draft)
     found: list[Finding] = []
     for sentence, apps in _narrative_sentences(draft.narrative):
+        if not _MAY_MATTER.search(sentence):
+            continue  # no figure, no negation: most sentences of a report
         by_concept: dict[str, list[Statement]] = {}
         cleaned = _clean(sentence)
         for statement in read_statements(sentence, draft.year, apps, cleaned):
