@@ -113,6 +113,11 @@ def test_the_list_filters_and_opens_a_report(client):
     assert "共 1 份报告" in with_errors and "第十师北屯市" in with_errors and "阿什里乡" not in with_errors
     by_year = client.get("/reports", params={"year": "2025"}).text
     assert "共 1 份报告" in by_year and "阿什里乡" in by_year
+    by_name = client.get("/reports", params={"region": "昌吉市"}).text
+    assert "按区划代码 652301 开头筛选" in by_name and "共 1 份报告" in by_name
+    assert "昌吉回族自治州 › 昌吉市 › 阿什里哈萨克民族乡" in by_name
+    by_code = client.get("/reports", params={"region": "6590"}).text
+    assert "共 1 份报告" in by_code and "第十师北屯市" in by_code
     odd = client.get("/reports", params={"year": "去年", "region": "6590xx"})
     assert odd.status_code == 200 and "已忽略" in odd.text and "共 2 份报告" in odd.text
     report_id = re.search(r'<a href="/reports/(\d+)">第十师北屯市</a>', everything).group(1)
