@@ -172,13 +172,13 @@ def create_app() -> FastAPI:
     app.include_router(regions.router)
     app.include_router(aggregates.router)
     app.include_router(ops.router)
-    web.install(app)
     # Outermost last: request id and metrics around everything, then the envelope, the size cap
     # and Idempotency-Key closest to the routes.
     app.add_middleware(Idempotency)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(envelope.GovEnvelope)
     app.add_middleware(RequestContext)
+    web.install(app)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
