@@ -138,6 +138,16 @@ RULES: tuple[Rule, ...] = (
         },
     ),
     Rule(
+        "OCR",
+        Severity.WARNING,
+        "扫描件：识别不清的数请对照原件核对",
+        "Scans: figures OCR could not read for sure are named for checking by eye",
+        "文字识别（OCR）读出的每一个数及其置信度",
+        "{detail}",
+        "{detail_en}",
+        "extract",  # written by the OCR step (app.extract.ocr_review), not by the engine
+    ),
+    Rule(
         "YEAR-CARRY",
         Severity.WARNING,
         "上年结转等于上一年度报告的结转下年度",

@@ -249,6 +249,8 @@ def check_complete(draft: Draft, ordered: list[Figure | None] | None = None) -> 
     by_row: dict[tuple[str, str, str], list[CellKey]] = defaultdict(list)
     for key, figure in unread:
         status = Status.MISSING if figure is None else figure.status
+        if status is Status.OCR:  # read by OCR with confidence: as good as read
+            continue
         by_row[(key[0], key[1], status.value)].append(key)
     found = []
     for (table, row, state), keys in by_row.items():
