@@ -184,3 +184,8 @@ def test_a_web_archive_gives_its_html_part():
     )
     found = sniff(mht)
     assert found.type is FileType.HTML and "政府信息公开工作年度报告" in found.text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_recognised(encoding):
+    assert sniff(SEED.encode(encoding)).text == SEED
