@@ -20,6 +20,7 @@ from tests.fixtures.reports import figure_value
 CASES = {
     "docx_2021": (documents.docx_2021, reports.REPORT_2021),
     "docx_2021_error": (documents.docx_2021_error, reports.REPORT_2021_ERROR),
+    "docx_2021_libreoffice": (documents.docx_2021_libreoffice, reports.REPORT_2021),
     "docx_2019": (documents.docx_2019, reports.REPORT_2019),
     "pdf_2021": (documents.pdf_2021, reports.REPORT_2021),
     "pdf_2021_error": (documents.pdf_2021_error, reports.REPORT_2021_ERROR),

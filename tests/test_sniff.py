@@ -23,6 +23,7 @@ DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
     [
         (documents.docx_2021, FileType.DOCX, DOCX_MEDIA),
         (documents.docx_2019, FileType.DOCX, DOCX_MEDIA),
+        (documents.docx_2021_libreoffice, FileType.DOCX, DOCX_MEDIA),
         (documents.pdf_2021, FileType.PDF, "application/pdf"),
         (documents.pdf_encrypted, FileType.PDF, "application/pdf"),
         (documents.pdf_image_only, FileType.PDF, "application/pdf"),
