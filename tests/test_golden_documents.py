@@ -20,6 +20,7 @@ from tests.fixtures.reports import figure_value
 CASES = {
     "docx_2021": (documents.docx_2021, reports.REPORT_2021),
     "docx_2021_error": (documents.docx_2021_error, reports.REPORT_2021_ERROR),
+    "docx_2021_libreoffice": (documents.docx_2021_libreoffice, reports.REPORT_2021),
     "docx_2019": (documents.docx_2019, reports.REPORT_2019),
     "pdf_2021": (documents.pdf_2021, reports.REPORT_2021),
     "pdf_2021_error": (documents.pdf_2021_error, reports.REPORT_2021_ERROR),
@@ -97,8 +98,9 @@ def test_seed_in_other_encodings_reads_like_the_utf8_seed(build):
 def test_table_three_is_read_across_the_page_break_of_the_pdf():
     draft = _read("pdf_2021")
     pages = {row: draft.figures[("table3", row, "total")].page for row in reports.REPORT_2021["table3"]}
-    assert pages["new_received"] == 2 and pages["carried_to_next_year"] == 3
-    assert set(pages.values()) == {2, 3}
+    first, last = pages["new_received"], pages["carried_to_next_year"]
+    assert last == first + 1  # LibreOffice 7.4 with Noto CJK: pages 2 and 3
+    assert set(pages.values()) == {first, last}
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ DOCX_MEDIA = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
     [
         (documents.docx_2021, FileType.DOCX, DOCX_MEDIA),
         (documents.docx_2019, FileType.DOCX, DOCX_MEDIA),
+        (documents.docx_2021_libreoffice, FileType.DOCX, DOCX_MEDIA),
         (documents.pdf_2021, FileType.PDF, "application/pdf"),
         (documents.pdf_encrypted, FileType.PDF, "application/pdf"),
         (documents.pdf_image_only, FileType.PDF, "application/pdf"),
@@ -184,3 +185,8 @@ def test_a_web_archive_gives_its_html_part():
     )
     found = sniff(mht)
     assert found.type is FileType.HTML and "政府信息公开工作年度报告" in found.text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_recognised(encoding):
+    assert sniff(SEED.encode(encoding)).text == SEED

@@ -43,6 +43,7 @@ _BLOCK = {
     "ol", "dl", "dt", "dd", "blockquote", "pre", "center", "address", "figure", "figcaption",
     "hr", "header", "footer", "tr", "td", "th", "caption", "tbody", "thead", "tfoot",
 }  # fmt: skip
+_LINK_BLOCKS = ("div", "ul", "ol", "p", "section", "span", "table")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _HEADING = {"h1", "h2", "h3"}
 _PREAMBLE_CLASS = re.compile(r"title|info|time|date|source|fbsj|fbrq|pubtime", re.IGNORECASE)
@@ -102,8 +103,8 @@ def _strip_chrome(body: etree._Element) -> None:
             doomed.append(element)
     for element in doomed:
         _remove(element)
-    blocks = body.iter("div", "ul", "ol", "p", "section", "span", "table")
-    for element in [el for el in blocks if _link_dense(el)]:
+    weights = _weights(body)
+    for element in [el for el in body.iter(*_LINK_BLOCKS) if _link_dense(el, weights[el])]:
         if element.getparent() is not None:
             _remove(element)
 
@@ -143,39 +144,45 @@ def _visible_length(text: str | None) -> int:
     return len(_SPACE.sub("", text or ""))
 
 
-def _link_dense(element: etree._Element) -> bool:
-    """A list of links (menus, "上一篇/下一篇", other years' reports), not report text."""
-    if element.find(".//a") is None or element.find(".//table") is not None:
-        return False
-    total = _visible_length(_text(element))
-    linked = sum(_visible_length(_text(a)) for a in element.iter("a"))
-    return total > 0 and linked >= 0.6 * total
-
-
 @dataclass
 class _Weight:
-    chars: int = 0  # visible characters, link text left out
-    tables: int = 0  # data tables
+    chars: int = 0  # visible characters outside links
+    links: int = 0  # visible characters inside links
+    tables: int = 0  # data tables, this element included
 
 
 def _weights(body: etree._Element) -> dict[etree._Element, _Weight]:
+    """What each element holds, in one pass over the tree."""
     weights: dict[etree._Element, _Weight] = {}
 
-    def visit(element: etree._Element) -> _Weight:
-        weight = _Weight(0 if element.tag == "a" else _visible_length(element.text))
-        if _is_data_table(element):
-            weight.tables = 1
+    def visit(element: etree._Element, in_link: bool) -> _Weight:
+        weight = _Weight(tables=1 if _is_data_table(element) else 0)
+        in_link = in_link or element.tag == "a"
+
+        def add(text: str | None) -> None:
+            if in_link:
+                weight.links += _visible_length(text)
+            else:
+                weight.chars += _visible_length(text)
+
+        add(element.text)
         for child in element:
-            if element.tag != "a":
-                below = visit(child)
-                weight.chars += below.chars
-                weight.tables += below.tables if not _is_data_table(element) else 0
-            weight.chars += _visible_length(child.tail)
+            below = visit(child, in_link)
+            weight.chars += below.chars
+            weight.links += below.links
+            weight.tables += below.tables
+            add(child.tail)
         weights[element] = weight
         return weight
 
-    visit(body)
+    visit(body, False)
     return weights
+
+
+def _link_dense(element: etree._Element, weight: _Weight) -> bool:
+    """A list of links (menus, "上一篇/下一篇", other years' reports), not report text."""
+    tables_below = weight.tables - (1 if _is_data_table(element) else 0)
+    return weight.links > 0 and tables_below == 0 and weight.links >= 0.6 * (weight.links + weight.chars)
 
 
 def _is_data_table(element: etree._Element) -> bool:
