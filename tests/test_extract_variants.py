@@ -136,3 +136,16 @@ def test_tables_whose_section_headings_are_missing_are_still_found():
         k: f.value for k, f in reference.figures.items()
     }
     assert "未发生因政府信息公开产生行政复议" in draft.narrative
+
+
+def test_the_publication_date_a_portal_page_prints_is_read():
+    from app.extract.pipeline import read_document
+    from app.extract.sniff import sniff
+    from tests.fixtures import html_page, reports
+
+    data = html_page.html_portal()
+    draft = read_document(data, sniff(data))
+    assert draft.published_on is not None
+    assert draft.published_on.isoformat() == reports.REPORT_HTML["published_on"]
+    # a text report that prints none has none; the signing date is kept apart
+    assert parse(extract_text(SEED_001)).published_on is None

@@ -399,6 +399,7 @@ def parse(extracted: Extracted) -> Draft:
         single_other_row=single_other_row,
         scope=meta.scope,
         signed_on=meta.signed_on,
+        published_on=meta.published_on,
         period_start=meta.period_start,
         period_end=meta.period_end,
         title=meta.title,

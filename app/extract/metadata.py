@@ -19,6 +19,10 @@ _PERIOD = re.compile(
     r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 )
 _MARKUP = re.compile(r"^[#*>\-\s]+")
+# A portal page prints when the article went up: "发布时间：2025-01-26 10:30", "发布日期：2025年1月26日".
+_PUBLISHED = re.compile(
+    r"(?:发布时间|发布日期|发文日期|公开日期)\s*[:：]?\s*((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
+)
 
 
 @dataclass
@@ -29,6 +33,7 @@ class Metadata:
     period_start: date | None = None
     period_end: date | None = None
     signed_on: date | None = None
+    published_on: date | None = None
     scope: Scope | None = None
 
 
@@ -77,6 +82,9 @@ def read_metadata(paragraphs: list[str]) -> Metadata:
         if found and len(line) <= 30:
             meta.signed_on = _date(*found[-1])
             break
+    published = _PUBLISHED.search(text)
+    if published:
+        meta.published_on = _date(*published.groups())
     if meta.year is None and meta.signed_on:
         meta.year = meta.signed_on.year - 1
     head = normalise("\n".join(paragraphs[:12]))
