@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, tuple_
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, select
 
 from app.draft import Scope
@@ -129,7 +129,11 @@ def report_filters(
 
 
 def cell_filter(figures: list[Cell]) -> Any:
-    """The WHERE clause picking the figure rows of the given cells (equality for one)."""
+    """The WHERE clause picking the figure rows of the given cells.
+
+    Several cells are picked as table IN … AND row IN … AND column IN …: a superset when the cells
+    do not form a full grid, whose extra sums are dropped, but one that indexes serve directly
+    (a row-value IN list becomes an OR of ANDs that is evaluated row by row)."""
     if len(figures) == 1:
         cell = figures[0]
         return and_(
@@ -137,8 +141,10 @@ def cell_filter(figures: list[Cell]) -> Any:
             FigureRow.row_code == cell.row,
             FigureRow.column_code == cell.column,
         )
-    return tuple_(FigureRow.table_code, FigureRow.row_code, FigureRow.column_code).in_(
-        [(c.table, c.row, c.column) for c in figures]
+    return and_(
+        FigureRow.table_code.in_(sorted({c.table for c in figures})),  # type: ignore[attr-defined]
+        FigureRow.row_code.in_(sorted({c.row for c in figures})),  # type: ignore[attr-defined]
+        FigureRow.column_code.in_(sorted({c.column for c in figures})),  # type: ignore[attr-defined]
     )
 
 
@@ -158,7 +164,9 @@ def _value(cell: Cell, total: Decimal | None) -> int | str | None:
     return int(total)
 
 
+@lru_cache(maxsize=65_536)
 def region_ref(code: str, tree: str) -> RegionInRow:
+    """A region with its path, as a row names it (cached: the gazetteer does not change)."""
     gaz = gazetteer()
     region = gaz.by_code.get(code)
     if region is None:
@@ -216,35 +224,35 @@ def aggregate(
     if keys:
         reports_query = reports_query.group_by(*keys)
 
+    connection = session.connection()
     groups: dict[tuple, dict] = {}
-    for row in session.exec(reports_query):  # type: ignore[call-overload]
+    for row in connection.execute(reports_query):
         groups[tuple(row[:n_keys])] = {
             "reports": row[n_keys],
             "errors": int(row[n_keys + 1] or 0),
             "sums": {},
         }
-    for row in session.exec(figures_query):  # type: ignore[call-overload]
+    for row in connection.execute(figures_query):
         key = tuple(row[:n_keys])
         if key in groups:
-            groups[key]["sums"][cell_code(*row[n_keys : n_keys + 3])] = (row[n_keys + 3], row[n_keys + 4])
+            groups[key]["sums"][tuple(row[n_keys : n_keys + 3])] = (row[n_keys + 3], row[n_keys + 4])
 
+    keyed = [((c.table, c.row, c.column), c.code, c) for c in figures]
+    names = ["region", "year"] if "region" in group_by else ["year"]
     rows = []
     for key in sorted(groups, key=lambda k: tuple((v is None, v) for v in k)):
         found = groups[key]
         values: dict[str, int | str | None] = {}
         blanks: dict[str, int] = {}
-        for cell in figures:
-            total, counted = found["sums"].get(cell.code, (None, 0))
-            values[cell.code] = _value(cell, total if counted else None)
-            blanks[cell.code] = found["reports"] - counted
-        named = dict(zip(["region", "year"] if "region" in group_by else ["year"], key, strict=False))
-        fields: dict[str, Any] = {}
-        if "region" in named:
-            fields["region"] = region_ref(named["region"], tree)
-        if "year" in named:
-            fields["year"] = named["year"]
+        for cell_key, code, cell in keyed:
+            total, counted = found["sums"].get(cell_key, (None, 0))
+            values[code] = _value(cell, total if counted else None)
+            blanks[code] = found["reports"] - counted
+        fields: dict[str, Any] = dict(zip(names, key, strict=False))
+        if "region" in fields:
+            fields["region"] = region_ref(fields["region"], tree)
         rows.append(
-            AggregateRow(
+            AggregateRow.model_construct(  # trusted values: no validation per row
                 **fields,
                 reports=found["reports"],
                 reports_with_errors=found["errors"],
