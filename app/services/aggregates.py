@@ -20,7 +20,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.draft import Scope
 from app.errors import ProblemError
@@ -113,9 +113,9 @@ def report_filters(
     """The WHERE clauses every aggregate and coverage query shares."""
     where: list[Any] = [Report.is_latest]
     if scope == "area":
-        where.append(Report.scope == Scope.AREA.value)
+        where.append(col(Report.scope) == Scope.AREA.value)
     elif scope == "body":
-        where.append(or_(Report.scope.is_(None), Report.scope != Scope.AREA.value))  # type: ignore[union-attr]
+        where.append(or_(col(Report.scope).is_(None), col(Report.scope) != Scope.AREA.value))
     if year is not None:
         where.append(Report.year == year)
     if year_from is not None:
@@ -137,14 +137,14 @@ def cell_filter(figures: list[Cell]) -> Any:
     if len(figures) == 1:
         cell = figures[0]
         return and_(
-            FigureRow.table_code == cell.table,
-            FigureRow.row_code == cell.row,
-            FigureRow.column_code == cell.column,
+            col(FigureRow.table_code) == cell.table,
+            col(FigureRow.row_code) == cell.row,
+            col(FigureRow.column_code) == cell.column,
         )
     return and_(
-        FigureRow.table_code.in_(sorted({c.table for c in figures})),  # type: ignore[attr-defined]
-        FigureRow.row_code.in_(sorted({c.row for c in figures})),  # type: ignore[attr-defined]
-        FigureRow.column_code.in_(sorted({c.column for c in figures})),  # type: ignore[attr-defined]
+        col(FigureRow.table_code).in_(sorted({c.table for c in figures})),
+        col(FigureRow.row_code).in_(sorted({c.row for c in figures})),
+        col(FigureRow.column_code).in_(sorted({c.column for c in figures})),
     )
 
 
@@ -206,7 +206,7 @@ def aggregate(
     n_keys = len(keys)
 
     reports_query = select(  # type: ignore[call-overload]
-        *keys, func.count(), func.sum(case((Report.errors > 0, 1), else_=0))
+        *keys, func.count(), func.sum(case((col(Report.errors) > 0, 1), else_=0))
     ).where(*where)
     figures_query = (
         select(  # type: ignore[call-overload]
@@ -214,8 +214,8 @@ def aggregate(
             FigureRow.table_code,
             FigureRow.row_code,
             FigureRow.column_code,
-            func.sum(FigureRow.value),
-            func.count(FigureRow.value),
+            func.sum(col(FigureRow.value)),
+            func.count(col(FigureRow.value)),
         )
         .join(Report, Report.id == FigureRow.report_id)
         .where(*where, cell_filter(figures))
