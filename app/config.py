@@ -28,6 +28,22 @@ class Settings(BaseSettings):
     extraction_queue_wait_seconds: float = 10
     extraction_retry_after_seconds: int = 10
 
+    # Access (see docs/production.md): "auto" enforces keys once one exists, or for any caller
+    # not on this machine; "on" always enforces them. Anonymous reads only when opened here.
+    auth: str = Field("auto", pattern="^(auto|on)$")
+    anonymous_read: bool = False
+    signature_window_seconds: int = 300
+    max_request_bytes: int = 110 * 1024 * 1024  # any request, before a route reads it
+    # Batches: a ZIP or many files, processed by workers that claim jobs in the database.
+    max_batch_files: int = 500
+    max_batch_bytes: int = 100 * 1024 * 1024
+    worker_threads: int = 1  # batch workers inside each API process; 0 leaves it to `nianbao worker`
+    job_lease_seconds: int = 600
+    job_max_attempts: int = 3
+    idempotency_ttl_hours: int = 24
+    log_json: bool = True
+    log_level: str = "INFO"
+
 
 @cache
 def get_settings() -> Settings:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from app.draft import Draft
 from app.errors import ProblemError
-from app.extract import docx
+from app.extract import docx, html, pdf
 from app.extract.layout import parse
 from app.extract.lines import Extracted
 from app.extract.sniff import FileType, Sniffed, decode_text
@@ -21,8 +21,6 @@ def _text(data: bytes, sniffed: Sniffed) -> Extracted:
 
 
 def _pdf(data: bytes, _: Sniffed) -> Extracted:
-    from app.extract import pdf
-
     return pdf.extract(data)
 
 
@@ -31,8 +29,6 @@ def _docx(data: bytes, _: Sniffed) -> Extracted:
 
 
 def _html(data: bytes, sniffed: Sniffed) -> Extracted:
-    from app.extract import html
-
     return html.extract(sniffed.text if sniffed.text is not None else decode_text(data))
 
 

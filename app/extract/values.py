@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "／", "\\", "无", "空", "*", "×", "x", "X"})
 
 _NUMBER = re.compile(r"^([-−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
-_SPLIT_DECIMAL = re.compile(r"^(\d+)\.\s+(\d+)$")  # OCR: "923. 71"
+_SPLIT_DECIMAL = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)\.\s+(\d+)$")  # OCR: "923. 71"
+_LEADING_FIGURE = re.compile(r"^[\s\-−－]*[0-9０-９][0-9０-９,，.．\s]*")
 _SPACED_NUMBERS = re.compile(r"^\d+(?:\.\d+)?(?:\s+\d+(?:\.\d+)?)+$")  # "0 0": two cells run into one
 
 
@@ -60,7 +61,8 @@ def read_cell(text: str) -> CellValue:
         return CellValue("text", raw)
     whole = int(f"{'-' if sign else ''}{digits.replace(',', '')}")
     value: int | Decimal = number if number is not None else whole
-    return CellValue("number", raw, value, rest or None)
+    note = _LEADING_FIGURE.sub("", raw, count=1).strip() if rest else None  # as printed, full width kept
+    return CellValue("number", raw, value, note or None)
 
 
 def _is_note(rest: str) -> bool:

@@ -18,7 +18,7 @@ from app.config import get_settings
 from app.errors import ProblemError
 
 _context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["app.extract.pipeline"])
+_context.set_forkserver_preload(["app.extract.preload"])
 _slots: threading.BoundedSemaphore | None = None
 _slots_lock = threading.Lock()
 

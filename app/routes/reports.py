@@ -10,13 +10,13 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
 from app.routes.inputs import RawInput, read_report_input
-from app.services import intake, reports
+from app.services import reading, reports
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
 InputDep = Annotated[RawInput, Depends(read_report_input)]
 
-_PROBLEMS: dict[int | str, dict] = {status: {"model": Problem} for status in (413, 415, 422)}
+_PROBLEMS: dict[int | str, dict] = {status: {"model": Problem} for status in (413, 415, 422, 503)}
 
 REPORT_BODY = {
     "requestBody": {
@@ -27,7 +27,10 @@ REPORT_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "published_on": {"type": "string", "format": "date", "description": "发布日期"},
+                    },
                 }
             },
         },
@@ -44,7 +47,8 @@ REPORT_BODY = {
     summary="Store a report (JSON or file) and validate it",
 )
 def create_report(raw: InputDep, session: SessionDep, response: Response) -> ReportPublic:
-    draft, upload = intake.read(raw.data, raw.filename, raw.is_json_body)
+    draft, upload = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
+    draft.published_on = raw.published_on or draft.published_on
     report, created = reports.ingest(session=session, draft=draft, upload=upload)
     if not created:
         response.status_code = 200
@@ -59,7 +63,8 @@ def create_report(raw: InputDep, session: SessionDep, response: Response) -> Rep
     summary="Read and validate a report without storing it",
 )
 def validate_report(raw: InputDep, session: SessionDep) -> ReportPublic:
-    draft, _ = intake.read(raw.data, raw.filename, raw.is_json_body)
+    draft, _ = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
+    draft.published_on = raw.published_on or draft.published_on
     return reports.check(session=session, draft=draft)
 
 

@@ -23,6 +23,7 @@ from app.rules.layout import (
     layout,
     result_item_rows,
 )
+from app.rules.narrative import check_narrative, check_repeat
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,7 @@ def check_sums(draft: Draft) -> list[Finding]:
                 Finding(
                     rule=rel.rule.id,
                     severity=Severity.INFO,
-                    message=zh.format(where=rel.where, blanks="、".join(_label(lay, k) for k in blanks)),
+                    message=zh.format(where=rel.where, blanks=_some(lay, blanks)),
                     message_en=en.format(where=rel.where_en, blanks=", ".join(cell_code(*k) for k in blanks)),
                     location=location,
                     cells=[cell_code(*k) for k in cells],
@@ -249,6 +250,12 @@ def check_sums(draft: Draft) -> list[Finding]:
             found.append(finding)
     _add_hints(violations, values, lay, all_relations)
     return found
+
+
+def _some(lay: Layout, keys: list[CellKey]) -> str:
+    """At most three cells by name, then how many more."""
+    named = "、".join(_label(lay, k) for k in keys[:3])
+    return named if len(keys) <= 3 else f"{named}等 {len(keys)} 格"
 
 
 def _single_row(keys: tuple[CellKey, ...]) -> str | None:
@@ -357,7 +364,7 @@ def check_format(draft: Draft) -> list[Finding]:
 
 
 def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
-    """YEAR-CARRY and YEAR-IN-FORCE against the same body's report of the year before."""
+    """YEAR-CARRY, YEAR-IN-FORCE and REPEAT against the same body's report of the year before."""
     found = []
     carry = RULES_BY_ID["YEAR-CARRY"]
     this_table, this_row = carry.params["this"]
@@ -401,7 +408,7 @@ def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
                         cells=[cell_code("table2", row, c) for c in ("in_force", "issued", "repealed")],
                     )
                 )
-    return found
+    return found + check_repeat(draft, previous)
 
 
 def validate(draft: Draft, previous: Draft | None = None) -> list[Finding]:
@@ -412,10 +419,11 @@ def validate(draft: Draft, previous: Draft | None = None) -> list[Finding]:
         *check_complete(draft),
         *check_sums(draft),
         *check_format(draft),
+        *check_narrative(draft),
     ]
     if previous is not None:
         findings += check_cross_year(draft, previous)
     return findings
 
 
-CROSS_YEAR_RULES = frozenset({"YEAR-CARRY", "YEAR-IN-FORCE"})
+CROSS_YEAR_RULES = frozenset({"YEAR-CARRY", "YEAR-IN-FORCE", "REPEAT"})

@@ -16,7 +16,7 @@ from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
 from app.rules.layout import Format, Kind
-from app.services import files, regions
+from app.services import files, regions, telemetry
 from app.services.present import counts, report_public, validation_public
 
 
@@ -333,7 +333,9 @@ def ingest(*, session: Session, draft: Draft, upload: Upload) -> tuple[ReportPub
         except IntegrityError:
             session.expire_all()
             continue
-        return get(session=session, report_id=report_id), True
+        stored = get(session=session, report_id=report_id)
+        telemetry.count_findings(stored.validation.findings)
+        return stored, True
     raise ProblemError(409, "conflict", "同一报告正在被同时提交，请稍后重试")
 
 

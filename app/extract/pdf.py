@@ -1,0 +1,276 @@
+"""PDF to lines of positioned cells, rebuilt from character coordinates and the table's rulings.
+
+Word and WPS exports draw table cells in an order unrelated to reading order, so text order is
+useless inside tables. Instead every character is placed by its coordinates: horizontal rulings
+cut the page into bands, the vertical rulings that cross a band cut it into cells, and a cell
+that no ruling closes at the top continues the cell above (a vertically merged label). Text
+outside the rulings is grouped into lines by height. pdfminer.six gives the characters and
+rulings without its (slower) layout analysis.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTComponent, LTCurve, LTFigure, LTImage, LTLine, LTPage, LTRect
+from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser, PDFSyntaxError
+from pdfminer.psparser import PSException
+
+from app.config import get_settings
+from app.errors import ProblemError
+from app.extract.lines import Cell, Extracted, Line
+
+RULING_THICKNESS = 2.0  # a rectangle thinner than this is a line
+SNAP = 1.5  # rulings closer than this are the same ruling
+FOOTER_ZONE = 60.0  # points from the bottom of the page where page numbers live
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–\s]*\d+[-—–\s]*|第\s*\d+\s*页(?:\s*[/,，]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$"
+)
+
+
+@dataclass
+class Char:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def size(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass
+class PageContent:
+    height: float
+    chars: list[Char] = field(default_factory=list)
+    horizontal: list[tuple[float, float, float]] = field(default_factory=list)  # (y, x0, x1)
+    vertical: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom)
+    images: int = 0
+
+
+def _collect(item: LTComponent, page: PageContent) -> None:
+    height = page.height
+    if isinstance(item, LTChar):
+        text = item.get_text()
+        if text.strip():
+            page.chars.append(Char(text, item.x0, item.x1, height - item.y1, height - item.y0))
+    elif isinstance(item, LTImage):
+        page.images += 1
+    elif isinstance(item, LTFigure):
+        for child in item:
+            _collect(child, page)
+    elif isinstance(item, LTLine | LTRect | LTCurve):
+        x0, x1, top, bottom = item.x0, item.x1, height - item.y1, height - item.y0
+        if isinstance(item, LTRect) and x1 - x0 > RULING_THICKNESS and bottom - top > RULING_THICKNESS:
+            page.horizontal += [(top, x0, x1), (bottom, x0, x1)]
+            page.vertical += [(x0, top, bottom), (x1, top, bottom)]
+        elif bottom - top <= RULING_THICKNESS and x1 - x0 > RULING_THICKNESS:
+            page.horizontal.append(((top + bottom) / 2, x0, x1))
+        elif x1 - x0 <= RULING_THICKNESS and bottom - top > RULING_THICKNESS:
+            page.vertical.append(((x0 + x1) / 2, top, bottom))
+
+
+def _snap(values: list[float]) -> list[float]:
+    snapped: list[float] = []
+    for value in sorted(values):
+        if not snapped or value - snapped[-1] > SNAP:
+            snapped.append(value)
+    return snapped
+
+
+def _join(chars: list[Char]) -> str:
+    """Characters of one cell or line in reading order: by line (top), then left to right."""
+    if not chars:
+        return ""
+    rows: list[list[Char]] = []
+    for char in sorted(chars, key=lambda c: ((c.top + c.bottom) / 2, c.x0)):
+        middle = (char.top + char.bottom) / 2
+        if rows and abs(middle - (rows[-1][0].top + rows[-1][0].bottom) / 2) < rows[-1][0].size * 0.5:
+            rows[-1].append(char)
+        else:
+            rows.append([char])
+    parts = []
+    for row in rows:
+        row.sort(key=lambda c: c.x0)
+        text = row[0].text
+        for before, char in itertools.pairwise(row):
+            gap = char.x0 - before.x1
+            text += (" " if gap > before.size * 0.3 else "") + char.text
+        parts.append(text)
+    joined = parts[0]
+    for part in parts[1:]:
+        space = joined[-1:].isascii() and joined[-1:].isalnum() and part[:1].isascii() and part[:1].isalnum()
+        joined += (" " if space else "") + part
+    return joined
+
+
+@dataclass
+class _Band:
+    top: float
+    bottom: float
+    edges: list[float]  # x of the vertical rulings that cross the band
+    cells: list[list[Char]]
+    owner: list[tuple[int, int]]  # for each cell: the (band, cell) it continues, itself if it starts here
+
+
+def _bands(page: PageContent) -> list[_Band]:
+    ys = _snap([y for y, _, _ in page.horizontal])
+    bands = []
+    for top, bottom in itertools.pairwise(ys):
+        if bottom - top < 2:
+            continue
+        edges = _snap(
+            [x for x, v_top, v_bottom in page.vertical if v_top <= top + SNAP and v_bottom >= bottom - SNAP]
+        )
+        if len(edges) >= 2:
+            bands.append(_Band(top, bottom, edges, [[] for _ in edges[1:]], []))
+    for index, band in enumerate(bands):
+        above = bands[index - 1] if index and abs(bands[index - 1].bottom - band.top) < SNAP else None
+        for cell, (left, right) in enumerate(zip(band.edges, band.edges[1:], strict=False)):
+            middle = (left + right) / 2
+            closed = any(
+                abs(y - band.top) < SNAP and x0 - SNAP <= middle <= x1 + SNAP for y, x0, x1 in page.horizontal
+            )
+            if above is None or closed:
+                band.owner.append((index, cell))
+                continue
+            column = bisect.bisect_right(above.edges, middle) - 1
+            if 0 <= column < len(above.cells):
+                band.owner.append(above.owner[column])
+            else:
+                band.owner.append((index, cell))
+    return bands
+
+
+def _page_lines(page: PageContent, page_number: int, table_offset: int) -> tuple[list[Line], int]:
+    bands = _bands(page)
+    tops = [band.top for band in bands]
+    free: list[Char] = []
+    for char in page.chars:
+        middle_y, middle_x = (char.top + char.bottom) / 2, (char.x0 + char.x1) / 2
+        index = bisect.bisect_right(tops, middle_y) - 1
+        band = bands[index] if index >= 0 else None
+        if band is None or middle_y > band.bottom or not band.edges[0] <= middle_x <= band.edges[-1]:
+            free.append(char)
+            continue
+        cell = min(bisect.bisect_right(band.edges, middle_x) - 1, len(band.cells) - 1)
+        owner_band, owner_cell = band.owner[cell]
+        bands[owner_band].cells[owner_cell].append(char)
+
+    items: list[tuple[float, Line]] = []
+    table = table_offset
+    for index, band in enumerate(bands):
+        if index == 0 or abs(bands[index - 1].bottom - band.top) >= SNAP:
+            table += 1
+        bounds = zip(band.edges, band.edges[1:], strict=False)
+        cells = [
+            Cell(_join(chars), left, right)
+            for cell, ((left, right), chars) in enumerate(zip(bounds, band.cells, strict=True))
+            if band.owner[cell] == (index, cell)  # a merged cell is given once, in its first band
+        ]
+        if any(cell.text for cell in cells):
+            items.append((band.top, Line(cells, page=page_number, table=table, top=band.top)))
+    for chars in _text_lines(free):
+        top = min(c.top for c in chars)
+        text_cells = _split_by_gaps(chars)
+        text = "".join(cell.text for cell in text_cells)
+        if top > page.height - FOOTER_ZONE and _PAGE_NUMBER.match(text.strip()):
+            continue
+        items.append((top, Line(text_cells, page=page_number, top=top)))
+    items.sort(key=lambda item: item[0])
+    return [line for _, line in items], table
+
+
+def _text_lines(chars: list[Char]) -> list[list[Char]]:
+    lines: list[list[Char]] = []
+    for char in sorted(chars, key=lambda c: ((c.top + c.bottom) / 2, c.x0)):
+        middle = (char.top + char.bottom) / 2
+        if lines:
+            first = lines[-1][0]
+            if abs(middle - (first.top + first.bottom) / 2) < first.size * 0.5:
+                lines[-1].append(char)
+                continue
+        lines.append([char])
+    return lines
+
+
+def _split_by_gaps(chars: list[Char]) -> list[Cell]:
+    """A line without rulings: wide gaps separate cells (a borderless table), others are spaces."""
+    chars = sorted(chars, key=lambda c: c.x0)
+    groups: list[list[Char]] = [[chars[0]]]
+    for before, char in itertools.pairwise(chars):
+        if char.x0 - before.x1 > max(before.size, char.size) * 2:
+            groups.append([char])
+        else:
+            groups[-1].append(char)
+    return [Cell(_join(group), group[0].x0, group[-1].x1) for group in groups]
+
+
+def _problem_for(exc: Exception) -> ProblemError:
+    if isinstance(exc, PDFPasswordIncorrect | PDFEncryptionError):
+        return ProblemError(
+            422, "pdf_encrypted", "PDF 已加密，无法读取：请导出不设打开密码、不限制复制的 PDF 后重新上传"
+        )
+    return ProblemError(422, "unreadable_file", "PDF 文件已损坏，无法读取：请重新导出 PDF 后上传")
+
+
+def extract(data: bytes) -> Extracted:
+    try:
+        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        pages = list(PDFPage.create_pages(document))
+    except (
+        PDFPasswordIncorrect,
+        PDFEncryptionError,
+        PDFSyntaxError,
+        PSException,
+        ValueError,
+        KeyError,
+    ) as exc:
+        raise _problem_for(exc) from None
+    limit = get_settings().max_pdf_pages
+    if len(pages) > limit:
+        raise ProblemError(413, "too_many_pages", f"PDF 超过 {limit} 页，请只上传年度报告本身")
+    if not pages:
+        raise ProblemError(422, "unreadable_file", "PDF 中没有页面：请重新导出 PDF 后上传")
+    manager = PDFResourceManager()
+    device = PDFPageAggregator(manager, laparams=None)
+    interpreter = PDFPageInterpreter(manager, device)
+    lines: list[Line] = []
+    images = chars = tables = 0
+    for number, page in enumerate(pages, 1):
+        try:
+            interpreter.process_page(page)
+        except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+            raise _problem_for(exc) from None
+        layout: LTPage = device.get_result()
+        content = PageContent(layout.height)
+        for item in layout:
+            _collect(item, content)
+        images += content.images
+        chars += len(content.chars)
+        page_lines, tables = _page_lines(content, number, tables)
+        lines.extend(page_lines)
+    if chars == 0:
+        raise ProblemError(
+            422,
+            "no_text_layer",
+            "这是扫描件（PDF 只有图片，没有文字层），无法读取数字："
+            "请上传由 Word/WPS 直接导出的 PDF 或 .docx 文件"
+            if images
+            else "PDF 中没有可读取的文字：请上传由 Word/WPS 直接导出的 PDF 或 .docx 文件",
+        )
+    for page_number in range(1, len(pages) + 1):
+        on_page = [line for line in lines if line.page == page_number]
+        for index, line in enumerate(on_page, 1):
+            line.number = index
+    return Extracted(lines, "application/pdf", pages=len(pages))
