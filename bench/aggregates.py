@@ -361,12 +361,16 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="time the PostgreSQL database a --keep run left")
     args = parser.parse_args()
     if args.backend in ("postgresql", "both"):
         count = args.reports or 150_000
-        url, seconds = load_postgres(count)
+        if args.reuse:
+            url, seconds = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_DB}", float("nan")
+        else:
+            url, seconds = load_postgres(count)
         run(url, "PostgreSQL", count, seconds, args.repeat)
-        if not args.keep:
+        if not (args.keep or args.reuse):
             admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
             with admin.connect() as connection:
                 connection.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
