@@ -208,19 +208,19 @@ def aggregate(
     reports_query = select(  # type: ignore[call-overload]
         *keys, func.count(), func.sum(case((col(Report.errors) > 0, 1), else_=0))
     ).where(*where)
+    # one figure: its cell is fixed by the WHERE clause, so the groups are the keys alone
+    cell_columns = (
+        [] if len(figures) == 1 else [FigureRow.table_code, FigureRow.row_code, FigureRow.column_code]
+    )
     figures_query = (
         select(  # type: ignore[call-overload]
-            *keys,
-            FigureRow.table_code,
-            FigureRow.row_code,
-            FigureRow.column_code,
-            func.sum(col(FigureRow.value)),
-            func.count(col(FigureRow.value)),
+            *keys, *cell_columns, func.sum(col(FigureRow.value)), func.count(col(FigureRow.value))
         )
         .join(Report, Report.id == FigureRow.report_id)
         .where(*where, cell_filter(figures))
-        .group_by(*keys, FigureRow.table_code, FigureRow.row_code, FigureRow.column_code)
     )
+    if keys or cell_columns:
+        figures_query = figures_query.group_by(*keys, *cell_columns)
     if keys:
         reports_query = reports_query.group_by(*keys)
 
@@ -229,9 +229,9 @@ def aggregate(
         # The driver prepares a statement run often, and the server may then plan it once for any
         # year or region, which suits these GROUP BYs badly; JIT compiling them costs more than it
         # saves; their sorts and hashes stay in memory.
-        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
-        connection.exec_driver_sql("SET LOCAL jit = off")
-        connection.exec_driver_sql("SET LOCAL work_mem = '32MB'")
+        connection.exec_driver_sql(
+            "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off; SET LOCAL work_mem = '32MB'"
+        )
     groups: dict[tuple, dict] = {}
     for row in connection.execute(reports_query):
         groups[tuple(row[:n_keys])] = {
@@ -239,10 +239,12 @@ def aggregate(
             "errors": int(row[n_keys + 1] or 0),
             "sums": {},
         }
+    only = (figures[0].table, figures[0].row, figures[0].column)
     for row in connection.execute(figures_query):
         key = tuple(row[:n_keys])
+        cell = only if not cell_columns else tuple(row[n_keys : n_keys + 3])
         if key in groups:
-            groups[key]["sums"][tuple(row[n_keys : n_keys + 3])] = (row[n_keys + 3], row[n_keys + 4])
+            groups[key]["sums"][cell] = tuple(row[-2:])
 
     keyed = [((c.table, c.row, c.column), c.code, c) for c in figures]
     names = ["region", "year"] if "region" in group_by else ["year"]
