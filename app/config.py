@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     max_json_bytes: int = 2 * 1024 * 1024
     max_json_depth: int = 32
     max_bulk_reports: int = 1000
+    max_bulk_bytes: int = 32 * 1024 * 1024  # a batch of reports in one JSON array
     page_size_max: int = 200
     max_pdf_pages: int = 200
     extraction_timeout_seconds: float = 60

@@ -21,6 +21,7 @@ from app.middleware import BodyLimit, Idempotency, RequestContext
 from app.routes import aggregates, batches, meta, ops, regions, reports
 from app.routes.access import authenticate
 from app.services import jobs, telemetry
+from app.web import routes as web
 
 log = logging.getLogger("nianbao")
 
@@ -177,6 +178,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(envelope.GovEnvelope)
     app.add_middleware(RequestContext)
+    web.install(app)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
