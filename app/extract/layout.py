@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache, cached_property
 
 from rapidfuzz import fuzz
@@ -47,7 +48,11 @@ class Token:
 
     @property
     def is_figure(self) -> bool:
-        return self.value.is_number or (self.value.kind == "blank" and not self.empty)
+        return (
+            self.value.is_number
+            or self.value.kind == "confused"
+            or (self.value.kind == "blank" and not self.empty)
+        )
 
 
 @dataclass
@@ -85,7 +90,9 @@ def _tokens(line: Line) -> list[Token]:
             width = (cell.x1 - cell.x0) / len(parts) if positioned else None  # type: ignore[operator]
             for i, part in enumerate(parts):
                 x0 = cell.x0 + i * width if width is not None and cell.x0 is not None else None
-                sub = Cell(part, x0, x0 + width if x0 is not None and width is not None else None)
+                sub = Cell(
+                    part, x0, x0 + width if x0 is not None and width is not None else None, cell.confidence
+                )
                 tokens.append(Token(sub, read_cell(part), line.page, line.number))
             continue
         tokens.append(Token(cell, read_cell(cell.text), line.page, line.number))
@@ -184,16 +191,17 @@ def align(
 def _figure(token: Token, kind: Kind) -> Figure:
     value = token.value
     raw = token.cell.text.strip()
+    source: dict = {"page": token.page, "line": token.line, "confidence": token.cell.confidence}
     if value.kind == "blank":
-        return Figure(None, Status.BLANK, raw=raw, page=token.page, line=token.line)
+        return Figure(None, Status.BLANK, raw=raw, **source)
     number = value.value
-    if kind is not Kind.MONEY and number is not None and not isinstance(number, int):
-        return Figure(None, Status.UNREADABLE, raw=raw, page=token.page, line=token.line)
+    if value.kind == "confused" or (
+        kind is not Kind.MONEY and number is not None and not isinstance(number, int)
+    ):
+        return Figure(None, Status.UNREADABLE, raw=raw, **source)
     if kind is Kind.MONEY and isinstance(number, int):
-        from decimal import Decimal
-
         number = Decimal(number)
-    return Figure(number, Status.READ, raw=raw, note=value.note, page=token.page, line=token.line)
+    return Figure(number, Status.READ, raw=raw, note=value.note, **source)
 
 
 def _by_position(cells: list[Token], centers: list[float]) -> list[Token | None] | None:

@@ -252,6 +252,7 @@ def extract(data: bytes) -> Extracted:
     interpreter = PDFPageInterpreter(manager, device)
     lines: list[Line] = []
     images = chars = tables = 0
+    image_pages: list[int] = []
     for number, page in enumerate(pages, 1):
         try:
             interpreter.process_page(page)
@@ -263,6 +264,8 @@ def extract(data: bytes) -> Extracted:
             _collect(item, content)
         images += content.images
         chars += len(content.chars)
+        if content.images and not content.chars:
+            image_pages.append(number)
         page_lines, tables = _page_lines(content, number, tables)
         lines.extend(page_lines)
     if chars == 0:
@@ -278,4 +281,4 @@ def extract(data: bytes) -> Extracted:
         on_page = [line for line in lines if line.page == page_number]
         for index, line in enumerate(on_page, 1):
             line.number = index
-    return Extracted(lines, "application/pdf", pages=len(pages))
+    return Extracted(lines, "application/pdf", pages=len(pages), image_pages=image_pages)

@@ -138,6 +138,16 @@ RULES: tuple[Rule, ...] = (
         },
     ),
     Rule(
+        "OCR",
+        Severity.WARNING,
+        "扫描件：识别不清的数请对照原件核对",
+        "Scans: figures OCR could not read for sure are named for checking by eye",
+        "文字识别（OCR）读出的每一个数及其置信度",
+        "{detail}",
+        "{detail_en}",
+        "extract",  # written by the OCR step (app.extract.ocr_review), not by the engine
+    ),
+    Rule(
         "YEAR-CARRY",
         Severity.WARNING,
         "上年结转等于上一年度报告的结转下年度",
@@ -207,6 +217,10 @@ NARRATIVE_RULES: tuple[Rule, ...] = (
         "structure",
         cases={
             "missing_part": ("缺少第{numeral}部分“{part}”", "part {numeral} “{part}” is missing"),
+            "no_parts": (
+                "正文中找不到“一、总体情况”至“六、其他需要报告的事项”各部分的标题",
+                "the narrative has none of the six parts' headings",
+            ),
             "order": (
                 "各部分顺序不对：{found}（应为一至六依次排列）",
                 "the parts stand in the order {found}; they should run 一 to 六",

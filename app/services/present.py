@@ -16,8 +16,8 @@ from app.models.api import (
     SourcePublic,
     ValidationPublic,
 )
-from app.rules.engine import fmt_value
 from app.rules.layout import TABLE_CODES
+from app.rules.naming import fmt_value
 
 
 def public_value(value: Value | None) -> FigureValue:
@@ -71,6 +71,7 @@ def _figure_public(key: tuple[str, str, str], figure: Figure) -> FigurePublic:
         page=figure.page,
         line=figure.line,
         candidates=[public_value(v) for v in figure.candidates] if figure.candidates else None,
+        confidence=figure.confidence,
     )
 
 
