@@ -47,6 +47,8 @@ def rows_from(tarball: Path) -> list[tuple[str, str, int, str, str]]:
             assert member is not None, filename
             for record in csv.DictReader(io.TextIOWrapper(member, encoding="utf-8")):
                 code, name = record["code"].strip(), record["name"].strip()
+                if level == 4 and code.endswith("000"):
+                    continue  # a placeholder repeating its county (金门县 350527000)
                 parent = pad(record[PARENT_COLUMN[level]].strip()) if level > 1 else ""
                 rows.append((pad(code), name, level, parent, kind_of(level, code, name)))
     rows.sort()

@@ -117,6 +117,14 @@ def test_a_whole_table_by_its_code(seeded):
     assert body["rows"][0]["values"]["table4.litigation_direct.total"] == 1
 
 
+def test_cells_off_the_grid_of_the_asked_ones_are_not_returned(seeded):
+    carried = "table3.carried_over.natural_person"
+    body = _get(seeded, figures=f"{NEW},{carried}", group_by="year", year=2024)
+    assert [f["code"] for f in body["figures"]] == [NEW, carried]
+    assert set(body["rows"][0]["values"]) == {NEW, carried}
+    assert body["rows"][0]["values"][NEW] == 298
+
+
 def test_bad_parameters_are_problems(client):
     cases = [
         {"figures": "table3.nope.total"},

@@ -83,7 +83,26 @@ class Report(SQLModel, table=True):
 
 class FigureRow(SQLModel, table=True):
     __tablename__ = "figure"
-    __table_args__ = (Index("ix_figure_cell", "table_code", "row_code", "column_code", "report_id"),)
+    __table_args__ = (
+        # carries the value on PostgreSQL, so summing one figure over a year reads the index only
+        Index(
+            "ix_figure_cell",
+            "table_code",
+            "row_code",
+            "column_code",
+            "report_id",
+            postgresql_include=["value"],
+        ),
+        # and summing many figures of the reports under one region reads this one only
+        Index(
+            "ix_figure_report_cell",
+            "report_id",
+            "table_code",
+            "row_code",
+            "column_code",
+            postgresql_include=["value"],
+        ),
+    )
 
     id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True)

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, tuple_
-from sqlmodel import Session, select
+from sqlalchemy import and_, case, func, or_
+from sqlmodel import Session, col, select
 
 from app.draft import Scope
 from app.errors import ProblemError
@@ -113,9 +113,9 @@ def report_filters(
     """The WHERE clauses every aggregate and coverage query shares."""
     where: list[Any] = [Report.is_latest]
     if scope == "area":
-        where.append(Report.scope == Scope.AREA.value)
+        where.append(col(Report.scope) == Scope.AREA.value)
     elif scope == "body":
-        where.append(or_(Report.scope.is_(None), Report.scope != Scope.AREA.value))  # type: ignore[union-attr]
+        where.append(or_(col(Report.scope).is_(None), col(Report.scope) != Scope.AREA.value))
     if year is not None:
         where.append(Report.year == year)
     if year_from is not None:
@@ -129,16 +129,22 @@ def report_filters(
 
 
 def cell_filter(figures: list[Cell]) -> Any:
-    """The WHERE clause picking the figure rows of the given cells (equality for one)."""
+    """The WHERE clause picking the figure rows of the given cells.
+
+    Several cells are picked as table IN … AND row IN … AND column IN …: a superset when the cells
+    do not form a full grid, whose extra sums are dropped, but one that indexes serve directly
+    (a row-value IN list becomes an OR of ANDs that is evaluated row by row)."""
     if len(figures) == 1:
         cell = figures[0]
         return and_(
-            FigureRow.table_code == cell.table,
-            FigureRow.row_code == cell.row,
-            FigureRow.column_code == cell.column,
+            col(FigureRow.table_code) == cell.table,
+            col(FigureRow.row_code) == cell.row,
+            col(FigureRow.column_code) == cell.column,
         )
-    return tuple_(FigureRow.table_code, FigureRow.row_code, FigureRow.column_code).in_(
-        [(c.table, c.row, c.column) for c in figures]
+    return and_(
+        col(FigureRow.table_code).in_(sorted({c.table for c in figures})),
+        col(FigureRow.row_code).in_(sorted({c.row for c in figures})),
+        col(FigureRow.column_code).in_(sorted({c.column for c in figures})),
     )
 
 
@@ -158,7 +164,9 @@ def _value(cell: Cell, total: Decimal | None) -> int | str | None:
     return int(total)
 
 
+@lru_cache(maxsize=65_536)
 def region_ref(code: str, tree: str) -> RegionInRow:
+    """A region with its path, as a row names it (cached: the gazetteer does not change)."""
     gaz = gazetteer()
     region = gaz.by_code.get(code)
     if region is None:
@@ -198,53 +206,62 @@ def aggregate(
     n_keys = len(keys)
 
     reports_query = select(  # type: ignore[call-overload]
-        *keys, func.count(), func.sum(case((Report.errors > 0, 1), else_=0))
+        *keys, func.count(), func.sum(case((col(Report.errors) > 0, 1), else_=0))
     ).where(*where)
+    # one figure: its cell is fixed by the WHERE clause, so the groups are the keys alone
+    cell_columns = (
+        [] if len(figures) == 1 else [FigureRow.table_code, FigureRow.row_code, FigureRow.column_code]
+    )
     figures_query = (
         select(  # type: ignore[call-overload]
-            *keys,
-            FigureRow.table_code,
-            FigureRow.row_code,
-            FigureRow.column_code,
-            func.sum(FigureRow.value),
-            func.count(FigureRow.value),
+            *keys, *cell_columns, func.sum(col(FigureRow.value)), func.count(col(FigureRow.value))
         )
         .join(Report, Report.id == FigureRow.report_id)
         .where(*where, cell_filter(figures))
-        .group_by(*keys, FigureRow.table_code, FigureRow.row_code, FigureRow.column_code)
     )
+    if keys or cell_columns:
+        figures_query = figures_query.group_by(*keys, *cell_columns)
     if keys:
         reports_query = reports_query.group_by(*keys)
 
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # The driver prepares a statement run often, and the server may then plan it once for any
+        # year or region, which suits these GROUP BYs badly; JIT compiling them costs more than it
+        # saves; their sorts and hashes stay in memory.
+        connection.exec_driver_sql(
+            "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off; SET LOCAL work_mem = '32MB'"
+        )
     groups: dict[tuple, dict] = {}
-    for row in session.exec(reports_query):  # type: ignore[call-overload]
+    for row in connection.execute(reports_query):
         groups[tuple(row[:n_keys])] = {
             "reports": row[n_keys],
             "errors": int(row[n_keys + 1] or 0),
             "sums": {},
         }
-    for row in session.exec(figures_query):  # type: ignore[call-overload]
+    only = (figures[0].table, figures[0].row, figures[0].column)
+    for row in connection.execute(figures_query):
         key = tuple(row[:n_keys])
+        cell = only if not cell_columns else tuple(row[n_keys : n_keys + 3])
         if key in groups:
-            groups[key]["sums"][cell_code(*row[n_keys : n_keys + 3])] = (row[n_keys + 3], row[n_keys + 4])
+            groups[key]["sums"][cell] = tuple(row[-2:])
 
+    keyed = [((c.table, c.row, c.column), c.code, c) for c in figures]
+    names = ["region", "year"] if "region" in group_by else ["year"]
     rows = []
     for key in sorted(groups, key=lambda k: tuple((v is None, v) for v in k)):
         found = groups[key]
         values: dict[str, int | str | None] = {}
         blanks: dict[str, int] = {}
-        for cell in figures:
-            total, counted = found["sums"].get(cell.code, (None, 0))
-            values[cell.code] = _value(cell, total if counted else None)
-            blanks[cell.code] = found["reports"] - counted
-        named = dict(zip(["region", "year"] if "region" in group_by else ["year"], key, strict=False))
-        fields: dict[str, Any] = {}
-        if "region" in named:
-            fields["region"] = region_ref(named["region"], tree)
-        if "year" in named:
-            fields["year"] = named["year"]
+        for cell_key, code, cell in keyed:
+            total, counted = found["sums"].get(cell_key, (None, 0))
+            values[code] = _value(cell, total if counted else None)
+            blanks[code] = found["reports"] - counted
+        fields: dict[str, Any] = dict(zip(names, key, strict=False))
+        if "region" in fields:
+            fields["region"] = region_ref(fields["region"], tree)
         rows.append(
-            AggregateRow(
+            AggregateRow.model_construct(  # trusted values: no validation per row
                 **fields,
                 reports=found["reports"],
                 reports_with_errors=found["errors"],

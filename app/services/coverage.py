@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models.aggregates import CoverageBody, CoverageResult
 from app.models.tables import Report
@@ -22,13 +22,15 @@ def deadline(kind: str, year: int) -> date:
 def coverage(*, session: Session, year: int, region: str | None = None, tree: str = "geo") -> CoverageResult:
     """Bodies are known from their reports: any body that published for this year or an earlier one."""
     where, _ = report_filters(tree=tree, region=region, year=None, year_from=None, year_to=year, scope="all")
-    rows = session.exec(
-        select(
-            Report.id, Report.organ_key, Report.organ, Report.year, Report.published_on, Report.region_code
-        )
-        .where(*where)
-        .order_by(Report.organ_key, Report.year)  # type: ignore[arg-type]
-    ).all()
+    query = select(  # type: ignore[call-overload]
+        col(Report.id),
+        col(Report.organ_key),
+        col(Report.organ),
+        col(Report.year),
+        col(Report.published_on),
+        col(Report.region_code),
+    )
+    rows = session.connection().execute(query.where(*where).order_by(col(Report.organ_key), col(Report.year)))
     bodies: dict[str, dict] = {}
     for report_id, key, organ, report_year, published_on, region_code in rows:
         body = bodies.setdefault(key, {"organ": organ, "this": None, "last": None, "region": region_code})

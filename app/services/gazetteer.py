@@ -107,8 +107,8 @@ class Gazetteer:
         region = self.by_code.get(code)
         if region is None or not region.in_tree(tree):
             return []
-        found = []
-        while region is not None:
+        found: list[Region] = []
+        while region is not None and region not in found:
             found.append(region)
             parent = region.parent_in(tree)
             region = self.by_code.get(parent) if parent else None

@@ -215,6 +215,13 @@ def resolve(*, name: str) -> Resolution:
     )
 
 
+@cache
+def _searchable(tree: str) -> dict[str, str]:
+    """Normalised names of the regions of a tree, for search by name."""
+    gaz = gazetteer()
+    return {r.code: gaz.normalise(r.name_in(tree)) for r in gaz.by_code.values() if r.in_tree(tree)}
+
+
 def list_regions(
     *, tree: str, parent: str | None, level: str | None, q: str | None, limit: int
 ) -> RegionList:
@@ -225,11 +232,12 @@ def list_regions(
     if q:
         wanted = gaz.normalise(q)
         under = full_code(parent) if parent else None
+        names = _searchable(tree)
         found = [
             r
             for r in gaz.by_code.values()
-            if r.in_tree(tree)
-            and wanted in gaz.normalise(r.name_in(tree))
+            if r.code in names
+            and wanted in names[r.code]
             and (level is None or r.level_in(tree) == level)
             and (under is None or any(a.code == under for a in gaz.path(r.code, tree)))
         ]
