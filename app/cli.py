@@ -1,4 +1,4 @@
-"""The `nianbao` command: serve the API, apply migrations."""
+"""The `nianbao` command: serve the API, run batch workers, manage API keys, apply migrations."""
 
 from __future__ import annotations
 
@@ -48,6 +48,75 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from app.db import get_engine
+    from app.services import jobs, telemetry
+
+    settings = get_settings()
+    telemetry.configure_logging(json_logs=settings.log_json, level=settings.log_level)
+    if args.migrate:
+        migrate()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    engine = get_engine()
+    threads = [
+        threading.Thread(
+            target=jobs.work,
+            kwargs={"engine": engine, "stop": stop, "until_idle": args.until_idle},
+            name=f"batch-worker-{n}",
+        )
+        for n in range(args.threads)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.services import access
+
+    with Session(get_engine()) as session:
+        if args.keys_command == "create":
+            scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
+            try:
+                new = access.create_key(session=session, name=args.name, scopes=scopes, signing=args.app)
+            except ValueError as error:
+                print(error, file=sys.stderr)
+                return 2
+            session.commit()
+            print(f"id:      {new.key.id}")
+            print(f"name:    {new.key.name}")
+            print(f"scopes:  {','.join(new.key.scopes)}")
+            if args.app:
+                print(f"appKey:  {new.key.prefix}")
+                print(f"secret:  {new.key.signing_secret}")
+            else:
+                print(f"token:   {new.token}")
+            print("Keep it now: it is shown only once.", file=sys.stderr)
+        elif args.keys_command == "list":
+            for key in access.list_keys(session=session):
+                state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+                kind = "appKey" if key.signing_secret else "token"
+                print(f"{key.id}\t{key.prefix}\t{kind}\t{','.join(key.scopes)}\t{state}\t{key.name}")
+        else:
+            key = access.revoke_key(session=session, key_id=args.id)
+            session.commit()
+            if key is None:
+                print(f"no key with id {args.id}", file=sys.stderr)
+                return 1
+            print(f"revoked {key.id} ({key.name})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nianbao", description="政府信息公开工作年度报告服务")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -64,6 +133,23 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("files", nargs="+")
     check.add_argument("--json", action="store_true", help="print the report as the API returns it")
     check.set_defaults(run=_check)
+
+    worker = commands.add_parser("worker", help="claim and process batch jobs from the database")
+    worker.add_argument("--threads", type=int, default=1)
+    worker.add_argument("--until-idle", action="store_true", help="exit when no job is left")
+    worker.add_argument("--migrate", action="store_true", help="apply migrations first")
+    worker.set_defaults(run=_worker)
+
+    keys = commands.add_parser("keys", help="create, list and revoke API keys")
+    keys.set_defaults(run=_keys)
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="a new key; its token is printed once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scopes", default="submit,read", help="comma-separated: submit, read, admin")
+    create.add_argument("--app", action="store_true", help="an appKey with a signing secret (HMAC)")
+    key_commands.add_parser("list", help="every key, active or revoked")
+    revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("id", type=int)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="openapi/openapi.json")

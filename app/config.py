@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     max_json_bytes: int = 2 * 1024 * 1024
     max_json_depth: int = 32
     max_bulk_reports: int = 1000
+    max_bulk_bytes: int = 32 * 1024 * 1024  # a batch of reports in one JSON array
     page_size_max: int = 200
     max_pdf_pages: int = 200
     extraction_timeout_seconds: float = 60
@@ -35,6 +36,22 @@ class Settings(BaseSettings):
     ocr_min_confidence: float = 0.75  # below it a figure needs the relations' confirmation
     ocr_threads: int = 2
     ocr_memory_mb: int = 4096  # address space an OCR child may map (onnxruntime reserves much)
+
+    # Access (see docs/production.md): "auto" enforces keys once one exists, or for any caller
+    # not on this machine; "on" always enforces them. Anonymous reads only when opened here.
+    auth: str = Field("auto", pattern="^(auto|on)$")
+    anonymous_read: bool = False
+    signature_window_seconds: int = 300
+    max_request_bytes: int = 110 * 1024 * 1024  # any request, before a route reads it
+    # Batches: a ZIP or many files, processed by workers that claim jobs in the database.
+    max_batch_files: int = 500
+    max_batch_bytes: int = 100 * 1024 * 1024
+    worker_threads: int = 1  # batch workers inside each API process; 0 leaves it to `nianbao worker`
+    job_lease_seconds: int = 600
+    job_max_attempts: int = 3
+    idempotency_ttl_hours: int = 24
+    log_json: bool = True
+    log_level: str = "INFO"
 
 
 @cache

@@ -66,4 +66,5 @@ def get_session() -> Iterator[Session]:
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the transaction commits before the answer is sent, so a 201 means stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

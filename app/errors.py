@@ -12,6 +12,7 @@ class ProblemError(Exception):
     detail: str  # zh, tells the caller what to do
     errors: list[dict] = field(default_factory=list)  # per-path details, e.g. for invalid JSON
     retry_after: int | None = None  # seconds, for 503 when the service is busy
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. Retry-After, WWW-Authenticate
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.detail}"

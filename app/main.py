@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import envelope
+from app.config import get_settings
+from app.db import get_engine
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
-from app.routes import aggregates, meta, regions, reports
+from app.middleware import BodyLimit, Idempotency, RequestContext
+from app.routes import aggregates, batches, meta, ops, regions, reports
+from app.routes.access import authenticate
+from app.services import jobs, telemetry
+from app.web import routes as web
 
 log = logging.getLogger("nianbao")
 
@@ -33,18 +42,23 @@ _STATUS_DETAILS = {
 
 
 def problem(
-    status: int, code: str, detail: str, errors: list[dict] | None = None, retry_after: int | None = None
+    status: int,
+    code: str,
+    detail: str,
+    errors: list[dict] | None = None,
+    retry_after: int | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict = {"type": "about:blank", "title": code, "status": status, "code": code, "detail": detail}
     if errors:
         body["errors"] = errors
-    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    headers = {**(headers or {}), **({"Retry-After": str(retry_after)} if retry_after else {})}
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
 async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
-    return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after)
+    return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after, exc.headers)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -88,20 +102,83 @@ def _openapi(app: FastAPI) -> dict:
                     }
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
+    _document_production(schema)
     app.openapi_schema = schema
     return schema
 
 
+_ACCESS_PROBLEMS = {
+    "401": "缺少或无效的 API 密钥 / appKey 签名",
+    "403": "API 密钥没有所需权限",
+}
+
+
+def _document_production(schema: dict) -> None:
+    """Access problems, Idempotency-Key on every POST, and the /gov/v1 envelope twins."""
+    problem_content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            if path.startswith("/api/"):
+                for status, description in _ACCESS_PROBLEMS.items():
+                    responses.setdefault(status, {"description": description, "content": problem_content})
+            if method == "post":
+                operation.setdefault("parameters", []).append(
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "description": (
+                            "同一键与同一请求只执行一次；重放原应答。键被另一请求使用 → 422；仍在处理 → 409"
+                        ),
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+                    }
+                )
+                for status, description in (
+                    ("409", "同一 Idempotency-Key 的请求仍在处理"),
+                    ("413", "请求体过大"),
+                ):
+                    responses.setdefault(status, {"description": description, "content": problem_content})
+    envelope.add_to_openapi(schema)
+
+
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Batch workers inside this process when the setting asks for them."""
+    settings = get_settings()
+    telemetry.configure_logging(json_logs=settings.log_json, level=settings.log_level)
+    running = (
+        jobs.start_threads(engine=get_engine(), count=settings.worker_threads)
+        if settings.worker_threads
+        else None
+    )
+    yield
+    if running is not None:
+        running[0].set()
+
+
 def create_app() -> FastAPI:
+    settings = get_settings()
     app = FastAPI(
         title="Nianbao",
         version="0.1.0",
         description="政府信息公开工作年度报告：读取、勾稽校验、存储与汇总。",
+        dependencies=[Depends(authenticate)],
+        lifespan=_lifespan,
     )
     app.include_router(reports.router)
+    app.include_router(batches.router)
     app.include_router(meta.router)
     app.include_router(regions.router)
     app.include_router(aggregates.router)
+    app.include_router(ops.router)
+    # Outermost last: request id and metrics around everything, then the envelope, the size cap
+    # and Idempotency-Key closest to the routes.
+    app.add_middleware(Idempotency)
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(envelope.GovEnvelope)
+    app.add_middleware(RequestContext)
+    web.install(app)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

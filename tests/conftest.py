@@ -13,6 +13,7 @@ import pytest
 
 _store = tempfile.mkdtemp(prefix="nianbao-files-")
 os.environ["NIANBAO_FILE_STORE"] = _store
+os.environ.setdefault("NIANBAO_WORKER_THREADS", "0")  # tests start the workers they need
 
 from alembic import command  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402

@@ -120,3 +120,19 @@ def test_a_figure_that_is_not_a_count_is_unreadable_not_rounded():
     draft = parse(extract_text(text))
     figure = draft.figures[("table2", "licensing", "decisions")]
     assert (figure.value, figure.status, figure.raw) == (None, Status.UNREADABLE, "195.44")
+
+
+def test_tables_whose_section_headings_are_missing_are_still_found():
+    text = SEED_001
+    for heading in (
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ):
+        text = _variant(f"\n{heading}\n", "\n", text)
+    draft = parse(extract_text(text))
+    reference = parse(extract_text(SEED_001))
+    assert {k: f.value for k, f in draft.figures.items()} == {
+        k: f.value for k, f in reference.figures.items()
+    }
+    assert "未发生因政府信息公开产生行政复议" in draft.narrative

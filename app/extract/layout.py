@@ -21,7 +21,7 @@ from app.extract.infer import Unit, placements, resolve, run_together
 from app.extract.labels import LAYOUT_2019_MARKERS, TABLE2_KEYS, TABLE3_KEYS
 from app.extract.lines import Cell, Extracted, Line
 from app.extract.metadata import read_metadata
-from app.extract.sections import TABLE_SECTIONS, find_sections, narrative
+from app.extract.sections import find_sections, narrative, table_spans
 from app.extract.values import CellValue, normalise, read_cell, split_spaced
 from app.rules.engine import relations
 from app.rules.layout import Format, Kind, Row, Table, layout
@@ -365,15 +365,14 @@ def _settle(figures: dict[CellKey, Figure], units: list[Unit], fmt: Format, sing
 def parse(extracted: Extracted) -> Draft:
     """Lines of cells from any extractor to a draft: metadata, every figure, the narrative."""
     lines = extracted.lines
-    sections = find_sections(lines)
-    spans = {n: sections.span(n, len(lines)) for n in TABLE_SECTIONS}
+    spans = table_spans(lines, find_sections(lines))
     if spans[3] is None:
         raise ProblemError(
             422,
             "not_a_report",
             "未找到“三、收到和处理政府信息公开申请情况”表格：请确认上传的是政府信息公开工作年度报告",
         )
-    text = narrative(lines, sections)
+    text = narrative(lines, spans)
     meta = read_metadata(text.split("\n"))
     if not meta.organ or meta.year is None:
         raise ProblemError(

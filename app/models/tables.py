@@ -116,3 +116,7 @@ class FindingRow(SQLModel, table=True):
     message: str = Field(sa_type=Text)
     message_en: str | None = Field(default=None, sa_type=Text)
     hint: str | None = Field(default=None, sa_type=Text)
+
+
+# The service's other tables register themselves on the same metadata.
+from app.models import access, jobs  # noqa: E402, F401

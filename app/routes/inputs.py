@@ -76,3 +76,16 @@ async def read_report_input(request: Request) -> RawInput:
         "unsupported_media_type",
         "请以 application/json 提交结构化报告，或以 multipart/form-data 的 file 字段上传文件",
     )
+
+
+async def read_bulk_input(request: Request) -> bytes:
+    """A JSON array of reports, as it came, within the batch size cap."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("application/json", ""):
+        raise ProblemError(415, "unsupported_media_type", "请以 application/json 提交年度报告的 JSON 数组")
+    limit = get_settings().max_bulk_bytes
+    try:
+        return await _read_capped(request, limit)
+    except ProblemError as exc:
+        exc.detail = f"请求体超过 {limit // (1024 * 1024)} MB 的上限，请分批提交"
+        raise

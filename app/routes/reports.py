@@ -9,14 +9,15 @@ from fastapi import APIRouter, Depends, Query, Response
 from app.config import get_settings
 from app.db import SessionDep
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
-from app.routes.inputs import RawInput, read_report_input
-from app.services import intake, reports
+from app.models.bulk import BulkResult
+from app.routes.inputs import RawInput, read_bulk_input, read_report_input
+from app.services import bulk, intake, reading, reports
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
 InputDep = Annotated[RawInput, Depends(read_report_input)]
 
-_PROBLEMS: dict[int | str, dict] = {status: {"model": Problem} for status in (413, 415, 422)}
+_PROBLEMS: dict[int | str, dict] = {status: {"model": Problem} for status in (413, 415, 422, 503)}
 
 REPORT_BODY = {
     "requestBody": {
@@ -47,12 +48,39 @@ REPORT_BODY = {
     summary="Store a report (JSON or file) and validate it",
 )
 def create_report(raw: InputDep, session: SessionDep, response: Response) -> ReportPublic:
-    draft, upload = intake.read(raw.data, raw.filename, raw.is_json_body)
+    draft, upload = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
     draft.published_on = raw.published_on or draft.published_on
     report, created = reports.ingest(session=session, draft=draft, upload=upload)
     if not created:
         response.status_code = 200
     return report
+
+
+BULK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/ReportMeta"},
+                    "description": "年度报告的 JSON 数组（条数上限见 NIANBAO_MAX_BULK_REPORTS）",
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/reports/bulk",
+    response_model=BulkResult,
+    responses=_PROBLEMS,
+    openapi_extra=BULK_BODY,
+    summary="Store many JSON reports in one transaction; one result per item",
+)
+def create_reports(data: Annotated[bytes, Depends(read_bulk_input)], session: SessionDep) -> BulkResult:
+    return bulk.ingest_items(session=session, items=intake.json_reports(data))
 
 
 @router.post(
@@ -63,7 +91,7 @@ def create_report(raw: InputDep, session: SessionDep, response: Response) -> Rep
     summary="Read and validate a report without storing it",
 )
 def validate_report(raw: InputDep, session: SessionDep) -> ReportPublic:
-    draft, _ = intake.read(raw.data, raw.filename, raw.is_json_body)
+    draft, _ = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
     draft.published_on = raw.published_on or draft.published_on
     return reports.check(session=session, draft=draft)
 

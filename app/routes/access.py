@@ -1,0 +1,96 @@
+"""Access as a dependency of the whole application: a key (bearer or appKey signature) and a scope.
+
+Reads (GET) need `read`, everything else `submit`, key management `admin` (which implies both).
+When auth is "auto" and no key exists yet, callers on this machine may do everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from app.config import get_settings
+from app.db import SessionDep
+from app.errors import ProblemError
+from app.services import access
+from app.services.access import Caller
+
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+ADMIN_PREFIXES = ("/api/v1/keys",)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_bearer = HTTPBearer(auto_error=False, description="API 密钥：Authorization: Bearer nb_…")
+_app_key = APIKeyHeader(
+    name="X-App-Key",
+    auto_error=False,
+    description="appKey 签名：另带 X-Timestamp、X-Nonce、X-Signature（见 docs/production.md）",
+)
+
+
+def required_scope(method: str, path: str) -> str | None:
+    if path in PUBLIC_PATHS:
+        return None
+    if path.startswith(ADMIN_PREFIXES):
+        return "admin"
+    return "read" if method in READ_METHODS else "submit"
+
+
+async def _body_sha256(request: Request) -> str | None:
+    """Only signed requests need the body now; the request-size limit has already bounded it."""
+    if "x-signature" not in request.headers:
+        return None
+    return hashlib.sha256(await request.body()).hexdigest()
+
+
+def _signed_path(request: Request) -> str:
+    """The path exactly as the caller sent it, percent-encoding included (the /gov/v1 envelope
+    rewrites the routed path, not this one)."""
+    raw = request.scope.get("raw_path")
+    return raw.decode("latin-1") if raw else request.scope.get("nianbao.original_path", request.url.path)
+
+
+def authenticate(
+    request: Request,
+    session: SessionDep,
+    body_sha256: Annotated[str | None, Depends(_body_sha256)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+    app_key: Annotated[str | None, Security(_app_key)],
+) -> Caller:
+    settings = get_settings()
+    scope = required_scope(request.method, request.url.path)
+    if scope is None:
+        return access.ANONYMOUS
+    if bearer is not None:
+        caller = access.by_token(session=session, token=bearer.credentials)
+    elif app_key is not None:
+        headers = request.headers
+        caller = access.by_signature(
+            session=session,
+            app_key=app_key,
+            timestamp=headers.get("x-timestamp", ""),
+            nonce=headers.get("x-nonce", ""),
+            signature=headers.get("x-signature", ""),
+            method=request.method,
+            path=_signed_path(request),
+            query=request.scope.get("query_string", b"").decode("latin-1"),
+            body_sha256=body_sha256 or hashlib.sha256(b"").hexdigest(),
+            window_seconds=settings.signature_window_seconds,
+        )
+    elif scope == "read" and settings.anonymous_read:
+        caller = access.ANONYMOUS
+    elif (
+        settings.auth == "auto"
+        and request.client is not None
+        and request.client.host in access.LOCAL_HOSTS
+        and not access.any_active_key(session)
+    ):
+        caller = access.LOCAL
+    else:
+        raise access.unauthorized()
+    if caller is not access.ANONYMOUS and not caller.may(scope):
+        raise ProblemError(403, "forbidden", f"该 API 密钥没有 {scope} 权限")
+    request.state.caller = caller
+    return caller

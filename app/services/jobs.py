@@ -1,0 +1,158 @@
+"""Workers: claim a job in the database, turn its file into a report, record the outcome.
+
+A claim is a lease. The report and the job's "done" are written in one transaction, so a worker
+killed at any moment leaves either both or neither; its lease runs out and another worker (or the
+same one restarted) takes the job again. The same bytes are never stored twice (content dedupe).
+On PostgreSQL claims use SELECT … FOR UPDATE SKIP LOCKED, so many workers share one queue; on
+SQLite the write lock taken by BEGIN IMMEDIATE makes the claim exclusive.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import or_
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.config import get_settings
+from app.errors import ProblemError
+from app.models.jobs import BatchJob, JobState
+from app.services import files, reading, reports, telemetry
+
+log = logging.getLogger("nianbao.worker")
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def claim(*, engine: Engine, worker: str) -> int | None:
+    """Take the oldest queued job, or one whose lease ran out; its id, or None when there is none."""
+    settings = get_settings()
+    now = _now()
+    with Session(engine) as session:
+        query = (
+            select(BatchJob)
+            .where(
+                or_(
+                    BatchJob.state == JobState.QUEUED.value,
+                    (BatchJob.state == JobState.RUNNING.value) & (BatchJob.lease_until < now),  # type: ignore[operator]
+                )
+            )
+            .order_by(BatchJob.id)  # type: ignore[arg-type]
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        job = session.exec(query).first()
+        if job is None:
+            return None
+        if job.attempts >= settings.job_max_attempts:
+            # It took a worker down every time (or ran past its lease): stop trying.
+            _finish_failed(job, "extraction_crashed", "该文件多次导致处理中断，已放弃，请检查文件后单独上传")
+            session.add(job)
+            session.commit()
+            telemetry.JOBS.labels("failed").inc()
+            return claim(engine=engine, worker=worker)
+        job.state = JobState.RUNNING.value
+        job.attempts += 1
+        job.claimed_by = worker[:100]
+        job.lease_until = now + timedelta(seconds=settings.job_lease_seconds)
+        session.add(job)
+        session.commit()
+        return job.id
+
+
+def _finish_failed(job: BatchJob, code: str, detail: str) -> None:
+    job.state = JobState.FAILED.value
+    job.error_code = code
+    job.error_detail = detail[:500]
+    job.lease_until = None
+    job.finished_at = _now()
+
+
+def run(*, engine: Engine, job_id: int, worker: str) -> str:
+    """Process one claimed job; its final state."""
+    with Session(engine) as session:
+        job = session.get(BatchJob, job_id)
+        assert job is not None
+        if job.state != JobState.RUNNING.value or job.claimed_by != worker[:100]:
+            return job.state  # another worker took it over after our lease ran out
+        try:
+            data = files.read(job.sha256)
+            draft, upload = reading.read(data=data, filename=job.filename, is_json_body=False)
+            upload.filename = job.filename
+            report, created = reports.ingest(session=session, draft=draft, upload=upload)
+        except ProblemError as problem:
+            session.rollback()
+            job = session.get(BatchJob, job_id)
+            assert job is not None
+            if problem.status == 503:  # extraction is full: not the file's fault, try again later
+                job.state, job.lease_until, job.attempts = JobState.QUEUED.value, None, job.attempts - 1
+            else:
+                _finish_failed(job, problem.code, problem.detail)
+        except Exception:
+            log.exception("job failed", extra={"fields": {"job": job_id}})
+            session.rollback()
+            job = session.get(BatchJob, job_id)
+            assert job is not None
+            if job.attempts >= get_settings().job_max_attempts:
+                _finish_failed(job, "internal_error", "处理该文件时出现内部错误，已记录")
+            else:
+                job.state, job.lease_until = JobState.QUEUED.value, None
+        else:
+            job.state = JobState.DONE.value
+            job.report_id = report.id
+            job.created = created
+            job.lease_until = None
+            job.finished_at = _now()
+        session.add(job)
+        session.commit()
+        telemetry.JOBS.labels(job.state).inc()
+        return job.state
+
+
+def work(
+    *, engine: Engine, stop: threading.Event, poll_seconds: float = 0.5, until_idle: bool = False
+) -> int:
+    """Claim and run jobs until stopped (or, with until_idle, until none is left); jobs run."""
+    worker = worker_name()
+    log.info("worker started", extra={"fields": {"worker": worker}})
+    ran = 0
+    while not stop.is_set():
+        try:
+            job_id = claim(engine=engine, worker=worker)
+        except Exception:
+            log.exception("claiming a job failed")
+            stop.wait(poll_seconds * 4)
+            continue
+        if job_id is None:
+            if until_idle:
+                return ran
+            stop.wait(poll_seconds)
+            continue
+        run(engine=engine, job_id=job_id, worker=worker)
+        ran += 1
+    return ran
+
+
+def start_threads(*, engine: Engine, count: int) -> tuple[threading.Event, list[threading.Thread]]:
+    """Workers inside the API process (setting worker_threads)."""
+    stop = threading.Event()
+    threads = [
+        threading.Thread(
+            target=work, kwargs={"engine": engine, "stop": stop}, name=f"batch-worker-{n}", daemon=True
+        )
+        for n in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    return stop, threads

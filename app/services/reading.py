@@ -1,0 +1,14 @@
+"""intake.read, timed by format for the metrics (the bounds live in the extraction worker)."""
+
+from __future__ import annotations
+
+from app.draft import Draft
+from app.services import intake, telemetry
+from app.services.reports import Upload
+
+
+def read(*, data: bytes, filename: str | None, is_json_body: bool) -> tuple[Draft, Upload]:
+    with telemetry.extraction_timer() as found:
+        draft, upload = intake.read(data, filename, is_json_body)
+        found["media_type"] = upload.media_type
+    return draft, upload

@@ -1,0 +1,54 @@
+"""Limits: a full extraction pool answers 503 with Retry-After; an oversized request 413."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SEEDS
+from live import open_live
+
+from app import config
+from app.extract import worker
+
+SEED = "002_3de73757d3cdff2d"
+
+
+@pytest.fixture
+def setting(monkeypatch):
+    def set_(name: str, value: str) -> None:
+        monkeypatch.setenv(f"NIANBAO_{name.upper()}", value)
+        config.get_settings.cache_clear()
+
+    yield set_
+    monkeypatch.undo()
+    config.get_settings.cache_clear()
+
+
+def test_full_extraction_pool_is_503_with_retry_after(client, setting):
+    setting("extraction_queue_wait_seconds", "0.05")
+    slots = worker._semaphore()
+    taken = 0
+    while slots.acquire(blocking=False):  # every extraction slot busy
+        taken += 1
+    text = (SEEDS / f"{SEED}.txt").read_bytes()
+    try:
+        response = client.post("/api/v1/validate", files={"file": ("report.txt", text, "text/plain")})
+    finally:
+        for _ in range(taken):
+            slots.release()
+    assert taken >= 1
+    assert (response.status_code, response.json()["code"]) == (503, "busy")
+    assert response.headers["retry-after"] == "10"
+    again = client.post("/api/v1/validate", files={"file": ("report.txt", text, "text/plain")})
+    assert again.status_code == 200, again.text
+
+
+def test_request_over_the_cap_is_413_before_it_is_read():
+    for live in open_live("sqlite", NIANBAO_MAX_REQUEST_BYTES="1000"):
+        json_body = {"content-type": "application/json"}
+        response = live.client.post("/api/v1/validate", content=b"{" + b" " * 2000 + b"}", headers=json_body)
+        assert (response.status_code, response.json()["code"]) == (413, "too_large")
+        chunks = (b" " * 600 for _ in range(3))  # no Content-Length: counted as it streams
+        form = {"content-type": "multipart/form-data; boundary=x"}
+        response = live.client.post("/api/v1/batches", content=chunks, headers=form)
+        assert (response.status_code, response.json()["code"]) == (413, "too_large")
+        assert live.client.get("/healthz").status_code == 200
