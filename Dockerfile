@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
-RUN pip install --no-cache-dir .
+# Editable, so the top-level alembic.ini and migrations/ are found beside the code.
+RUN pip install --no-cache-dir -e .
 
 # DATABASE_URL=postgresql://user@host/db in production; the SQLite default lives in /srv/nianbao/data.
 VOLUME ["/srv/nianbao/data"]

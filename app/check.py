@@ -10,7 +10,8 @@ from typing import TextIO
 
 from app.draft import Draft, Figure, Status
 from app.errors import ProblemError
-from app.rules.engine import fmt_value, validate
+from app.rules.engine import validate
+from app.rules.naming import fmt_value
 from app.services import intake
 from app.services.present import report_public
 

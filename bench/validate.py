@@ -7,7 +7,7 @@
    after it), beside a bare INSERT of the very rows the API stored (SQLAlchemy Core executemany;
    COPY for figures on PostgreSQL) into the same schema.
 
-    .venv/bin/python bench/validate.py [--reports 2000] [--batch 250] [--no-postgres]
+    .venv/bin/python bench/validate.py [--reports 1000] [--batch 250] [--no-postgres]
 
 CPU seconds are printed beside wall seconds: on a shared machine the wall clock also counts
 time spent waiting for a core.
@@ -134,7 +134,13 @@ def cpu_seconds(pid: int) -> float:
 def server(database_url: str, file_store: Path) -> Iterator[tuple[str, int]]:
     """A uvicorn process serving the app on a free local port: (base URL, process id)."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "NIANBAO_FILE_STORE": str(file_store)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "NIANBAO_FILE_STORE": str(file_store),
+        "NIANBAO_WORKER_THREADS": "0",  # no batch worker polling beside the requests measured
+        "NIANBAO_LOG_LEVEL": "WARNING",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port), *QUIET],
         cwd=ROOT,
@@ -272,9 +278,9 @@ def postgres_database() -> Iterator[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--reports", type=int, default=2000, help="reports posted per database")
+    parser.add_argument("--reports", type=int, default=1000, help="reports posted per database")
     parser.add_argument("--batch", type=int, default=250, help="reports per request")
-    parser.add_argument("--seconds", type=float, default=3.0, help="time spent measuring validation")
+    parser.add_argument("--seconds", type=float, default=2.0, help="time spent measuring validation")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     args = parser.parse_args()
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 from decimal import Decimal
 
+import pytest
 from conftest import seed_names, seed_report_json
+from sqlalchemy import text
+from sqlmodel import Session
 
 from app.config import get_settings
 from app.draft import Figure, Status
@@ -234,7 +238,7 @@ def test_figure_provenance_and_candidates_survive_the_bulk_insert(session):
     draft.figures[key] = Figure(
         None, Status.AMBIGUOUS, raw="640020470", page=2, line=14, candidates=[64, Decimal("6.4")]
     )
-    [outcome] = bulk.ingest(session=session, items=[(draft, upload)])
+    [outcome] = bulk.ingest(session=session, items=[bulk.prepare(draft, upload)])
     stored = reports.get(session=session, report_id=outcome.report_id)
     figure = next(f for f in stored.figures if (f.table, f.row, f.column) == key)
     assert (figure.value, figure.status, figure.raw, figure.page, figure.line) == (
@@ -247,3 +251,56 @@ def test_figure_provenance_and_candidates_survive_the_bulk_insert(session):
     assert figure.candidates == [64, "6.4"]
     assert stored.table2["fees"]["amount_10k_yuan"] == "1941.7065"
     assert any(f.rule == "COMPLETE" and f.location.row == "new_received" for f in stored.validation.findings)
+
+
+def test_an_unknown_region_code_rejects_only_its_item(client):
+    unknown = seed_report_json(SEED_004)
+    unknown["region_code"] = "999999"
+    body = client.post(BULK, json=[unknown, seed_report_json(SEED_002)]).json()
+    assert [i["status"] for i in body["items"]] == [422, 201]
+    assert body["items"][0]["problem"]["code"] == "unknown_region"
+    assert client.get("/api/v1/reports").json()["total"] == 1
+    alone = client.post("/api/v1/reports", json=unknown)
+    assert alone.status_code == 422 and alone.json()["code"] == "unknown_region"
+
+
+def test_two_writers_racing_for_the_same_report_store_it_once(engine):
+    """The loser of the race waits on the unique index, then finds the winner's report."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes the write lock at BEGIN, so two writers never overlap")
+    report = seed_report_json(SEED_002)
+    report["organ"] = "昌吉市阿什里乡（并发）"
+    body = json.dumps([report]).encode()
+    first, second = Session(engine), Session(engine)
+    answers: dict[str, dict] = {}
+
+    def later() -> None:
+        answers["second"] = bulk.ingest_items(session=second, items=intake.json_reports(body)).model_dump()
+        second.commit()
+
+    try:
+        answers["first"] = bulk.ingest_items(session=first, items=intake.json_reports(body)).model_dump()
+        waiting = threading.Thread(target=later)
+        waiting.start()
+        waiting.join(1)  # blocked on the first writer's uncommitted source row
+        first.commit()
+        waiting.join(60)
+        [won], [lost] = answers["first"]["items"], answers["second"]["items"]
+        assert (won["status"], lost["status"]) == (201, 200)
+        assert lost["id"] == won["id"]
+    finally:
+        first.close()
+        second.close()
+        with engine.begin() as connection:
+            ids = [
+                r
+                for (r,) in connection.execute(
+                    text("SELECT id FROM report WHERE organ = :o"), {"o": report["organ"]}
+                )
+            ]
+            for table in ("finding", "figure"):
+                connection.execute(text(f"DELETE FROM {table} WHERE report_id = ANY(:ids)"), {"ids": ids})
+            connection.execute(text("DELETE FROM report WHERE id = ANY(:ids)"), {"ids": ids})
+            connection.execute(
+                text("DELETE FROM source_document WHERE id NOT IN (SELECT source_id FROM report)")
+            )

@@ -143,6 +143,17 @@ def test_area_figures_are_not_compared_with_a_body_table():
     assert _text(_report(text, new_received=35, **{"result.total": 35})) == []
 
 
+def test_a_department_that_answered_two_of_three():
+    text = (
+        "一、总体情况\n（二）依申请公开工作情况。我局严格依法依规做好政府信息依申请公开答复。"
+        "本年度，共受理政府信息公开申请2件，都在法定期限内予以答复。\n"
+        "（三）处理群众咨询和投诉工作情况。本年度共处理群众留言92条。"
+    )
+    assert _text(_report(text, new_received=3, **{"result.total": 3})) == [
+        ("table3.new_received.total", "2", "3")
+    ]
+
+
 def test_a_body_figure_that_differs_is_found():
     text = "一、总体情况\n本机关共收到政府信息公开申请40件，办结38件。"
     assert _text(_report(text, new_received=35, **{"result.total": 35})) == [
@@ -312,6 +323,11 @@ def test_title_year_against_the_statistics_period():
     draft.year = 2024
     assert not any(m.startswith("标题年度") for m in _structure(draft))
     assert any("数据统计期限" in f.message for f in _rule(validate(draft), "FORMAT"))
+
+
+def test_a_narrative_without_headings_is_one_finding():
+    draft = _report("本年度未收到政府信息公开申请。")
+    assert _structure(draft) == ["正文中找不到“一、总体情况”至“六、其他需要报告的事项”各部分的标题"]
 
 
 def test_a_table_whose_every_figure_is_missing_is_absent():
@@ -520,6 +536,15 @@ def test_repeat_is_computed_through_the_api_when_either_year_arrives_first(clien
         ("制定并印发《XX市政府信息公开工作制度》等3项制度。", []),
         ("全年共召开新闻发布会5场，发布政策解读12篇，回应社会关切3次。", []),
         ("2022年结转至2023年的申请2件已全部办结。", []),
+        ("其中,通过网络申请1303件,占86.92%;通过信函申请172件,占11.47%。", []),
+        (
+            "主动公开市政府规章13件(含新制定5件,修改4件,废止4件),主动公开行政规范性文件42件。",
+            [("regulations.issued", 5), ("regulations.repealed", 4)],
+        ),
+        (
+            "共完成政府信息依申请公开答复1453件,包括上年结转信息公开申请30件。",
+            [("handled", 1453), ("carried_over", 30)],
+        ),
     ],
 )
 def test_what_a_sentence_states(sentence, read):
@@ -534,7 +559,10 @@ def test_what_a_sentence_states(sentence, read):
         ("本年度政府信息公开行政复议、行政诉讼均为0。", ["reconsideration", "litigation"]),
         ("我局未收到政府信息公开申请，也未发生行政复议和诉讼。", ["new", "reconsideration", "litigation"]),
         ("全年未收到不予公开信息的申请。", []),
+        ("2023年，我办全年未收到行政许可申请；全年未接到信息公开申请。", ["new"]),
         ("未发生行政复议被纠错的情况。", []),
+        ("行政诉讼（未经复议直接起诉）1件，复议后起诉0件。", []),
+        ("对无法提供的信息，告知申请人可依法申请行政复议或提起行政诉讼。", []),
     ],
 )
 def test_what_a_sentence_claims_did_not_happen(sentence, claims):
@@ -574,3 +602,36 @@ def test_published_on_beside_the_file_decides_timeliness(client):
 def test_a_published_on_that_is_not_a_date_is_refused(client):
     response = _upload(client, "000_b5dc321a53ba7bbe", published_on="去年")
     assert response.status_code == 422 and response.json()["code"] == "invalid_date"
+
+
+def test_the_catalogue_lists_the_checks_beyond_the_tables(client):
+    rules = {r["id"]: r for r in client.get("/api/v1/rules").json()}
+    assert {rule: rules[rule]["severity"] for rule in NARRATIVE_RULES} == {
+        "TEXT": "warning",
+        "STRUCTURE": "warning",
+        "TIMELY": "warning",
+        "REPEAT": "warning",
+    }
+    assert "正文" in rules["TEXT"]["title"]
+
+
+def test_titles_and_subheadings_are_not_counted():
+    title = "某某县人民政府2025年政府信息公开工作年度报告"
+    text = f"{title}\n一、总体情况\n（一）政府信息主动公开情况\n本年度主动公开政府信息一百二十条。"
+    before = text.replace("2025年", "2024年").replace("一百二十条", "九十八条，涵盖民生领域")
+    result = repeated_share(text, before)
+    assert result.chars == len("本年度主动公开政府信息一百二十条。") and result.share == 0
+
+
+def test_a_long_sentence_is_quoted_around_its_figure():
+    draft = seed_draft("001_67e027749f67ecd0")
+    draft.figures[("table2", "licensing", "decisions")].value = 19000
+    findings = check_text(draft)
+    assert [(f.cells[0], f.reported, f.expected) for f in findings] == [
+        ("table2.licensing.decisions", "19544", "19000"),
+        ("table4.reconsideration.total", "0", "1"),
+        ("table4.litigation_direct.total", "0", "1"),
+    ]
+    assert findings[0].message.startswith("正文“…，师市制定规章0件")
+    assert "公开处理行政许可19544次" in findings[0].message
+    assert findings[0].message.endswith("称行政许可处理决定为 19544，表二“行政许可”处理决定数量为 19000")

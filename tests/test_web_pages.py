@@ -7,9 +7,12 @@ import re
 
 from conftest import seed_report_json
 
+from app.draft import Draft, Figure, Status
 from app.models.api import FindingPublic, LocationPublic
+from app.rules.layout import Format
+from app.services.present import report_public
 from app.web.listing import Filters
-from app.web.view import primary_cells, split_code
+from app.web.view import primary_cells, report_view, split_code
 
 SEED_001 = "001_67e027749f67ecd0"
 SEED_002 = "002_3de73757d3cdff2d"
@@ -113,6 +116,11 @@ def test_the_list_filters_and_opens_a_report(client):
     assert "共 1 份报告" in with_errors and "第十师北屯市" in with_errors and "阿什里乡" not in with_errors
     by_year = client.get("/reports", params={"year": "2025"}).text
     assert "共 1 份报告" in by_year and "阿什里乡" in by_year
+    by_name = client.get("/reports", params={"region": "昌吉市"}).text
+    assert "按区划代码 652301 开头筛选" in by_name and "共 1 份报告" in by_name
+    assert "昌吉回族自治州 › 昌吉市 › 阿什里哈萨克民族乡" in by_name
+    by_code = client.get("/reports", params={"region": "6590"}).text
+    assert "共 1 份报告" in by_code and "第十师北屯市" in by_code
     odd = client.get("/reports", params={"year": "去年", "region": "6590xx"})
     assert odd.status_code == 200 and "已忽略" in odd.text and "共 2 份报告" in odd.text
     report_id = re.search(r'<a href="/reports/(\d+)">第十师北屯市</a>', everything).group(1)
@@ -150,7 +158,7 @@ def test_versions_side_by_side_mark_the_changed_cells(client):
 def test_the_pages_are_not_in_the_api_contract(client):
     paths = set(client.get("/openapi.json").json()["paths"])
     pages = {"/", "/check", "/reports", "/reports/{report_id}", "/compare", "/overview"}
-    assert paths and not paths & pages
+    assert "/api/v1/reports" in paths and not paths & pages
     assert not any(path.startswith("/static") for path in paths)
 
 
@@ -191,3 +199,38 @@ def test_the_filters_keep_what_was_asked_across_pages():
     )
     assert filters.query(page=2) == "year=2024&region=6590&organ=%E5%8C%97%E5%B1%AF&errors=1&page=2"
     assert Filters.parse(year="", region="", organ="", errors="0", page="3").query() == "errors=0&page=3"
+
+
+def test_every_status_has_a_look_of_its_own_and_says_where_it_came_from():
+    draft = Draft(organ="测试乡", year=2024, format=Format.F2021)
+    row = "table3", "new_received"
+    draft.figures = {
+        (*row, "natural_person"): Figure(None, Status.BLANK, raw="—", page=2, line=14),
+        (*row, "commercial_enterprise"): Figure(None, Status.UNREADABLE, raw="l0o"),
+        (*row, "research_institution"): Figure(3, Status.INFERRED),
+        (*row, "social_welfare_org"): Figure(None, Status.AMBIGUOUS, candidates=[12, 21]),
+        (*row, "total"): Figure(
+            64, Status.READ, raw="64（含转办3件）", note="（含转办3件）", page=2, line=15
+        ),
+    }
+    view = report_view(report_public(draft, []))
+    cells = {c.code: c for r in view.table3.rows for c in r.items if hasattr(c, "code")}
+    shown = {
+        code.rsplit(".", 1)[1]: (c.text, c.status) for code, c in cells.items() if "new_received" in code
+    }
+    assert shown == {
+        "natural_person": ("—", "blank"),
+        "commercial_enterprise": ("l0o", "unreadable"),
+        "research_institution": ("3", "inferred"),
+        "social_welfare_org": ("12 / 21", "ambiguous"),
+        "legal_service_agency": ("缺", "missing"),
+        "other_org": ("缺", "missing"),
+        "total": ("64", "read"),
+    }
+    assert cells["table3.new_received.total"].title.split("\n") == [
+        "表三“一、本年新收政府信息公开申请数量”·总计",
+        "状态：已读出",
+        "出处：第 2 页第 15 行",
+        "原文：64（含转办3件）",
+        "注：（含转办3件）",
+    ]

@@ -14,8 +14,9 @@ import pytest
 from live import ROOT, Live, distinct_report, open_live
 
 
-def _worker(live: Live, log: Path, *args: str) -> subprocess.Popen:
-    env = {**live.env, "NIANBAO_JOB_LEASE_SECONDS": "2", "NIANBAO_LOG_JSON": "true"}
+def _worker(live: Live, log: Path, *args: str, lease: int = 2) -> subprocess.Popen:
+    """A worker process; a short lease lets a killed worker's job be taken over quickly."""
+    env = {**live.env, "NIANBAO_JOB_LEASE_SECONDS": str(lease), "NIANBAO_LOG_JSON": "true"}
     with log.open("ab") as handle:
         return subprocess.Popen(
             [sys.executable, "-m", "app.cli", "worker", *args],
@@ -60,7 +61,8 @@ def pg_live():
 def test_two_worker_processes_share_one_batch_on_postgresql(pg_live, tmp_path):
     live = pg_live
     log = tmp_path / "workers.log"
-    workers = [_worker(live, log), _worker(live, log)]
+    # a lease long enough that no job outlives it, however slow the machine: each is run once
+    workers = [_worker(live, log, lease=300), _worker(live, log, lease=300)]
     try:
         _until(lambda: log.read_text().count("worker started") == 2, 60)
         batch_id = _batch(live, 60, "双")

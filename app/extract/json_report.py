@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from app.draft import Draft, Figure, Scope, Status, Value
+from app.draft import Draft, Figure, Scope, Status
 from app.errors import ProblemError
 from app.rules.layout import TABLE_CODES, Format, Kind, layout
 
@@ -76,7 +76,7 @@ def _figure(raw: Any, kind: Kind) -> Figure | str:
         if isinstance(raw, bool) or not isinstance(raw, int | Decimal | str):
             return "金额应为数字或数字字符串，如 1941.7065"
         try:
-            value: Value = Decimal(str(raw).strip())
+            value = Decimal(str(raw).strip())
         except InvalidOperation:
             return f"“{raw}”不是数字"
         if not value.is_finite():
@@ -139,13 +139,11 @@ def parse_report(data: Any) -> Draft:
     try:
         meta = ReportMeta.model_validate(data)
     except ValidationError as exc:
-        errors = [
+        wrong = [
             {"path": _path(*err["loc"]), "message": err["msg"]}
             for err in exc.errors(include_url=False, include_context=False)
         ]
-        raise ProblemError(
-            422, "invalid_report", "年度报告的字段有误，请按 errors 逐项改正", errors
-        ) from None
+        raise ProblemError(422, "invalid_report", "年度报告的字段有误，请按 errors 逐项改正", wrong) from None
     errors: list[dict] = []
     single_other, figures = _tables(meta, errors)
     if errors:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache, cached_property
 
 from rapidfuzz import fuzz
@@ -190,7 +191,7 @@ def align(
 def _figure(token: Token, kind: Kind) -> Figure:
     value = token.value
     raw = token.cell.text.strip()
-    source = {"page": token.page, "line": token.line, "confidence": token.cell.confidence}
+    source: dict = {"page": token.page, "line": token.line, "confidence": token.cell.confidence}
     if value.kind == "blank":
         return Figure(None, Status.BLANK, raw=raw, **source)
     number = value.value
@@ -199,8 +200,6 @@ def _figure(token: Token, kind: Kind) -> Figure:
     ):
         return Figure(None, Status.UNREADABLE, raw=raw, **source)
     if kind is Kind.MONEY and isinstance(number, int):
-        from decimal import Decimal
-
         number = Decimal(number)
     return Figure(number, Status.READ, raw=raw, note=value.note, **source)
 

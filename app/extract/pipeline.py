@@ -31,7 +31,14 @@ def _pdf(data: bytes, _: Sniffed) -> Extracted:
             raise
         if not ocr.available():
             raise ProblemError(422, "no_text_layer", f"{problem.detail}；{ocr.HOW_TO_ENABLE}") from None
-        return ocr.read_pdf(data)  # a scan: every page read by OCR
+        scanned = ocr.read_pdf(data)  # a scan: every page read by OCR
+        if not any(cell.text.strip() for line in scanned.lines for cell in line.cells):
+            raise ProblemError(
+                422,
+                "no_text_layer",
+                "扫描件中未能识别出文字：请上传更清晰的扫描件，或由 Word/WPS 直接导出的 PDF",
+            ) from None
+        return scanned
     if extracted.image_pages and ocr.available():
         # scanned pages inside a text PDF (a table pasted as a picture, a signed last page)
         scanned = ocr.read_pdf(data, pages=[number - 1 for number in extracted.image_pages])

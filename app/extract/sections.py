@@ -136,7 +136,7 @@ def narrative(lines: list[Line], spans: dict[int, Span | None]) -> str:
 
     Lines that a PDF or a page break wrapped are joined again, so a sentence is never cut.
     """
-    skipped = set()
+    skipped: set[int] = set()
     for span in spans.values():
         if span:
             skipped.update(range(*span))

@@ -42,7 +42,7 @@ class AggregateResult(BaseModel):
 class CoverageBody(BaseModel):
     organ: str
     region: RegionInRow | None
-    kind: str = Field(description="government | department：决定公布期限")
+    kind: str = Field(description="government | department | unknown：决定公布期限（unknown 按 3 月 31 日）")
     report_id: int | None = None
     published_on: date | None = None
     deadline: date

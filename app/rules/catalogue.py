@@ -217,6 +217,10 @@ NARRATIVE_RULES: tuple[Rule, ...] = (
         "structure",
         cases={
             "missing_part": ("缺少第{numeral}部分“{part}”", "part {numeral} “{part}” is missing"),
+            "no_parts": (
+                "正文中找不到“一、总体情况”至“六、其他需要报告的事项”各部分的标题",
+                "the narrative has none of the six parts' headings",
+            ),
             "order": (
                 "各部分顺序不对：{found}（应为一至六依次排列）",
                 "the parts stand in the order {found}; they should run 一 to 六",

@@ -6,15 +6,15 @@ findings out. Sum rules are expanded once per layout into concrete relations.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache, cached_property
-from itertools import chain
+from operator import itemgetter
 
 from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
 from app.rules.catalogue import RULES, RULES_BY_ID, SUM_NOT_CHECKED, Rule
+from app.rules.hints import Violation, add_hints
 from app.rules.layout import (
     APPLICANT_PART_CODES,
     T4_PART_CODES,
@@ -25,6 +25,7 @@ from app.rules.layout import (
     layout,
     result_item_rows,
 )
+from app.rules.naming import cell_label, fmt_value, short_label
 from app.rules.narrative import check_narrative, check_repeat
 
 
@@ -59,10 +60,26 @@ class Relation:
     def location(self) -> Location:
         return Location(self.rule.params["table"], self.row or _single_row(self.left), self.column)
 
+    @cached_property
+    def _pick_left(self) -> Callable[[Sequence], tuple]:
+        return _picker(self.left_at)
+
+    @cached_property
+    def _pick_right(self) -> Callable[[Sequence], tuple]:
+        return _picker(self.right_at)
+
     def sums(self, values: Sequence[Value | None]) -> tuple[Value, Value]:
         """(sum of left, sum of right) over values in reading order; no operand may be blank."""
-        at = values.__getitem__
-        return sum(map(at, self.left_at)), sum(map(at, self.right_at))  # type: ignore[arg-type]
+        return sum(self._pick_left(values)), sum(self._pick_right(values))
+
+
+def _picker(positions: tuple[int, ...]) -> Callable[[Sequence], tuple]:
+    """The values at these positions as a tuple, picked in C (itemgetter of one index would
+    return the bare item, hence the one-element case)."""
+    if len(positions) == 1:
+        (i,) = positions
+        return lambda values: (values[i],)
+    return itemgetter(*positions)
 
 
 def _tokens(token: str, lay: Layout) -> tuple[str, ...]:
@@ -97,7 +114,7 @@ def relations(fmt: Format, single_other_row: bool = False) -> tuple[Relation, ..
                 found.append(
                     Relation(
                         rule,
-                        _short(row.label),
+                        short_label(row.label),
                         row.code,
                         lefts,
                         rights,
@@ -135,30 +152,6 @@ def relations_at(fmt: Format, single_other_row: bool = False) -> tuple[tuple[Rel
         for i in rel.at:
             index[i].append(rel)
     return tuple(tuple(found) for found in index)
-
-
-def _short(label: str) -> str:
-    return label.split("（区分处理")[0]
-
-
-def fmt_value(value: Value | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return str(value)
-
-
-def _label(lay: Layout, key: CellKey) -> str:
-    table, row, column = key
-    found = lay.table(table).row(row)
-    if found is None:
-        return cell_code(*key)
-    column_label = found.column_labels.get(column, column)
-    if len(found.columns) == 1:
-        return _short(found.label)
-    return f"{_short(found.label)}·{column_label}"
 
 
 def _finding(rule: Rule, severity: Severity | None = None, case: str | None = None, **fields) -> Finding:
@@ -209,7 +202,7 @@ def check_values(draft: Draft) -> list[Finding]:
             found.append(
                 _finding(
                     rule,
-                    where=_label(lay, key),
+                    where=cell_label(lay, key),
                     reported=fmt_value(value),
                     kind="非负数额" if kind is Kind.MONEY else "非负整数",
                     kind_en="non-negative amount" if kind is Kind.MONEY else "non-negative integer",
@@ -240,15 +233,17 @@ def check_complete(draft: Draft, ordered: list[Figure | None] | None = None) -> 
     figures = draft.figures
     if ordered is None:
         ordered = in_reading_order(draft)
-    read, ocr = Status.READ, Status.OCR  # locals: an enum member looked up for every cell is measurable
+    read = Status.READ  # a local: an enum member looked up for every cell is measurable
     unread = [
         (key, figure)
         for key, figure in zip(lay.cells, ordered, strict=True)
-        if figure is None or (figure.status is not read and figure.status is not ocr)
+        if figure is None or figure.status is not read
     ]
     by_row: dict[tuple[str, str, str], list[CellKey]] = defaultdict(list)
     for key, figure in unread:
         status = Status.MISSING if figure is None else figure.status
+        if status is Status.OCR:  # read by OCR with confidence: as good as read
+            continue
         by_row[(key[0], key[1], status.value)].append(key)
     found = []
     for (table, row, state), keys in by_row.items():
@@ -262,10 +257,12 @@ def check_complete(draft: Draft, ordered: list[Figure | None] | None = None) -> 
                 rule,
                 severity,
                 state,
-                where=f"{_TABLE_NAMES[table]}“{_short(row_layout.label)}”",
+                where=f"{_TABLE_NAMES[table]}“{short_label(row_layout.label)}”",
                 columns="的" + "、".join(labels[k[2]] for k in keys) if len(row_layout.columns) > 1 else "",
                 columns_en=", ".join(k[2] for k in keys),
-                location=Location(table, row, keys[0][2] if len(keys) == 1 else None, figure and figure.page),
+                location=Location(
+                    table, row, keys[0][2] if len(keys) == 1 else None, figure.page if figure else None
+                ),
                 cells=[cell_code(*k) for k in keys],
             )
         )
@@ -309,106 +306,18 @@ def check_sums(draft: Draft, ordered: list[Figure | None] | None = None) -> list
             violations.append(Violation(rel, reported, expected, finding))
             found.append(finding)
     if violations:
-        _add_hints(violations, values, lay, relations_at(draft.format, draft.single_other_row))
+        add_hints(violations, values, lay, relations_at(draft.format, draft.single_other_row))
     return found
 
 
 def _some(lay: Layout, keys: list[CellKey]) -> str:
     """At most three cells by name, then how many more."""
-    named = "、".join(_label(lay, k) for k in keys[:3])
+    named = "、".join(cell_label(lay, k) for k in keys[:3])
     return named if len(keys) <= 3 else f"{named}等 {len(keys)} 格"
 
 
 def _single_row(keys: tuple[CellKey, ...]) -> str | None:
     return keys[0][1] if len(keys) == 1 else None
-
-
-@dataclass
-class Violation:
-    relation: Relation
-    reported: Value
-    expected: Value
-    finding: Finding
-
-
-def _add_hints(
-    violations: list[Violation],
-    values: list[Value | None],
-    lay: Layout,
-    touched_by: tuple[tuple[Relation, ...], ...],
-) -> None:
-    """Say where one wrong row of totals, or one wrong cell, explains several violations.
-
-    Cells are positions in the layout's reading order, as in `Relation.left_at`.
-    """
-    by_relation = {id(v.relation): v.finding for v in violations}
-
-    def explains(fix: dict[int, Value]) -> list[Relation]:
-        """The violated relations a correction fixes, if it breaks none that held."""
-        corrected = list(values)
-        for i, value in fix.items():
-            corrected[i] = value
-        touching = {id(r): r for i in fix for r in touched_by[i]}.values()
-        if not all(_holds(r, corrected) for r in touching if None not in _operands(r, corrected)):
-            return []
-        return [v.relation for v in violations if _holds(v.relation, corrected)]
-
-    # A row of totals that disagrees with its items: replace each by its items' sum.
-    totals: dict[tuple[str, str], dict[int, Value]] = defaultdict(dict)
-    doubled: set[int] = set()
-    for v in violations:
-        rel, reported, expected = v.relation, v.reported, v.expected
-        if len(rel.left) == 1 and rel.rule.params.get("over") == "columns":
-            totals[rel.left[0][:2]][rel.left_at[0]] = expected
-            if expected != 0 and reported == 2 * expected:
-                doubled.add(rel.left_at[0])
-    for (table, row), fix in totals.items():
-        fixed = explains(fix)
-        if len(fixed) < 2:
-            continue
-        label = _short(lay.table(table).row(row).label)  # type: ignore[union-attr]
-        if set(fix) <= doubled:
-            cause = f"“{label}”行有 {len(fix)} 个数恰为其各项之和的两倍，很可能把小计重复相加"
-        else:
-            cause = f"“{label}”行有 {len(fix)} 个数与其各项之和不符，很可能是合计行填错"
-        changes = "、".join(f"{_label(lay, lay.cells[i])}应为 {fmt_value(v)}" for i, v in fix.items())
-        for rel in fixed:
-            by_relation[id(rel)].hint = f"{cause}：{changes}；改正后 {len(fixed)} 条关系均成立"
-
-    # One cell whose correction satisfies every violated relation it takes part in. Only a cell
-    # read by two or more violated relations can explain two of them.
-    readers = Counter(chain.from_iterable(v.relation.at for v in violations))
-    for i, count in readers.items():
-        if count < 2:
-            continue
-        options = {_needed(v, i, values[i]) for v in violations if i in v.relation.at}
-        if len(options) != 1:
-            continue
-        value = next(iter(options))
-        fixed = explains({i: value})
-        if len(fixed) < 2:
-            continue
-        for rel in fixed:
-            finding = by_relation[id(rel)]
-            finding.hint = finding.hint or (
-                f"若“{_label(lay, lay.cells[i])}”应为 {fmt_value(value)}，"
-                f"则 {len(fixed)} 条关系均成立：很可能是此格填错"
-            )
-
-
-def _needed(v: Violation, i: int, value: Value | None) -> Value:
-    """The value the cell at position i needs for v's relation to hold."""
-    gap = v.expected - v.reported  # type: ignore[operator]
-    return value + gap if i in v.relation.left_at else value - gap  # type: ignore[operator]
-
-
-def _operands(rel: Relation, values: list[Value | None]) -> list[Value | None]:
-    return [values[i] for i in rel.at]
-
-
-def _holds(rel: Relation, values: list[Value | None]) -> bool:
-    reported, expected = rel.sums(values)
-    return reported == expected
 
 
 def check_format(draft: Draft) -> list[Finding]:
@@ -473,7 +382,7 @@ def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
                 found.append(
                     _finding(
                         in_force,
-                        where=_short(lay.table("table2").row(row).label),  # type: ignore[union-attr]
+                        where=short_label(lay.table("table2").row(row).label),  # type: ignore[union-attr]
                         reported=fmt_value(now),
                         expected=fmt_value(expected),
                         location=Location("table2", row, "in_force"),

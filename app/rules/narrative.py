@@ -22,6 +22,7 @@ from app.rules.text import (
     TABLE_PARTS,
     Section,
     finding,
+    is_subheading,
     normalise,
     paragraphs,
     sentences,
@@ -85,6 +86,8 @@ def check_structure(draft: Draft) -> list[Finding]:
             found.append(
                 finding("STRUCTURE", "missing_table", location=Location(table), table=name, title=title)
             )
+    if not numerals:
+        return [*found, finding("STRUCTURE", "no_parts")]
     for part in PARTS:
         if part.numeral in numerals:
             continue
@@ -237,11 +240,11 @@ def check_timely(draft: Draft) -> list[Finding]:
 
 # ---- REPEAT -----------------------------------------------------------------------------------
 
-# Sentences every report carries: the legal basis, the six parts, the statistics period, where to
-# ask, where the report is published. Copying them is not 内容雷同.
+# Sentences every report carries: the title, the legal basis, the six parts, the statistics period,
+# where to ask, where the report is published. Copying them is not 内容雷同.
 _BOILERPLATE = re.compile(
     r"政府信息公开条例》?[^。]{0,80}(编制|要求|规定)|国办公开办函|年度报告格式|统计期限|统计时限|如对本?报告|"
-    r"全文包括|分为六部分|六个部分|电子版|本报告|以下简称|特此报告"
+    r"全文包括|分为六部分|六个部分|电子版|本报告|以下简称|特此报告|工作年度报告$"
 )
 _YEARS = re.compile(r"\d{4}\s*年度?")
 _MIN_SENTENCE = 10
@@ -257,14 +260,15 @@ class Repeat:
 
 
 def _own_sentences(narrative: str) -> list[tuple[str, str, str]]:
-    """(section name, sentence, its key) of a narrative, boilerplate and short ones left out; the key
-    ignores spaces, character widths and years, so "2024年" copied as "2025年" is still the same."""
+    """(section name, sentence, its key) of a narrative, boilerplate, subheadings and short ones
+    left out; the key ignores spaces, character widths and years, so "2024年" copied as "2025年"
+    is still the same."""
     found = []
     for section in split_sections(narrative):
         for paragraph in paragraphs(section.lines):
             for sentence in sentences(paragraph):
                 text = re.sub(r"\s", "", normalise(sentence))
-                if len(text) < _MIN_SENTENCE or _BOILERPLATE.search(text):
+                if len(text) < _MIN_SENTENCE or _BOILERPLATE.search(text) or is_subheading(text):
                     continue
                 found.append((section.name, text, _YEARS.sub("#年", text)))
     return found

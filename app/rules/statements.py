@@ -15,185 +15,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-
-import cn2an
+from functools import cache
 
 from app.draft import CellKey, Draft, Finding, Location, Scope
-from app.rules.layout import Format, cell_code
+from app.rules.layout import cell_code
 from app.rules.text import finding, fmt_number, normalise, paragraphs, quote, sentences, split_sections
-
-# ---- what a figure in the text can be ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Concept:
-    code: str
-    what: str  # zh, in "正文称{what}为 N"
-    what_en: str
-    where: str  # zh, the cell(s) in words
-    readings: tuple[tuple[CellKey, ...], ...]  # sums that agree with it; the first is the main one
-    money: bool = False
-
-
-def _t3(row: str) -> CellKey:
-    return ("table3", row, "total")
-
-
-def concepts(draft: Draft) -> dict[str, Concept]:
-    """What the text can state, and the cells it is checked against, in the draft's layout."""
-    t3_rows = [row.code for row in draft.layout.table("table3").rows]
-
-    def group(prefix: str) -> tuple[CellKey, ...]:
-        return tuple(_t3(r) for r in t3_rows if r.startswith(prefix))
-
-    new, carried = _t3("new_received"), _t3("carried_over")
-    found = [
-        Concept("new", "收到的政府信息公开申请", "applications received",
-                "表三“本年新收政府信息公开申请数量”总计", ((new,),)),
-        Concept("new_with_carried", "收到的申请（含上年结转）", "applications incl. carried over",
-                "表三“本年新收”与“上年结转”总计之和", ((new, carried),)),
-        Concept("handled", "办结的申请", "applications handled",
-                "表三“（七）总计”", ((_t3("result.total"),),)),
-        Concept("workload", "办理的申请", "applications dealt with",
-                "表三“（七）总计”", ((_t3("result.total"),), (new, carried))),
-        Concept("carried_over", "上年结转的申请", "applications carried over",
-                "表三“上年结转政府信息公开申请数量”总计", ((carried,),)),
-        Concept("carried_next", "结转下年度的申请", "applications carried to next year",
-                "表三“结转下年度继续办理”总计", ((_t3("carried_to_next_year"),),)),
-        Concept("disclosed", "予以公开的申请", "applications disclosed",
-                "表三“（一）予以公开”总计", ((_t3("result.disclosed"),),)),
-        Concept("partial", "部分公开的申请", "applications partly disclosed",
-                "表三“（二）部分公开”总计", ((_t3("result.partially_disclosed"),),)),
-        Concept("withheld", "不予公开的申请", "applications withheld",
-                "表三“（三）不予公开”各项总计之和", (group("result.withheld."),)),
-        Concept("unable", "无法提供的申请", "applications unable to answer",
-                "表三“（四）无法提供”各项总计之和", (group("result.unable."),)),
-        Concept("not_processed", "不予处理的申请", "applications not processed",
-                "表三“（五）不予处理”各项总计之和", (group("result.not_processed."),)),
-        Concept("reconsideration", "行政复议案件", "administrative reconsiderations",
-                "表四“行政复议”总计", ((("table4", "reconsideration", "total"),),)),
-        Concept("litigation", "行政诉讼案件", "administrative lawsuits",
-                "表四两类“行政诉讼”总计之和",
-                ((("table4", "litigation_direct", "total"),
-                  ("table4", "litigation_after_reconsideration", "total")),)),
-        Concept("licensing", "行政许可处理决定", "licensing decisions",
-                "表二“行政许可”处理决定数量", ((("table2", "licensing", "decisions"),),)),
-        Concept("penalty", "行政处罚处理决定", "penalty decisions",
-                "表二“行政处罚”处理决定数量", ((("table2", "penalty", "decisions"),),)),
-        Concept("coercion", "行政强制处理决定", "coercion decisions",
-                "表二“行政强制”处理决定数量", ((("table2", "coercion", "decisions"),),)),
-    ]  # fmt: skip
-    docs = (("regulations", "规章"), ("normative_documents", "规范性文件"))
-    if draft.format is Format.F2021:
-        for row, name in docs:
-            for column, verb, en, label in (
-                ("issued", "制发", "issued", "本年制发件数"),
-                ("repealed", "废止", "repealed", "本年废止件数"),
-                ("in_force", "现行有效", "in force", "现行有效件数"),
-            ):
-                found.append(
-                    Concept(f"{row}.{column}", f"{verb}的{name}" if column != "in_force" else
-                            f"现行有效的{name}", f"{row} {en}", f"表二“{name}”{label}",
-                            ((("table2", row, column),),))
-                )  # fmt: skip
-        found.append(
-            Concept("fees", "行政事业性收费金额（万元）", "fees (10k yuan)",
-                    "表二“行政事业性收费”本年收费金额（万元）",
-                    ((("table2", "fees", "amount_10k_yuan"),),), money=True)
-        )  # fmt: skip
-    else:
-        for row, name in docs:
-            found.append(
-                Concept(f"{row}.issued", f"制发的{name}", f"{row} made", f"表二“{name}”本年新制作数量",
-                        ((("table2", row, "newly_made"),), (("table2", row, "newly_published"),)))
-            )  # fmt: skip
-    return {c.code: c for c in found}
-
-
-# ---- the words that say what a number counts --------------------------------------------------
-
-_DOC_SUBJECTS = {"regulations", "normative_documents"}
-_DECISION_SUBJECTS = {"licensing", "penalty", "coercion", "fees", "reconsideration", "litigation"}
-_SUBJECTS = (
-    (r"规章(?!制度)", "regulations"),
-    (r"规范性文件", "normative_documents"),
-    (r"(?<!复议)(?<!诉讼)申请(?!人)", "apps"),
-    (r"行政许可", "licensing"),
-    (r"行政处罚", "penalty"),
-    (r"行政强制", "coercion"),
-    (r"行政事业性收费|收费金额", "fees"),
-    (r"复议", "reconsideration"),
-    (r"诉讼|起诉", "litigation"),
+from app.rules.wording import (
+    APP_MEASURES,
+    APP_RESULTS,
+    AREA,
+    CLAUSE,
+    COMPARISON,
+    DECISION_SUBJECTS,
+    DOC_MEASURES,
+    DOC_SUBJECTS,
+    MAY_CLAIM,
+    NO_APPLICATIONS,
+    NO_CASES,
+    NOT_A_COUNT_AFTER,
+    NOT_A_TOTAL,
+    NOT_ABOUT_APPLICATIONS,
+    NOT_APPLICATIONS,
+    NUMBER,
+    PART_OF_NEW,
+    QUALIFIED_CASES,
+    SELF,
+    SUBJECTS,
+    UNITS,
+    WITH_CARRIED,
+    YEAR,
+    Concept,
+    concepts,
+    t3,
 )
-_DOC_MEASURES = (
-    (r"制定|制发|出台|印发|新制作|发布", "issued"),
-    (r"废止|废除|宣布失效", "repealed"),
-    (r"现行有效", "in_force"),
-)
-_APP_RESULTS = (
-    (r"(?<!不)予以公开|同意公开", "disclosed"),
-    (r"部分公开", "partial"),
-    (r"不予以?公开", "withheld"),
-    (r"无法提供", "unable"),
-    (r"不予处理", "not_processed"),
-    (r"上一?年度?结转|结转上一?年度?", "carried_over"),
-    (r"结转(?:至|到)?下一?年度?|转入下一?年度?|结转[^,，]{0,4}继续办理", "carried_next"),
-)
-_APP_MEASURES = (
-    (r"新收|收到|受理|接收|接到|共有|提出", "new"),
-    (r"办结|答复|办理完毕|处理完毕|完成办理", "handled"),
-    (r"办理(?!完毕)", "workload"),
-)
-_UNITS = {
-    "apps": {"件", "个", "条", "宗", "份", "人次", "人", "项", "起"},
-    "decisions": {"件", "次", "个", "起", "宗", "项", "例", "人次"},
-    "docs": {"件", "个", "份", "部", "项", "篇"},
-    "cases": {"件", "起", "宗", "个", "次", "例"},
-}
-
-_NUMBER = re.compile(
-    r"(?P<pre>约|近|超过|逾|第|百分之)?(?<![\d.\-/:~～])"
-    r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
-    r"(?P<approx>余|多)?(?P<mult>万|亿)?(?P<approx2>余|多)?"
-    r"(?P<unit>元|人次|件|个|条|起|宗|项|人|次|份|例|部|篇)(?=(?P<after>.{0,4}))"
-)
-_NOT_A_COUNT_AFTER = re.compile(
-    r"^(性|事|实事|站|式|部门|单位|乡镇|街道|村|社区|平台|账号|栏目|专栏|网站|窗口|渠道|类|方面|"
-    r"工作日|小时|天|月|年|人员|工作人员|以上|左右|多|部分)"
-)
-_COMPARISON = re.compile(r"较|比上|同比|环比|增长|下降|增加|减少|累计|历年|去年|上一?年(?!度?结转)|前年")
-_YEAR = re.compile(r"(?<!\d)(\d{4})年")
-_AREA = re.compile(r"全[省市州盟县区旗师]|各(?:部门|单位|乡镇|街道|县|区|市|级|团场|师)|全系统|汇总")
-_SELF = re.compile(r"本级|本机关|本部门|本单位")
-_PART_OF_NEW = re.compile(
-    r"渠道|网站|平台|信函|邮寄|当面|现场|网上|线上|在线|传真|邮件|自然人|法人|企业|公民|个人|其中|群众"
-)
-_NOT_A_TOTAL = re.compile(
-    r"维持|纠正|纠错|撤销|驳回|败诉|胜诉|审结|尚未|其他结果|确认违法|终止|事项|目录|清单|项目|信息|公示"
-)
-_NOT_APPLICATIONS = re.compile(r"热线|诉求|咨询|留言|来电|来信|信箱|工单|建议|提案|政务服务|办件|快递|邮件")
-_WITH_CARRIED = re.compile(r"(?<!不)(?:含|包括|包含)(?:上一?年度?)?结转")
-_CLAUSE = re.compile(r"[^,，;；。()（）]+")
-
-# ---- claims that nothing happened -------------------------------------------------------------
-
-_NO_APPLICATIONS = (
-    re.compile(
-        r"(?:未|没有|无|暂无)(?:曾|再|有)?(?:收到|接到|受理|接收|发生|产生)[^,，;；。]{0,25}?申请(?!人)"
-    ),
-    re.compile(r"(?:无|暂无|没有|未有)[^,，;；。]{0,4}(?:依申请公开|政府信息公开申请)"),
-    re.compile(r"申请[^,，;；。]{0,10}?(?:均|都)?为[0零](?![\d.])"),
-)
-_NOT_ABOUT_APPLICATIONS = re.compile(
-    r"复议|诉讼|投诉|举报|不予|部分公开|无法提供|逾期|超期|延期|超时|无正当理由|予以公开|纠错|重复|撤回"
-)
-_NO_CASES = (
-    re.compile(
-        r"(?:未|没有|无|暂无|未曾)(?:发生|出现|产生|收到|接到|有|涉及|被)?[^,，;；。]{0,20}?(?:复议|诉讼|起诉)"
-    ),
-    re.compile(r"(?:复议|诉讼)[^,，;；。]{0,10}?(?:均|都|皆)?为[0零](?![\d.])"),
-)
-_QUALIFIED_CASES = re.compile(r"纠错|纠正|败诉|撤销|确认违法|被判")
 
 
 @dataclass(frozen=True)
@@ -210,26 +64,45 @@ class Statement:
     own: bool  # or of 本级/本机关
 
 
+_MAY_MATTER = re.compile(r"[\d０-９零〇一二两三四五六七八九十百千]|未|没有|无")
+_DROPPED = re.compile(r"《[^》]*》|\([^()\d]*\)|\[[^\]\d]*\]|\s+")
+
+
 @dataclass(frozen=True)
 class Cleaned:
+    """A sentence without spaces, book titles' words and notes in brackets that hold no figure."""
+
     text: str
-    origin: list[int]  # origin[i]: index in the original sentence of text[i]
+    spans: tuple[tuple[int, int, int], ...]  # (start in text, start in the original, length) of each kept run
+
+    def origin(self, index: int) -> int:
+        """Where text[index] stands in the original sentence."""
+        for start, original, length in self.spans:
+            if start <= index < start + length:
+                return original + index - start
+        return 0
 
 
 def _clean(sentence: str) -> Cleaned:
-    """Drop spaces, book titles and notes in brackets that hold no figure, keeping the positions."""
     plain = normalise(sentence)
-    drop: set[int] = set()
-    for match in re.finditer(r"《[^》]*》|\([^()\d]*\)|\[[^\]\d]*\]", plain):
+    parts, spans, position, cursor = [], [], 0, 0
+    for match in _DROPPED.finditer(plain):
         inner = match.group().startswith("《")  # a title's brackets stay, its words go
-        drop.update(range(match.start() + inner, match.end() - inner))
-    kept = [(c, i) for i, c in enumerate(plain) if i not in drop and not c.isspace()]
-    return Cleaned("".join(c for c, _ in kept), [i for _, i in kept])
+        end = match.start() + inner
+        parts.append(plain[cursor:end])
+        spans.append((position, cursor, end - cursor))
+        position += end - cursor
+        cursor = match.end() - inner
+    parts.append(plain[cursor:])
+    spans.append((position, cursor, len(plain) - cursor))
+    return Cleaned("".join(parts), tuple(spans))
 
 
 def _number(text: str) -> Decimal | None:
     if text[0].isdigit():
         return Decimal(text)
+    import cn2an  # imported when first needed: loading it takes about a second
+
     try:
         return Decimal(int(cn2an.cn2an(text, "smart")))
     except (ValueError, KeyError, TypeError):
@@ -238,48 +111,54 @@ def _number(text: str) -> Decimal | None:
 
 def _last(patterns: tuple[tuple[str, str], ...], text: str) -> tuple[int, str] | None:
     """The last keyword of a family in the text: (its end, its name)."""
-    best = None
-    for pattern, name in patterns:
-        for match in re.finditer(pattern, text):
-            if best is None or match.end() > best[0]:
-                best = (match.end(), name)
-    return best
+    regex, names = _family(patterns)
+    last = None
+    for last in regex.finditer(text):  # noqa: B007 - the last match is the one wanted
+        pass
+    return None if last is None else (last.end(), names[last.lastgroup])  # type: ignore[index]
+
+
+@cache
+def _family(patterns: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One regex for a family of keywords, each in its own group."""
+    groups = "|".join(f"(?P<k{i}>{pattern})" for i, (pattern, _) in enumerate(patterns))
+    return re.compile(groups), {f"k{i}": name for i, (_, name) in enumerate(patterns)}
 
 
 def _concept(left: str, right: str, before: str, apps_in_paragraph: bool) -> tuple[str, str] | None:
     """(concept, unit family) of a number from the text since the previous number (`left`), the
     text up to the next one (`right`) and the whole sentence before it (`before`)."""
-    subject = _last(_SUBJECTS, left)
+    subject = _last(SUBJECTS, left)
     if subject is not None:
         name = subject[1]
-        if name in _DECISION_SUBJECTS:
-            if _NOT_A_TOTAL.search(left[subject[0] :]):
+        if name in DECISION_SUBJECTS:
+            if NOT_A_TOTAL.search(left[subject[0] :]):
                 return None  # "行政复议结果维持2件", "行政许可事项86项"
             family = "cases" if name in ("reconsideration", "litigation") else "decisions"
             return name, "money" if name == "fees" else family
-        if name in _DOC_SUBJECTS:
-            measure = _last(_DOC_MEASURES, left)
+        if name in DOC_SUBJECTS:
+            measure = _last(DOC_MEASURES, left)
             return (f"{name}.{measure[1]}", "docs") if measure else None
-        measure = _last(_APP_RESULTS + _APP_MEASURES, left)
+        measure = _last(APP_RESULTS + APP_MEASURES, left)
         return (measure[1] if measure else "new"), "apps"
-    measure = _last(_DOC_MEASURES, left)
-    sticky = _last(_SUBJECTS, before)
-    if measure and sticky and sticky[1] in _DOC_SUBJECTS:
+    measure = _last(DOC_MEASURES, left)
+    sticky = _last(SUBJECTS, before)
+    if measure and sticky and sticky[1] in DOC_SUBJECTS:
         return f"{sticky[1]}.{measure[1]}", "docs"
-    result = _last(_APP_RESULTS, left)
+    result = _last(APP_RESULTS, left)
     if result and apps_in_paragraph:
         return result[1], "apps"
-    measure = _last(_APP_MEASURES, left)
+    measure = _last(APP_MEASURES, left)
     if measure and (sticky[1] == "apps" if sticky else apps_in_paragraph):
         return measure[1], "apps"
-    ahead = _last(_SUBJECTS, right)
-    if ahead is not None and ahead[1] == "apps" and not _last(_DOC_MEASURES, left):
+    ahead = _last(SUBJECTS, right)
+    if ahead is not None and ahead[1] == "apps" and not _last(DOC_MEASURES, left):
         return (measure[1] if measure else "new"), "apps"
     return None
 
 
 def _clause_at(text: str, position: int) -> str:
-    return next((m.group() for m in _CLAUSE.finditer(text) if m.start() <= position < m.end()), "")
+    return next((m.group() for m in CLAUSE.finditer(text) if m.start() <= position < m.end()), "")
 
 
 def _tolerance(match: re.Match[str], scale: Decimal, money: bool) -> Decimal:
@@ -298,17 +177,19 @@ def _scale(match: re.Match[str], family: str) -> Decimal | None:
     if family == "money":
         money = {"万": Decimal(1), "亿": Decimal(10000), None: Decimal("0.0001")}
         return money[mult] if unit == "元" else None
-    if unit not in _UNITS[family]:
+    if unit not in UNITS[family]:
         return None
     return {"万": Decimal(10000), "亿": Decimal(10**8), None: Decimal(1)}[mult]
 
 
-def read_statements(sentence: str, year: int | None, apps_in_paragraph: bool) -> list[Statement]:
+def read_statements(
+    sentence: str, year: int | None, apps_in_paragraph: bool, cleaned: Cleaned | None = None
+) -> list[Statement]:
     """Every figure a sentence surely states."""
-    cleaned = _clean(sentence)
+    cleaned = cleaned or _clean(sentence)
     text = cleaned.text
     found: list[Statement] = []
-    matches = list(_NUMBER.finditer(text))
+    matches = list(NUMBER.finditer(text))
     previous_end = 0
     for index, match in enumerate(matches):
         start, end = match.start("num"), match.end("unit")
@@ -317,21 +198,22 @@ def read_statements(sentence: str, year: int | None, apps_in_paragraph: bool) ->
         right = re.split(r"[,，;；。]", text[end:next_start])[0]
         previous_end = end
         clause = _clause_at(text, start)
-        if match["pre"] or match["approx"] or match["approx2"] or _NOT_A_COUNT_AFTER.match(match["after"]):
+        if match["pre"] or match["approx"] or match["approx2"] or NOT_A_COUNT_AFTER.match(match["after"]):
             continue
-        if _COMPARISON.search(clause) or (year and any(int(y) != year for y in _YEAR.findall(clause))):
+        if COMPARISON.search(clause) or (year and any(int(y) != year for y in YEAR.findall(clause))):
             continue
-        value = _number(match["num"])
         read = _concept(left, right, text[:start], apps_in_paragraph)
+        value = None if read is None else _number(match["num"])
         if value is None or read is None:
             continue
         concept, family = read
         scale = _scale(match, family)
-        if scale is None or (concept == "new" and _PART_OF_NEW.search(clause)):
+        part_of_new = PART_OF_NEW.search(clause) or "其中" in text[:start]
+        if scale is None or (concept == "new" and part_of_new):
             continue
-        if family == "apps" and _NOT_APPLICATIONS.search(clause):
+        if family == "apps" and NOT_APPLICATIONS.search(clause):
             continue
-        if concept == "new" and _WITH_CARRIED.search(normalise(sentence)):
+        if concept == "new" and WITH_CARRIED.search(normalise(sentence)):
             concept = "new_with_carried"
         found.append(
             Statement(
@@ -339,10 +221,10 @@ def read_statements(sentence: str, year: int | None, apps_in_paragraph: bool) ->
                 value * scale,
                 _tolerance(match, scale, family == "money"),
                 sentence,
-                cleaned.origin[start],
-                cleaned.origin[end - 1] + 1,
-                bool(_AREA.search(text[:start])),
-                bool(_SELF.search(text[:start])),
+                cleaned.origin(start),
+                cleaned.origin(end - 1) + 1,
+                bool(AREA.search(text[:start])),
+                bool(SELF.search(text[:start])),
             )
         )
     return found
@@ -357,20 +239,23 @@ class Claim:
     sentence: str
 
 
-def read_claims(sentence: str) -> list[Claim]:
-    cleaned = _clean(sentence).text
+def read_claims(sentence: str, cleaned: Cleaned | None = None) -> list[Claim]:
+    """Every claim in a sentence that nothing of a kind happened."""
+    text = (cleaned or _clean(sentence)).text
     found: list[Claim] = []
-    for clause in _CLAUSE.findall(cleaned):
-        if any(_NUMBER.finditer(clause)):
+    if not MAY_CLAIM.search(text):
+        return found
+    for clause in CLAUSE.findall(text):
+        if any(NUMBER.finditer(clause)):
             continue
-        for pattern in _NO_APPLICATIONS:
+        for pattern in NO_APPLICATIONS:
             match = pattern.search(clause)
-            if match and not _NOT_ABOUT_APPLICATIONS.search(clause):
+            if match and not NOT_ABOUT_APPLICATIONS.search(clause):
                 found.append(Claim("new", match.group(), sentence))
                 break
-        if _QUALIFIED_CASES.search(clause):
+        if QUALIFIED_CASES.search(clause):
             continue
-        for pattern in _NO_CASES:
+        for pattern in NO_CASES:
             match = pattern.search(clause)
             if match is None:
                 continue
@@ -388,7 +273,7 @@ def _narrative_sentences(narrative: str) -> list[tuple[str, bool]]:
     found = []
     for section in split_sections(narrative):
         for paragraph in paragraphs(section.lines):
-            apps = bool(re.search(_SUBJECTS[2][0], normalise(paragraph)))
+            apps = bool(re.search(SUBJECTS[2][0], normalise(paragraph)))
             found += [(s, apps) for s in sentences(paragraph)]
     return found
 
@@ -428,8 +313,11 @@ def check_text(draft: Draft) -> list[Finding]:
     known = concepts(draft)
     found: list[Finding] = []
     for sentence, apps in _narrative_sentences(draft.narrative):
+        if not _MAY_MATTER.search(sentence):
+            continue  # no figure, no negation: most sentences of a report
         by_concept: dict[str, list[Statement]] = {}
-        for statement in read_statements(sentence, draft.year, apps):
+        cleaned = _clean(sentence)
+        for statement in read_statements(sentence, draft.year, apps, cleaned):
             if statement.concept in known:
                 by_concept.setdefault(statement.concept, []).append(statement)
         for code, stated in by_concept.items():
@@ -441,7 +329,7 @@ def check_text(draft: Draft) -> list[Finding]:
             if not checked:
                 continue
             found.append(_conflict(draft, concept, checked[0], readings[0]))
-        for claim in read_claims(sentence):
+        for claim in read_claims(sentence, cleaned):
             concept = known[claim.concept]
             value = _sum(draft, concept.readings[0])
             if value is not None and value > 0:
@@ -464,7 +352,7 @@ def _conflict(draft: Draft, concept: Concept, statement: Statement, value: Decim
     location, cells = _location(concept)
     hint = None
     if concept.code == "new":
-        both = _sum(draft, (_t3("new_received"), _t3("carried_over")))
+        both = _sum(draft, (t3("new_received"), t3("carried_over")))
         if both is not None and both != value and _agrees(statement, both):
             hint = "正文数字等于本年新收加上年结转之和：若正文所说包含上年结转，请写明“含上年结转”"
     return finding(

@@ -42,16 +42,25 @@ _SENTENCE_END = "。！？；!?;"
 _PARAGRAPH_END = _SENTENCE_END + '：:”"）)'
 
 
+class _OneForOne(dict):
+    """A `str.translate` table filled on demand: a character's NFKC form when that is one
+    character, else the character itself."""
+
+    def __missing__(self, code: int) -> int:
+        plain = unicodedata.normalize("NFKC", chr(code))
+        self[code] = ord(plain) if len(plain) == 1 else code
+        return self[code]
+
+
+_ONE_FOR_ONE = _OneForOne()
+
+
 def normalise(text: str) -> str:
     """Full-width digits, letters and punctuation to their plain forms, one character for one.
 
     Keeping the length lets a match in the normalised text quote the original.
     """
-    out = []
-    for char in text:
-        plain = unicodedata.normalize("NFKC", char)
-        out.append(plain if len(plain) == 1 else char)
-    return "".join(out)
+    return text.translate(_ONE_FOR_ONE)
 
 
 def heading_part(line: str) -> Part | None:
@@ -93,6 +102,12 @@ def split_sections(narrative: str) -> list[Section]:
         elif line.strip():
             sections[-1].lines.append(line.strip())
     return sections
+
+
+def is_subheading(text: str) -> bool:
+    """A short numbered heading inside a part, "（一）政府信息主动公开情况", with no sentence."""
+    text = text.strip()
+    return bool(_SUBHEADING.match(text)) and len(text) <= 30 and not any(c in _SENTENCE_END for c in text)
 
 
 def paragraphs(lines: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+import psycopg
 from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -25,7 +26,7 @@ from app.models.api import Counts, Problem
 from app.models.bulk import BulkItem, BulkResult
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument, utcnow
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
-from app.services import files, regions
+from app.services import files, regions, telemetry
 from app.services.present import counts
 from app.services.reports import Upload, draft_of, figure_rows, finding_rows, organ_key
 
@@ -49,6 +50,20 @@ class Outcome:
 
 
 @dataclass
+class Item:
+    """A report ready to store: its draft, the bytes it came from, and where it is counted."""
+
+    draft: Draft
+    upload: Upload
+    placement: regions.Placement
+
+
+def prepare(draft: Draft, upload: Upload) -> Item:
+    """Place a report in the region tree; an unknown region code is the caller's error (422)."""
+    return Item(draft, upload, regions.place(organ=draft.organ, region_code=draft.region_code))
+
+
+@dataclass
 class _Entry:
     """The latest report of a body and year as the batch sees it: stored before, or new in it."""
 
@@ -58,11 +73,11 @@ class _Entry:
     draft: Draft
     id: int | None = None  # a new report gets one when it is inserted
     upload: Upload | None = None  # set for a new report
+    placement: regions.Placement | None = None  # set for a new report
     digest: str = ""  # the upload's SHA-256
     findings: list[Finding] = field(default_factory=list)  # of a new report
     is_latest: bool = True
     rechecked: list[Finding] | None = None  # a stored report's cross-year findings, computed anew
-    placement: regions.Placement | None = None  # where a new report sits in the region tree
 
     @property
     def is_new(self) -> bool:
@@ -77,7 +92,7 @@ class _Entry:
             self.rechecked = fresh
 
 
-def ingest(*, session: Session, items: list[tuple[Draft, Upload]]) -> list[Outcome]:
+def ingest(*, session: Session, items: list[Item]) -> list[Outcome]:
     """Store reports in one transaction; one outcome per item, in order.
 
     A concurrent writer that wins a race for the same bytes or the same version number makes
@@ -87,60 +102,49 @@ def ingest(*, session: Session, items: list[tuple[Draft, Upload]]) -> list[Outco
         try:
             with session.begin_nested():
                 return _ingest(session, items)
-        except IntegrityError:
+        except (IntegrityError, psycopg.IntegrityError):  # the latter from psycopg used directly
             session.expire_all()
     raise ProblemError(409, "conflict", "同一报告正在被同时提交，请稍后重试")
 
 
-def _ingest(session: Session, items: list[tuple[Draft, Upload]]) -> list[Outcome]:
-    digests = [upload.sha256 for _, upload in items]
+def _ingest(session: Session, items: list[Item]) -> list[Outcome]:
+    digests = [item.upload.sha256 for item in items]
     stored = _stored_by_digest(session, set(digests))
-    keys = [organ_key(draft.organ) for draft, _ in items]
+    keys = [organ_key(item.draft.organ) for item in items]
     years = {
-        (key, draft.year)
-        for key, (draft, _), digest in zip(keys, items, digests, strict=True)
-        if digest not in stored and draft.year is not None
+        (key, item.draft.year)
+        for key, item, digest in zip(keys, items, digests, strict=True)
+        if digest not in stored and item.draft.year is not None
     }
     before = _latest_stored(session, years)
     latest = dict(before)
 
     placed: list[tuple[Row | _Entry, bool]] = []  # what each item became, and whether it is new
     new: dict[str, _Entry] = {}
-    for (draft, upload), key, digest in zip(items, keys, digests, strict=True):
+    for item, key, digest in zip(items, keys, digests, strict=True):
         if digest in stored:
             placed.append((stored[digest], False))
         elif digest in new:
             placed.append((new[digest], False))
         else:
-            new[digest] = _place(latest, key, draft, upload, digest)
+            new[digest] = _place(latest, key, item, digest)
             placed.append((new[digest], True))
     _write(session, list(new.values()), list(before.values()))
+    for entry in new.values():
+        telemetry.count_findings(entry.findings)
     return [_outcome(what, created) for what, created in placed]
 
 
-def _place(
-    latest: dict[tuple[str, int], _Entry], key: str, draft: Draft, upload: Upload, digest: str
-) -> _Entry:
+def _place(latest: dict[tuple[str, int], _Entry], key: str, item: Item, digest: str) -> _Entry:
     """Validate a new report against the years around it as they stand at its turn."""
-    year = draft.year
-    placement = regions.place(organ=draft.organ, region_code=draft.region_code)
+    draft, year = item.draft, item.draft.year
+    new = {"upload": item.upload, "placement": item.placement, "digest": digest}
     if year is None:  # no year, no neighbours: a report of its own
-        findings = validate(draft) + placement.findings
-        return _Entry(
-            key, year, 1, draft, upload=upload, digest=digest, findings=findings, placement=placement
-        )
+        return _Entry(key, year, 1, draft, findings=validate(draft) + item.placement.findings, **new)
     previous = latest.get((key, year - 1))
     current = latest.get((key, year))
-    entry = _Entry(
-        key,
-        year,
-        current.version + 1 if current else 1,
-        draft,
-        upload=upload,
-        digest=digest,
-        findings=validate(draft, previous.draft if previous else None) + placement.findings,
-        placement=placement,
-    )
+    findings = validate(draft, previous.draft if previous else None) + item.placement.findings
+    entry = _Entry(key, year, current.version + 1 if current else 1, draft, findings=findings, **new)
     if current is not None:
         current.is_latest = False
     latest[(key, year)] = entry
@@ -388,10 +392,16 @@ def ingest_items(*, session: Session, items: list[tuple[Draft, Upload] | Problem
 
     An item that is not a valid report is answered with its problem and does not stop the rest.
     """
-    reports = [item for item in items if not isinstance(item, ProblemError)]
+    prepared: list[Item | ProblemError] = []
+    for item in items:
+        try:
+            prepared.append(item if isinstance(item, ProblemError) else prepare(*item))
+        except ProblemError as problem:
+            prepared.append(problem)
+    reports = [item for item in prepared if isinstance(item, Item)]
     outcomes = iter(ingest(session=session, items=reports) if reports else [])
     results = []
-    for index, item in enumerate(items):
+    for index, item in enumerate(prepared):
         if isinstance(item, ProblemError):
             problem = Problem(
                 title=item.code,

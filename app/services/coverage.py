@@ -8,14 +8,15 @@ from sqlmodel import Session, select
 
 from app.models.aggregates import CoverageBody, CoverageResult
 from app.models.tables import Report
+from app.rules.narrative import BodyKind, body_kind
 from app.services.aggregates import region_ref, report_filters
 from app.services.gazetteer import full_code
-from app.services.regions import body_kind
 
 
 def deadline(kind: str, year: int) -> date:
-    """Departments publish by 31 January, governments by 31 March of the following year."""
-    return date(year + 1, 3, 31) if kind == "government" else date(year + 1, 1, 31)
+    """Departments publish by 31 January, governments by 31 March of the following year; a body
+    whose kind the name does not tell gets the later date, so it is never called late wrongly."""
+    return date(year + 1, 1, 31) if kind == BodyKind.DEPARTMENT else date(year + 1, 3, 31)
 
 
 def coverage(*, session: Session, year: int, region: str | None = None, tree: str = "geo") -> CoverageResult:
@@ -39,7 +40,7 @@ def coverage(*, session: Session, year: int, region: str | None = None, tree: st
     published: list[CoverageBody] = []
     missing: list[CoverageBody] = []
     for body in bodies.values():
-        kind = body_kind(body["organ"])
+        kind = body_kind(body["organ"]).value
         item = CoverageBody(
             organ=body["organ"],
             region=region_ref(body["region"], tree) if body["region"] else None,

@@ -16,8 +16,8 @@ from app.models.api import (
     SourcePublic,
     ValidationPublic,
 )
-from app.rules.engine import fmt_value
 from app.rules.layout import TABLE_CODES
+from app.rules.naming import fmt_value
 
 
 def public_value(value: Value | None) -> FigureValue:

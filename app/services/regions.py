@@ -240,18 +240,6 @@ def list_regions(
     return RegionList(tree=tree, total=len(found), items=[region_public(r, tree) for r in found[:limit]])
 
 
-def body_kind(organ: str) -> str:
-    """government when the name is a region's own (with 人民政府 and the like), else department."""
-    found = resolver()
-    text = found.gaz.normalise(organ)
-    if any(text.endswith(found.gaz.normalise(w)) for w in found.gaz.aliases["government"]):
-        return "government"
-    match = found.resolve(organ)
-    if match.code and (not match.rest or match.rest.endswith(found._units)):
-        return "government"
-    return "department"
-
-
 # ---- at ingest ----------------------------------------------------------------------------------
 
 

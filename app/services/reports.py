@@ -15,7 +15,7 @@ from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind
-from app.services import files, regions, telemetry
+from app.services import files, regions
 from app.services.present import report_public, validation_public
 
 
@@ -242,11 +242,8 @@ def ingest(*, session: Session, draft: Draft, upload: Upload) -> tuple[ReportPub
     """
     from app.services import bulk  # bulk builds on this module's rows and drafts
 
-    [outcome] = bulk.ingest(session=session, items=[(draft, upload)])
-    stored = get(session=session, report_id=outcome.report_id)
-    if outcome.created:
-        telemetry.count_findings(stored.validation.findings)
-    return stored, outcome.created
+    [outcome] = bulk.ingest(session=session, items=[bulk.prepare(draft, upload)])
+    return get(session=session, report_id=outcome.report_id), outcome.created
 
 
 def check(*, session: Session, draft: Draft) -> ReportPublic:

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 from sqlmodel import Session
 
 from app.models.api import ReportList, ReportPublic, ReportSummary
-from app.services import reports
+from app.services import regions, reports
+from app.services.gazetteer import gazetteer
 
 PAGE_SIZE = 50
 
@@ -31,11 +32,11 @@ class Filters:
             found.year = int(year)
         elif year:
             found.notes.append(f"年度“{year}”无法识别，已忽略")
-        region = region.strip()
+        region = region.strip()[:100]
         if region.isdigit() and 2 <= len(region) <= 12:
             found.region = region
         elif region:
-            found.notes.append(f"地区代码“{region}”应为 2 至 12 位数字，已忽略")
+            found.region = _prefix_of(region, found.notes)
         found.errors = {"1": True, "0": False}.get(errors)
         found.page = int(page) if page.isdigit() and int(page) > 0 else 1
         return found
@@ -51,6 +52,37 @@ class Filters:
         }
         params.update(override)
         return urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+_LEVEL_DIGITS = (2, 4, 6, 9, 12)  # province, prefecture, county, township, village
+
+
+def code_prefix(code: str) -> str:
+    """The digits that name a region and everything under it: 659008000000 → 659008."""
+    return next(code[:n] for n in _LEVEL_DIGITS if not code[n:].strip("0"))
+
+
+def _prefix_of(name: str, notes: list[str]) -> str:
+    """A region's name to the prefix of its codes, said in a note; an unknown name is ignored."""
+    found = regions.resolve(name=name)
+    if found.code is None or not found.code.isdigit():
+        notes.append(f"无法确定地区“{name}”，已忽略；也可以填写区划代码的前几位")
+        return ""
+    prefix = code_prefix(found.code)
+    notes.append(f"地区“{name}”按区划代码 {prefix} 开头筛选")
+    return prefix
+
+
+def region_label(code: str | None) -> str:
+    """Where a report is counted, in names: the XPCC path for its units, else the geographic one."""
+    gaz = gazetteer()
+    region = gaz.get(code) if code else None
+    if region is None:
+        return "未定"
+    path = gaz.path(region.code, "xpcc") or gaz.path(region.code, "geo")
+    return (
+        " › ".join(r.name_in("xpcc") if region.in_tree("xpcc") else r.name for r in path[1:]) or region.name
+    )
 
 
 @dataclass

@@ -24,6 +24,7 @@ from app.web.view import STATUS_NAMES, changes, report_view
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["status_names"] = STATUS_NAMES
+templates.env.globals["region_label"] = listing.region_label
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 

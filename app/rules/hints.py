@@ -1,0 +1,103 @@
+"""Hints: where one wrong row of totals, or one wrong cell, explains several violations."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING
+
+from app.draft import Finding, Value
+from app.rules.layout import Layout
+from app.rules.naming import cell_label, fmt_value, short_label
+
+if TYPE_CHECKING:
+    from app.rules.engine import Relation
+
+
+@dataclass
+class Violation:
+    relation: Relation
+    reported: Value
+    expected: Value
+    finding: Finding
+
+
+def add_hints(
+    violations: list[Violation],
+    values: list[Value | None],
+    lay: Layout,
+    touched_by: tuple[tuple[Relation, ...], ...],
+) -> None:
+    """Say where one wrong row of totals, or one wrong cell, explains several violations.
+
+    Cells are positions in the layout's reading order, as in `Relation.left_at`.
+    """
+    by_relation = {id(v.relation): v.finding for v in violations}
+
+    def explains(fix: dict[int, Value]) -> list[Relation]:
+        """The violated relations a correction fixes, if it breaks none that held."""
+        corrected = list(values)
+        for i, value in fix.items():
+            corrected[i] = value
+        touching = {id(r): r for i in fix for r in touched_by[i]}.values()
+        if not all(_holds(r, corrected) for r in touching if None not in _operands(r, corrected)):
+            return []
+        return [v.relation for v in violations if _holds(v.relation, corrected)]
+
+    # A row of totals that disagrees with its items: replace each by its items' sum.
+    totals: dict[tuple[str, str], dict[int, Value]] = defaultdict(dict)
+    doubled: set[int] = set()
+    for v in violations:
+        rel, reported, expected = v.relation, v.reported, v.expected
+        if len(rel.left) == 1 and rel.rule.params.get("over") == "columns":
+            totals[rel.left[0][:2]][rel.left_at[0]] = expected
+            if expected != 0 and reported == 2 * expected:
+                doubled.add(rel.left_at[0])
+    for (table, row), fix in totals.items():
+        fixed = explains(fix)
+        if len(fixed) < 2:
+            continue
+        label = short_label(lay.table(table).row(row).label)  # type: ignore[union-attr]
+        if set(fix) <= doubled:
+            cause = f"“{label}”行有 {len(fix)} 个数恰为其各项之和的两倍，很可能把小计重复相加"
+        else:
+            cause = f"“{label}”行有 {len(fix)} 个数与其各项之和不符，很可能是合计行填错"
+        changes = "、".join(f"{cell_label(lay, lay.cells[i])}应为 {fmt_value(v)}" for i, v in fix.items())
+        for rel in fixed:
+            by_relation[id(rel)].hint = f"{cause}：{changes}；改正后 {len(fixed)} 条关系均成立"
+
+    # One cell whose correction satisfies every violated relation it takes part in. Only a cell
+    # read by two or more violated relations can explain two of them.
+    readers = Counter(chain.from_iterable(v.relation.at for v in violations))
+    for i, count in readers.items():
+        if count < 2:
+            continue
+        options = {_needed(v, i, values[i]) for v in violations if i in v.relation.at}
+        if len(options) != 1:
+            continue
+        value = next(iter(options))
+        fixed = explains({i: value})
+        if len(fixed) < 2:
+            continue
+        for rel in fixed:
+            finding = by_relation[id(rel)]
+            finding.hint = finding.hint or (
+                f"若“{cell_label(lay, lay.cells[i])}”应为 {fmt_value(value)}，"
+                f"则 {len(fixed)} 条关系均成立：很可能是此格填错"
+            )
+
+
+def _needed(v: Violation, i: int, value: Value | None) -> Value:
+    """The value the cell at position i needs for v's relation to hold."""
+    gap = v.expected - v.reported  # type: ignore[operator]
+    return value + gap if i in v.relation.left_at else value - gap  # type: ignore[operator]
+
+
+def _operands(rel: Relation, values: list[Value | None]) -> list[Value | None]:
+    return [values[i] for i in rel.at]
+
+
+def _holds(rel: Relation, values: list[Value | None]) -> bool:
+    reported, expected = rel.sums(values)
+    return reported == expected
