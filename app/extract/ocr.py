@@ -26,6 +26,7 @@ from app.extract.lines import Cell, Extracted, Line
 A4_WIDTH_PT = 595.28  # a photograph has no page size: its width is taken as an A4 page's
 
 Point = tuple[float, float]
+_CJK = re.compile(r"[\u4e00-\u9fff]")  # a report always has Chinese; noise in an image has none
 _FIGURE_LIKE = re.compile(r"^[0-9OoDQCclI|SsB.,]+$")  # digits, and the letters OCR takes them for
 
 
@@ -192,6 +193,13 @@ def read_pages(pages: list[Page]) -> list[Line]:
         if time.process_time() - started > limit:
             raise ProblemError(422, "ocr_timeout", late)
         lines += lines_from_boxes(boxes, page=page.number, points_per_pixel=page.points_per_pixel)
+    if not any(_CJK.search(cell.text) for line in lines for cell in line.cells):
+        raise ProblemError(
+            422,
+            "no_text_layer",
+            "这是扫描件（只有图片，没有文字层），文字识别（OCR）也未能从中读出中文："
+            "请上传更清晰的扫描件，或由 Word/WPS 直接导出的 PDF、.docx 文件",
+        )
     return lines
 
 
