@@ -63,13 +63,16 @@ def authenticate(
     scope = required_scope(request.method, request.url.path)
     if scope is None:
         return access.ANONYMOUS
-    if bearer is not None:
+    # A credential header that is present is checked, even when empty or of another scheme.
+    if "authorization" in request.headers:
+        if bearer is None:
+            raise access.unauthorized("Authorization 须为 Bearer nb_… 形式的 API 密钥")
         caller = access.by_token(session=session, token=bearer.credentials)
-    elif app_key is not None:
+    elif "x-app-key" in request.headers:
         headers = request.headers
         caller = access.by_signature(
             session=session,
-            app_key=app_key,
+            app_key=app_key or "",
             timestamp=headers.get("x-timestamp", ""),
             nonce=headers.get("x-nonce", ""),
             signature=headers.get("x-signature", ""),
