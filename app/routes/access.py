@@ -95,5 +95,8 @@ def authenticate(
         raise access.unauthorized()
     if caller is not access.ANONYMOUS and not caller.may(scope):
         raise ProblemError(403, "forbidden", f"该 API 密钥没有 {scope} 权限")
+    # End this short transaction now (a used nonce stays used): the route may read a file for
+    # seconds before it writes, and must not hold a connection — on SQLite the write lock — meanwhile.
+    session.commit()
     request.state.caller = caller
     return caller
