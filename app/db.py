@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -30,11 +29,10 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # No pool limit: a connection is a file handle, and writers queue on the lock below.
+        # No pool limit: a connection is a file handle; writers queue in SQLite's busy timeout.
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool
         )
-        writer = threading.Lock()
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -50,21 +48,8 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "begin")
         def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
             # Take the write lock up front: a read that later upgrades to a write could fail with
-            # "database is locked" instead of waiting for the busy timeout. Threads of this
-            # process queue on a lock first, so under load they wait their turn rather than
-            # exhaust the busy timeout; other processes still wait in the busy timeout.
-            connection.info["writer"] = writer.acquire(timeout=300)
-            try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            except BaseException:
-                _end(connection)
-                raise
-
-        @event.listens_for(engine, "commit")
-        @event.listens_for(engine, "rollback")
-        def _end(connection) -> None:  # type: ignore[no-untyped-def]
-            if connection.info.pop("writer", False):
-                writer.release()
+            # "database is locked" instead of waiting for the busy timeout.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
