@@ -23,6 +23,11 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# Under a burst, every writer of a process waits its turn here; a Python thread holding the lock
+# shares the interpreter with all the others, so a turn can take long.
+SQLITE_BUSY_SECONDS = 120
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
@@ -31,7 +36,7 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # No pool limit: a connection is a file handle; writers queue in SQLite's busy timeout.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=NullPool
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}, poolclass=NullPool
         )
 
         @event.listens_for(engine, "connect")
@@ -41,7 +46,7 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 

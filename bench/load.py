@@ -198,7 +198,11 @@ def run(kind: str, total: int) -> bool:
     finally:
         if server is not None:
             server.terminate()
-            server.wait(30)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(30)
         log.close()
 
     results, wall = outcome["results"], outcome["wall"]
