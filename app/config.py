@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     max_json_bytes: int = 2 * 1024 * 1024
     max_json_depth: int = 32
     max_bulk_reports: int = 1000
+    max_bulk_bytes: int = 32 * 1024 * 1024  # a batch of reports in one JSON array
     page_size_max: int = 200
     max_pdf_pages: int = 200
     extraction_timeout_seconds: float = 60
@@ -27,6 +28,14 @@ class Settings(BaseSettings):
     extraction_concurrency: int = 2
     extraction_queue_wait_seconds: float = 10
     extraction_retry_after_seconds: int = 10
+    # scans read by OCR (the optional `ocr` extra)
+    ocr_dpi: int = 200
+    ocr_max_pages: int = 20  # more pages than this in a scan: 413
+    ocr_page_seconds: float = 120.0  # per page: wall time in the worker, and CPU time
+    ocr_max_image_side: int = 3000  # photographs are scaled down to this many pixels
+    ocr_min_confidence: float = 0.75  # below it a figure needs the relations' confirmation
+    ocr_threads: int = 2
+    ocr_memory_mb: int = 4096  # address space an OCR child may map (onnxruntime reserves much)
 
     # Access (see docs/production.md): "auto" enforces keys once one exists, or for any caller
     # not on this machine; "on" always enforces them. Anonymous reads only when opened here.

@@ -19,6 +19,7 @@ CellKey = tuple[str, str, str]  # (table, row, column)
 
 class Status(StrEnum):
     READ = "read"  # printed in the document (or given in JSON)
+    OCR = "ocr"  # read from a scan by OCR with a confidence at or above the threshold
     BLANK = "blank"  # the cell is empty or holds a placeholder such as "-" or "/"
     MISSING = "missing"  # the cell is not in the document at all
     UNREADABLE = "unreadable"  # something stood there, but not a figure
@@ -46,6 +47,7 @@ class Figure:
     page: int | None = None
     line: int | None = None
     candidates: list[Value] | None = None  # the readings an ambiguous cell allows
+    confidence: float | None = None  # 0–1, for a figure read from a scan by OCR
 
 
 @dataclass

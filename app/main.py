@@ -19,9 +19,10 @@ from app.db import get_engine
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
 from app.middleware import BodyLimit, Idempotency, RequestContext
-from app.routes import batches, meta, ops, reports
+from app.routes import aggregates, batches, meta, ops, regions, reports
 from app.routes.access import PUBLIC_PATHS, authenticate
 from app.services import jobs, telemetry
+from app.web import routes as web
 
 log = logging.getLogger("nianbao")
 
@@ -184,6 +185,8 @@ def create_app() -> FastAPI:
     app.include_router(reports.router)
     app.include_router(batches.router)
     app.include_router(meta.router)
+    app.include_router(regions.router)
+    app.include_router(aggregates.router)
     app.include_router(ops.router)
     # Outermost last: request id and metrics around everything, then the envelope, the size cap
     # and Idempotency-Key closest to the routes.
@@ -191,6 +194,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(envelope.GovEnvelope)
     app.add_middleware(RequestContext)
+    web.install(app)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

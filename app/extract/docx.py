@@ -3,16 +3,19 @@
 Table cells carry their grid columns as positions (x0 = first grid column, x1 = one past the
 last), so a figure is aligned to its column by the grid, not by counting cells. Merged cells:
 
-- a horizontal merge (gridSpan) is one cell spanning its grid columns;
+- a horizontal merge (gridSpan, or the legacy hMerge of files converted from .doc) is one cell
+  spanning its grid columns;
 - a vertical merge (vMerge) gives its text to the first row only; each row below gets an empty
   cell with the same span, so a row label such as （三）不予公开 is read once, where it starts,
   and no figure column ever moves;
 - a table nested in a cell makes the outer table a layout frame: each of its cells is read as
   body content (its paragraphs as lines, its tables as tables), which is what the frames around
-  pasted web content are.
+  pasted web content are;
+- an altChunk (HTML, a web archive or text kept inside the package, as web-to-Word converters
+  write) is read by the HTML extractor where it stands.
 
 Word has no pages: every line is on page 1, numbered in order. Before python-docx sees the file,
-every XML part is checked with defusedxml (no DTD, no entities) and the archive's sizes are
+every XML part's prolog is checked as defusedxml does (no DTD, no entities) and the archive's sizes are
 capped, so an entity bomb or a zip bomb is refused instead of parsed.
 """
 
@@ -21,15 +24,19 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
+from xml.parsers import expat
 
 import docx
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as defused_fromstring
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
+from docx.opc.part import Part
 from lxml import etree
 
 from app.errors import ProblemError
+from app.extract import html
 from app.extract.lines import Cell, Extracted, Line
+from app.extract.sniff import decode_text, sniff
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a long report with pictures unpacks to a few tens of MB
@@ -39,32 +46,51 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _NS = {"w": W, "mc": MC}
 _P, _TBL, _TR, _TC = f"{{{W}}}p", f"{{{W}}}tbl", f"{{{W}}}tr", f"{{{W}}}tc"
+_TR_PR, _TC_PR = f"{{{W}}}trPr", f"{{{W}}}tcPr"
+_GRID_BEFORE, _GRID_SPAN = f"{{{W}}}gridBefore", f"{{{W}}}gridSpan"
+_V_MERGE, _H_MERGE = f"{{{W}}}vMerge", f"{{{W}}}hMerge"
+_VAL = f"{{{W}}}val"
+_ALT_CHUNK = f"{{{W}}}altChunk"
+_T, _NO_BREAK_HYPHEN = f"{{{W}}}t", f"{{{W}}}noBreakHyphen"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # Containers whose children are read as if they stood in their parent (content controls,
 # custom XML, tracked insertions).
 _TRANSPARENT = {f"{{{W}}}sdt", f"{{{W}}}sdtContent", f"{{{W}}}customXml", f"{{{W}}}ins"}
 _TEXT = etree.XPath(
-    ".//w:t[not(ancestor::mc:Fallback) and not(ancestor::w:del)] | .//w:tab | .//w:br | .//w:cr",
+    ".//w:t[not(ancestor::mc:Fallback) and not(ancestor::w:del)] | .//w:tab | .//w:br | .//w:cr"
+    " | .//w:noBreakHyphen",
     namespaces=_NS,
 )
 _SPACE = re.compile(r"\s+")
+_PLAIN = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
 def extract(data: bytes) -> Extracted:
-    """The lines of a .docx; 413 for a zip bomb, 422 for a broken or hostile file."""
-    check_archive(data)
+    """The lines of a .docx; 413 for a zip bomb, 422 for a broken or hostile file.
+
+    python-docx opens the package (relationships, the main part wherever it is stored); the
+    body is then walked on a plain lxml tree of the main part, because python-docx's element
+    classes cost a Python object for every element touched.
+    """
+    parts = check_archive(data)
     try:
         document = docx.Document(io.BytesIO(data))
+        main = parts.get(document.part.partname.membername)
+        root = etree.fromstring(main, _PLAIN) if main is not None else document.element
     except Exception:  # python-docx raises many kinds on a damaged package
         raise ProblemError(
             422, "unreadable_file", "Word 文件已损坏，无法打开：请在 Word 或 WPS 中重新保存为 .docx 或 PDF"
         ) from None
-    reader = _Reader()
-    reader.block(document.element.body)
+    body = root.find(f"{{{W}}}body")
+    reader = _Reader(document.part)
+    if body is not None:
+        reader.block(body)
     return Extracted(lines=reader.lines, media_type=MEDIA_TYPE, pages=1)
 
 
-def check_archive(data: bytes) -> None:
-    """Refuse archives that unpack to too much, and XML parts with a DTD or entities."""
+def check_archive(data: bytes) -> dict[str, bytes]:
+    """Refuse archives that unpack to too much, and XML parts with a DTD or entities; return
+    the XML parts by member name."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -74,15 +100,27 @@ def check_archive(data: bytes) -> None:
             if declared > MAX_UNPACKED_BYTES:
                 raise _too_large()
             total = 0
+            parts = {}
             for member in members:
                 xml = member.filename.endswith((".xml", ".rels"))
                 part, size = _read_capped(archive, member, MAX_UNPACKED_BYTES - total, keep=xml)
                 total += size
                 if xml:
                     _check_xml(part)
+                    parts[member.filename] = part
+            return parts
     except ProblemError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, NotImplementedError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        ValueError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        RuntimeError,  # an encrypted member
+    ):
         raise ProblemError(
             422, "unreadable_file", "Word 文件已损坏，无法打开：请在 Word 或 WPS 中重新保存为 .docx 或 PDF"
         ) from None
@@ -105,21 +143,47 @@ def _read_capped(
     return b"".join(chunks), size
 
 
+class _PrologEnd(Exception):
+    """The root element began: no DTD can follow, the rest is python-docx's to parse."""
+
+
 def _check_xml(part: bytes) -> None:
+    """Refuse a part that declares a DTD or entities (external entities, entity bombs).
+
+    A DTD can only stand before the root element, so expat reads just the prolog, with the
+    handlers defusedxml installs; parsing the whole part (styles.xml alone is ~350 kB) would
+    cost more than python-docx's own parse.
+    """
+    parser = expat.ParserCreate()
+
+    def forbid_dtd(name, *_):
+        raise DTDForbidden(name, None, None)
+
+    def forbid_entity(name, *_):
+        raise EntitiesForbidden(name, None, None, None, None, None)
+
+    def root(*_):
+        raise _PrologEnd
+
+    parser.StartDoctypeDeclHandler = forbid_dtd
+    parser.EntityDeclHandler = forbid_entity
+    parser.UnparsedEntityDeclHandler = forbid_entity
+    parser.StartElementHandler = root
     try:
-        defused_fromstring(part, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        parser.Parse(part, True)
+    except _PrologEnd:
+        return
     except DefusedXmlException:
         raise ProblemError(
             422, "unreadable_file", "Word 文件含有不安全的 XML 内容（DTD 或实体声明），已拒绝读取"
         ) from None
-    except Exception:
-        raise ProblemError(
-            422, "unreadable_file", "Word 文件的内容已损坏，无法读取：请重新保存为 .docx 或 PDF"
-        ) from None
+    except expat.ExpatError:
+        pass
+    raise ProblemError(422, "unreadable_file", "Word 文件的内容已损坏，无法读取：请重新保存为 .docx 或 PDF")
 
 
 def _too_large() -> ProblemError:
-    return ProblemError(413, "file_too_large", "Word 文件解压后过大，不像是一份年度报告，已拒绝读取")
+    return ProblemError(413, "too_large", "Word 文件解压后过大，不像是一份年度报告，已拒绝读取")
 
 
 def cell_text(parts: list[str]) -> str:
@@ -130,7 +194,10 @@ def cell_text(parts: list[str]) -> str:
 def _paragraph_text(p: etree._Element) -> str:
     pieces = []
     for node in _TEXT(p):
-        pieces.append(node.text or "" if node.tag == f"{{{W}}}t" else " ")
+        if node.tag == _T:
+            pieces.append(node.text or "")
+        else:
+            pieces.append("-" if node.tag == _NO_BREAK_HYPHEN else " ")
     return _SPACE.sub(" ", "".join(pieces)).strip()
 
 
@@ -153,7 +220,8 @@ def _int_attr(element: etree._Element | None, default: int, low: int = 1) -> int
 
 
 class _Reader:
-    def __init__(self) -> None:
+    def __init__(self, part: Part) -> None:
+        self.part = part
         self.lines: list[Line] = []
         self.tables = 0
 
@@ -168,10 +236,37 @@ class _Reader:
                     self.emit([Cell(text)])
             elif child.tag == _TBL:
                 self.table(child)
+            elif child.tag == _ALT_CHUNK:
+                self.alt_chunk(child)
+
+    def alt_chunk(self, element: etree._Element) -> None:
+        """Content kept in another format inside the package (HTML pasted into Word, or a page
+        turned into .docx by a converter): read it with that format's extractor."""
+        rel = self.part.rels.get(element.get(_R_ID, ""))
+        if rel is None or rel.is_external:
+            return
+        content_type, blob = rel.target_part.content_type, rel.target_part.blob
+        if content_type in ("text/html", "application/xhtml+xml"):
+            text = decode_text(blob)
+        elif content_type == "message/rfc822":
+            text = sniff(blob).text or ""
+        elif content_type == "text/plain":
+            for paragraph in decode_text(blob).splitlines():
+                if paragraph.strip():
+                    self.emit([Cell(_SPACE.sub(" ", paragraph).strip())])
+            return
+        else:
+            return
+        offset = self.tables
+        for line in html.extract(text).lines:
+            table = None if line.table is None else offset + line.table
+            if table is not None:
+                self.tables = max(self.tables, table + 1)
+            self.emit(line.cells, table=table)
 
     def table(self, tbl: etree._Element) -> None:
         rows = [child for child in _children(tbl) if child.tag == _TR]
-        if any(tc.find(f".//{_TBL}") is not None for row in rows for tc in _cells(row)):
+        if next(tbl.iterdescendants(_TBL), None) is not None:
             for row in rows:  # a frame around other content: read each cell as a body
                 for tc in _cells(row):
                     self.block(tc)
@@ -179,7 +274,7 @@ class _Reader:
         index = self.tables
         self.tables += 1
         for row in rows:
-            cells = list(_row_cells(row))
+            cells = _row_cells(row)
             if any(cell.text for cell in cells):
                 self.emit(cells, table=index)
 
@@ -188,12 +283,29 @@ def _cells(row: etree._Element) -> list[etree._Element]:
     return [child for child in _children(row) if child.tag == _TC]
 
 
-def _row_cells(row: etree._Element) -> Iterator[Cell]:
-    column = _int_attr(row.find("w:trPr/w:gridBefore", _NS), 0, low=0)
+def _properties(element: etree._Element, tag: str) -> dict[str, etree._Element]:
+    """The children of an element's property block (w:tcPr, w:trPr) by tag: one pass over a few
+    children is far cheaper than a path lookup per property."""
+    first = element[0] if len(element) else None
+    if first is None or first.tag != tag:
+        return {}
+    return {child.tag: child for child in first}
+
+
+def _row_cells(row: etree._Element) -> list[Cell]:
+    cells: list[Cell] = []
+    column = _int_attr(_properties(row, _TR_PR).get(_GRID_BEFORE), 0, low=0)
     for tc in _cells(row):
-        span = _int_attr(tc.find("w:tcPr/w:gridSpan", _NS), 1)
-        merge = tc.find("w:tcPr/w:vMerge", _NS)
-        continues = merge is not None and merge.get(f"{{{W}}}val", "continue") == "continue"
-        text = "" if continues else cell_text([_paragraph_text(p) for p in _children(tc) if p.tag == _P])
-        yield Cell(text, float(column), float(column + span))
+        properties = _properties(tc, _TC_PR)
+        span = _int_attr(properties.get(_GRID_SPAN), 1)
+        merge = properties.get(_V_MERGE)
+        continues = merge is not None and merge.get(_VAL, "continue") == "continue"
+        h_merge = properties.get(_H_MERGE)
+        if cells and h_merge is not None and h_merge.get(_VAL, "continue") == "continue":
+            # the legacy horizontal merge of files converted from .doc: widen the cell on the left
+            cells[-1] = Cell(cells[-1].text, cells[-1].x0, float(column + span))
+        else:
+            text = "" if continues else cell_text([_paragraph_text(p) for p in _children(tc) if p.tag == _P])
+            cells.append(Cell(text, float(column), float(column + span)))
         column += span
+    return cells

@@ -3,7 +3,8 @@
 A portal wraps the report in its chrome: header, navigation, a sidebar of other years' reports,
 share buttons, a footer, scripts. These are dropped (by tag, by being hidden, by being mostly
 links), then the article is found by descending from <body> into whichever child holds at least
-80% of the remaining text; the title and the 发布时间 line just before it are kept.
+80% of the remaining text and every data table; the title and the 发布时间 line just before it
+are kept.
 
 Tables are expanded onto their grid: a cell's position is its grid columns (x0 = first column,
 x1 = one past the last, as for Word). A rowspan cell gives its text to its first row only; each
@@ -16,8 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-import lxml.html
 from lxml import etree
 
 from app.errors import ProblemError
@@ -27,12 +28,16 @@ from app.extract.sniff import decode_text
 MEDIA_TYPE = "text/html"
 DOMINANT_SHARE = 0.8  # a child holding this share of the text is where the article is
 MAX_SPAN = 1000
+MAX_PREAMBLE = 300  # characters: a title or a 发布时间 line, not a block of the page
 
 _DROP = {
     "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
-    "form", "button", "input", "select", "textarea", "nav", "aside", "link", "meta",
+    "button", "input", "select", "textarea", "nav", "aside", "link", "meta",
 }  # fmt: skip
 _CHROME_OUTSIDE_ARTICLE = {"header", "footer"}  # <header> inside <article> holds its title
+# A form or a hidden element is chrome when small (a search box, a pop-up menu); ASP.NET portals
+# wrap the whole page in a form, and WeChat articles hide theirs until a script shows it.
+SMALL_CHROME = 200
 _BLOCK = {
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul",
     "ol", "dl", "dt", "dd", "blockquote", "pre", "center", "address", "figure", "figcaption",
@@ -43,16 +48,20 @@ _HEADING = {"h1", "h2", "h3"}
 _PREAMBLE_CLASS = re.compile(r"title|info|time|date|source|fbsj|fbrq|pubtime", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+# lxml's HTML parser without lxml.html's element classes: the same tree, without a Python
+# lookup for every element touched.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
-def extract(data: bytes, *, text: str | None = None) -> Extracted:
-    """The lines of an HTML page; `text` is the page already decoded (by sniff), if at hand."""
-    source = _XML_DECLARATION.sub("", text if text is not None else decode_text(data), count=1)
+def extract(data: bytes | str) -> Extracted:
+    """The lines of an HTML page, given as bytes or as the text sniff already decoded."""
+    source = _XML_DECLARATION.sub("", data if isinstance(data, str) else decode_text(data), count=1)
     try:
-        root = lxml.html.document_fromstring(source, parser=_PARSER)
-    except (etree.ParserError, ValueError):
-        raise ProblemError(422, "unreadable_file", "网页内容为空或已损坏，无法读取") from None
+        root = etree.fromstring(source, _PARSER) if source.strip() else None
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is None:
+        raise ProblemError(422, "unreadable_file", "网页内容为空或已损坏，无法读取")
     title = _page_title(root)
     body = root.find("body")
     if body is None:
@@ -75,7 +84,7 @@ def extract(data: bytes, *, text: str | None = None) -> Extracted:
 def _page_title(root: etree._Element) -> str:
     """The <title> without the site's name after it ("报告标题_某某人民政府")."""
     node = root.find(".//title")
-    text = _collapse(node.text_content()) if node is not None else ""
+    text = _collapse(_text(node)) if node is not None else ""
     return re.split(r"\s*[_|｜]\s*|\s+-\s+", text)[0] if text else ""
 
 
@@ -88,15 +97,23 @@ def _strip_chrome(body: etree._Element) -> None:
         if (
             tag in _DROP
             or (tag in _CHROME_OUTSIDE_ARTICLE and not _inside(element, ("article", "main")))
-            or element.get("hidden") is not None
-            or _HIDDEN.search(element.get("style", ""))
+            or ((tag == "form" or _hidden(element)) and _small(element))
         ):
             doomed.append(element)
     for element in doomed:
         _remove(element)
-    for element in [el for el in body.iter("div", "ul", "ol", "p", "section", "span") if _link_dense(el)]:
+    blocks = body.iter("div", "ul", "ol", "p", "section", "span", "table")
+    for element in [el for el in blocks if _link_dense(el)]:
         if element.getparent() is not None:
             _remove(element)
+
+
+def _hidden(element: etree._Element) -> bool:
+    return element.get("hidden") is not None or bool(_HIDDEN.search(element.get("style", "")))
+
+
+def _small(element: etree._Element) -> bool:
+    return next(element.iter("table"), None) is None and _visible_length(_text(element)) < SMALL_CHROME
 
 
 def _inside(element: etree._Element, tags: tuple[str, ...]) -> bool:
@@ -118,6 +135,10 @@ def _remove(element: etree._Element) -> None:
     parent.remove(element)
 
 
+def _text(element: etree._Element) -> str:
+    return "".join(element.itertext())
+
+
 def _visible_length(text: str | None) -> int:
     return len(_SPACE.sub("", text or ""))
 
@@ -126,40 +147,68 @@ def _link_dense(element: etree._Element) -> bool:
     """A list of links (menus, "上一篇/下一篇", other years' reports), not report text."""
     if element.find(".//a") is None or element.find(".//table") is not None:
         return False
-    total = _visible_length(element.text_content())
-    linked = sum(_visible_length(a.text_content()) for a in element.iter("a"))
+    total = _visible_length(_text(element))
+    linked = sum(_visible_length(_text(a)) for a in element.iter("a"))
     return total > 0 and linked >= 0.6 * total
 
 
-def _weights(body: etree._Element) -> dict[etree._Element, int]:
-    """Visible characters under each element, link text left out."""
-    weights: dict[etree._Element, int] = {}
+@dataclass
+class _Weight:
+    chars: int = 0  # visible characters, link text left out
+    tables: int = 0  # data tables
 
-    def visit(element: etree._Element) -> int:
-        own = 0 if element.tag == "a" else _visible_length(element.text)
+
+def _weights(body: etree._Element) -> dict[etree._Element, _Weight]:
+    weights: dict[etree._Element, _Weight] = {}
+
+    def visit(element: etree._Element) -> _Weight:
+        weight = _Weight(0 if element.tag == "a" else _visible_length(element.text))
+        if _is_data_table(element):
+            weight.tables = 1
         for child in element:
-            own += visit(child) if element.tag != "a" else 0
-            own += _visible_length(child.tail)
-        weights[element] = own
-        return own
+            if element.tag != "a":
+                below = visit(child)
+                weight.chars += below.chars
+                weight.tables += below.tables if not _is_data_table(element) else 0
+            weight.chars += _visible_length(child.tail)
+        weights[element] = weight
+        return weight
 
     visit(body)
     return weights
 
 
 def _is_data_table(element: etree._Element) -> bool:
-    return element.tag == "table" and element.find(".//table") is None
+    return element.tag == "table" and next(element.iterdescendants("table"), None) is None
 
 
-def _article(body: etree._Element, weights: dict[etree._Element, int]) -> etree._Element:
+def _article(body: etree._Element, weights: dict[etree._Element, _Weight]) -> etree._Element:
+    """Descend while one child holds most of the text and every data table."""
     current = body
     while not _is_data_table(current):
-        total = weights.get(current, 0)
-        heavy = [child for child in current if weights.get(child, 0) >= DOMINANT_SHARE * total > 0]
+        here = weights[current]
+        heavy = [
+            child
+            for child in current
+            if isinstance(child.tag, str)
+            and weights[child].chars >= DOMINANT_SHARE * here.chars > 0
+            and weights[child].tables == here.tables
+        ]
         if not heavy:
             return current
         current = heavy[0]
     return current
+
+
+def _is_preamble(element: etree._Element) -> bool:
+    """A title or 发布时间 line: a heading, or marked so by its class or id (or a child's)."""
+    if _visible_length(_text(element)) > MAX_PREAMBLE:
+        return False
+    for node in element.iter():
+        marks = f"{node.get('class', '')} {node.get('id', '')}"
+        if node.tag in _HEADING or _PREAMBLE_CLASS.search(marks):
+            return True
+    return False
 
 
 def _preamble(article: etree._Element, body: etree._Element) -> Iterator[etree._Element]:
@@ -170,11 +219,7 @@ def _preamble(article: etree._Element, body: etree._Element) -> Iterator[etree._
         parent = child.getparent()
         if parent is None or child is body:
             break
-        before = []
-        for sibling in child.itersiblings(preceding=True):
-            marks = f"{sibling.get('class', '')} {sibling.get('id', '')}"
-            if sibling.tag in _HEADING or _PREAMBLE_CLASS.search(marks):
-                before.append(sibling)
+        before = [sibling for sibling in child.itersiblings(preceding=True) if _is_preamble(sibling)]
         found = list(reversed(before)) + found
         child = parent
     yield from found

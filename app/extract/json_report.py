@@ -38,26 +38,13 @@ class ReportMeta(BaseModel):
     table4: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
-def _depth(text: bytes) -> int:
-    """The deepest nesting of a JSON text, found without building it."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x7B, 0x5B):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x7D, 0x5D):
-            depth -= 1
-    return deepest
+def _depth(value: Any) -> int:
+    """How deep a decoded JSON value nests containers, counted level by level (no recursion)."""
+    depth, level = 0, [value]
+    while containers := [v for v in level if isinstance(v, dict | list)]:
+        depth += 1
+        level = [child for c in containers for child in (c.values() if isinstance(c, dict) else c)]
+    return depth
 
 
 def _reject_constant(name: str) -> None:
@@ -65,37 +52,38 @@ def _reject_constant(name: str) -> None:
 
 
 def load_json(data: bytes, max_depth: int) -> Any:
-    if _depth(data) > max_depth:
-        raise ProblemError(422, "json_too_deep", f"JSON 嵌套超过 {max_depth} 层，不是年度报告的结构")
+    too_deep = ProblemError(422, "json_too_deep", f"JSON 嵌套超过 {max_depth} 层，不是年度报告的结构")
     try:
-        return json.loads(data, parse_float=Decimal, parse_constant=_reject_constant)
+        value = json.loads(data, parse_float=Decimal, parse_constant=_reject_constant)
+    except RecursionError:
+        raise too_deep from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProblemError(422, "invalid_json", f"JSON 格式有误，无法解析：{type(exc).__name__}") from None
+    if _depth(value) > max_depth:
+        raise too_deep
+    return value
 
 
 def _path(*parts: object) -> str:
     return ".".join(str(p) for p in parts)
 
 
-def _figure(raw: Any, kind: Kind, path: str, errors: list[dict]) -> Figure | None:
+def _figure(raw: Any, kind: Kind) -> Figure | str:
+    """The figure a JSON value gives, or what is wrong with it (the caller adds the path)."""
     if raw is None:
         return Figure(None, Status.BLANK)
     if kind is Kind.MONEY:
         if isinstance(raw, bool) or not isinstance(raw, int | Decimal | str):
-            errors.append({"path": path, "message": "金额应为数字或数字字符串，如 1941.7065"})
-            return None
+            return "金额应为数字或数字字符串，如 1941.7065"
         try:
             value: Value = Decimal(str(raw).strip())
         except InvalidOperation:
-            errors.append({"path": path, "message": f"“{raw}”不是数字"})
-            return None
+            return f"“{raw}”不是数字"
         if not value.is_finite():
-            errors.append({"path": path, "message": "金额应为有限数"})
-            return None
+            return "金额应为有限数"
         return Figure(value)
     if isinstance(raw, bool) or not isinstance(raw, int):
-        errors.append({"path": path, "message": "件数应为整数"})
-        return None
+        return "件数应为整数"
     return Figure(raw)
 
 
@@ -115,6 +103,7 @@ def _tables(meta: ReportMeta, errors: list[dict]) -> tuple[bool, dict]:
         for t in layout(Format.F2019 if meta.format is Format.F2021 else Format.F2021).tables
     }
     figures: dict = {}
+    money = Kind.MONEY
     for table_code in TABLE_CODES:
         given: dict[str, dict[str, Any]] = getattr(meta, table_code)
         table = lay.table(table_code)
@@ -129,15 +118,16 @@ def _tables(meta: ReportMeta, errors: list[dict]) -> tuple[bool, dict]:
                 )
                 errors.append({"path": _path(table_code, row_code), "message": note})
                 continue
-            kinds = {code: kind for code, _, kind in row.columns}
+            kinds = row.column_kinds
             for column_code, raw in columns.items():
-                if column_code not in kinds:
-                    errors.append(
-                        {"path": _path(table_code, row_code, column_code), "message": "未知的列代码"}
-                    )
+                kind = kinds.get(column_code)
+                if type(raw) is int and kind is not None and kind is not money:  # nearly every cell
+                    figures[(table_code, row_code, column_code)] = Figure(raw)
                     continue
-                figure = _figure(raw, kinds[column_code], _path(table_code, row_code, column_code), errors)
-                if figure is not None:
+                figure = "未知的列代码" if kind is None else _figure(raw, kind)
+                if isinstance(figure, str):
+                    errors.append({"path": _path(table_code, row_code, column_code), "message": figure})
+                else:
                     figures[(table_code, row_code, column_code)] = figure
     return single_other, figures
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 from rapidfuzz import fuzz
 
@@ -20,13 +21,14 @@ from app.extract.infer import Unit, placements, resolve, run_together
 from app.extract.labels import LAYOUT_2019_MARKERS, TABLE2_KEYS, TABLE3_KEYS
 from app.extract.lines import Cell, Extracted, Line
 from app.extract.metadata import read_metadata
-from app.extract.sections import TABLE_SECTIONS, find_sections, narrative
+from app.extract.sections import find_sections, narrative, table_spans
 from app.extract.values import CellValue, normalise, read_cell, split_spaced
 from app.rules.engine import relations
 from app.rules.layout import Format, Kind, Row, Table, layout
 
 MIN_LABEL_SCORE = 0.72
 ORDER_ONLY_SCORE = 0.05  # a row whose label is unreadable, placed by the template's order alone
+MISSING_ROW_PENALTY = 0.5  # when two layouts fit, the one that leaves fewer rows unmatched wins
 
 
 # ---- tokens and segments ------------------------------------------------------------------------
@@ -45,7 +47,11 @@ class Token:
 
     @property
     def is_figure(self) -> bool:
-        return self.value.is_number or (self.value.kind == "blank" and not self.empty)
+        return (
+            self.value.is_number
+            or self.value.kind == "confused"
+            or (self.value.kind == "blank" and not self.empty)
+        )
 
 
 @dataclass
@@ -57,9 +63,17 @@ class Segment:
     whole_line: bool = False  # the figures came on one line: its cells can stand for the columns
     labelled_line: bool = False  # that line began with the label (empties after it are label columns)
 
-    @property
+    @cached_property
     def figures(self) -> list[Token]:
         return [t for t in self.cells if t.is_figure]
+
+    @cached_property
+    def label_variants(self) -> tuple[str, ...]:
+        """The label as matched: its last part, its last two parts, all of it (noise removed)."""
+        if not self.labels:
+            return ()
+        variants = {_bare(self.labels[-1]), _bare("".join(self.labels[-2:])), _bare("".join(self.labels))}
+        return tuple(v for v in variants if v)
 
     @property
     def first(self) -> Token | None:
@@ -75,7 +89,9 @@ def _tokens(line: Line) -> list[Token]:
             width = (cell.x1 - cell.x0) / len(parts) if positioned else None  # type: ignore[operator]
             for i, part in enumerate(parts):
                 x0 = cell.x0 + i * width if width is not None and cell.x0 is not None else None
-                sub = Cell(part, x0, x0 + width if x0 is not None and width is not None else None)
+                sub = Cell(
+                    part, x0, x0 + width if x0 is not None and width is not None else None, cell.confidence
+                )
                 tokens.append(Token(sub, read_cell(part), line.page, line.number))
             continue
         tokens.append(Token(cell, read_cell(cell.text), line.page, line.number))
@@ -124,21 +140,19 @@ def _bare(text: str) -> str:
     return _NOISE.sub("", normalise(text))
 
 
+@cache
+def _bare_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_bare(key) for key in keys)
+
+
 def _score(segment: Segment, keys: tuple[str, ...]) -> float:
     if not segment.figures:
         return 0.0
-    variants = {_bare(segment.labels[-1]) if segment.labels else ""}
-    if len(segment.labels) > 1:
-        variants.add(_bare("".join(segment.labels[-2:])))
-        variants.add(_bare("".join(segment.labels)))
     best = 0.0
-    for key in keys:
-        bare_key = _bare(key)
-        for variant in variants:
-            if not variant:
-                continue
+    for bare_key in _bare_keys(keys):
+        for variant in segment.label_variants:
             if bare_key in variant:
-                best = max(best, 1.0 if len(variant) <= len(bare_key) * 3 else 0.9)
+                best = max(best, 0.9 + 0.1 * len(bare_key) / len(variant))
             elif len(variant) >= 2:
                 best = max(best, fuzz.partial_ratio(bare_key, variant) / 100 * 0.95)
     return best if best >= MIN_LABEL_SCORE else ORDER_ONLY_SCORE
@@ -148,6 +162,7 @@ def align(
     found: list[Segment], rows: tuple[Row, ...], keys: dict[str, tuple[str, ...]]
 ) -> tuple[float, dict[str, Segment]]:
     """The best order-keeping match of segments to template rows (an edit-distance alignment)."""
+    found = [s for s in found if s.figures]  # only a segment with figures can be a row
     n, m = len(found), len(rows)
     scores = [[_score(s, keys[r.code]) for r in rows] for s in found]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
@@ -175,16 +190,19 @@ def align(
 def _figure(token: Token, kind: Kind) -> Figure:
     value = token.value
     raw = token.cell.text.strip()
+    source = {"page": token.page, "line": token.line, "confidence": token.cell.confidence}
     if value.kind == "blank":
-        return Figure(None, Status.BLANK, raw=raw, page=token.page, line=token.line)
+        return Figure(None, Status.BLANK, raw=raw, **source)
     number = value.value
-    if kind is not Kind.MONEY and number is not None and not isinstance(number, int):
-        return Figure(None, Status.UNREADABLE, raw=raw, page=token.page, line=token.line)
+    if value.kind == "confused" or (
+        kind is not Kind.MONEY and number is not None and not isinstance(number, int)
+    ):
+        return Figure(None, Status.UNREADABLE, raw=raw, **source)
     if kind is Kind.MONEY and isinstance(number, int):
         from decimal import Decimal
 
         number = Decimal(number)
-    return Figure(number, Status.READ, raw=raw, note=value.note, page=token.page, line=token.line)
+    return Figure(number, Status.READ, raw=raw, note=value.note, **source)
 
 
 def _by_position(cells: list[Token], centers: list[float]) -> list[Token | None] | None:
@@ -293,7 +311,7 @@ class TableReading:
 def read_table(lines: list[Line], table: Table, keys: dict[str, tuple[str, ...]]) -> TableReading:
     found = segments(lines)
     score, matched = align(found, table.rows, keys)
-    reading = TableReading(score=score)
+    reading = TableReading(score=score - MISSING_ROW_PENALTY * (len(table.rows) - len(matched)))
     centers = {w: _column_centers(found, w) for w in {len(r.columns) for r in table.rows}}
     for row in table.rows:
         segment = matched.get(row.code)
@@ -347,15 +365,14 @@ def _settle(figures: dict[CellKey, Figure], units: list[Unit], fmt: Format, sing
 def parse(extracted: Extracted) -> Draft:
     """Lines of cells from any extractor to a draft: metadata, every figure, the narrative."""
     lines = extracted.lines
-    sections = find_sections(lines)
-    spans = {n: sections.span(n, len(lines)) for n in TABLE_SECTIONS}
+    spans = table_spans(lines, find_sections(lines))
     if spans[3] is None:
         raise ProblemError(
             422,
             "not_a_report",
             "未找到“三、收到和处理政府信息公开申请情况”表格：请确认上传的是政府信息公开工作年度报告",
         )
-    text = narrative(lines, sections)
+    text = narrative(lines, spans)
     meta = read_metadata(text.split("\n"))
     if not meta.organ or meta.year is None:
         raise ProblemError(

@@ -15,6 +15,7 @@ class Cell:
     text: str
     x0: float | None = None  # left edge: PDF points, or the first grid column of a Word/HTML cell
     x1: float | None = None  # right edge: PDF points, or one past the last grid column
+    confidence: float | None = None  # 0–1 for text read by OCR; None where the file carried the text
 
 
 @dataclass
@@ -38,3 +39,4 @@ class Extracted:
     media_type: str
     pages: int = 1
     notes: list[str] = field(default_factory=list)
+    image_pages: list[int] = field(default_factory=list)  # PDF pages with an image and no text: scans

@@ -47,7 +47,7 @@ def title_of(paragraphs: list[str]) -> str | None:
         if not clean:
             continue
         parts.append(clean)
-        if _TITLE_END.search(clean):
+        if _TITLE_END.search("".join(parts)):  # a wrapped title may end with "告" alone
             return "".join(parts)
         if len(parts) == 3:
             break

@@ -31,6 +31,7 @@ from app.extract.lines import Cell, Extracted, Line
 RULING_THICKNESS = 2.0  # a rectangle thinner than this is a line
 SNAP = 1.5  # rulings closer than this are the same ruling
 FOOTER_ZONE = 60.0  # points from the bottom of the page where page numbers live
+DIGIT_GAP = 0.6  # a gap this wide (in character heights) beside a digit separates two cells
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–\s]*\d+[-—–\s]*|第\s*\d+\s*页(?:\s*[/,，]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$"
 )
@@ -205,11 +206,15 @@ def _text_lines(chars: list[Char]) -> list[list[Char]]:
 
 
 def _split_by_gaps(chars: list[Char]) -> list[Cell]:
-    """A line without rulings: wide gaps separate cells (a borderless table), others are spaces."""
+    """A line without rulings: wide gaps separate cells (a borderless table), and so does any
+    visible gap beside a digit — figures in neighbouring columns sit closer than label words."""
     chars = sorted(chars, key=lambda c: c.x0)
     groups: list[list[Char]] = [[chars[0]]]
     for before, char in itertools.pairwise(chars):
-        if char.x0 - before.x1 > max(before.size, char.size) * 2:
+        gap = char.x0 - before.x1
+        size = max(before.size, char.size)
+        beside_digit = before.text.isdigit() or char.text.isdigit()
+        if gap > size * 2 or (beside_digit and gap > size * DIGIT_GAP):
             groups.append([char])
         else:
             groups[-1].append(char)
@@ -247,6 +252,7 @@ def extract(data: bytes) -> Extracted:
     interpreter = PDFPageInterpreter(manager, device)
     lines: list[Line] = []
     images = chars = tables = 0
+    image_pages: list[int] = []
     for number, page in enumerate(pages, 1):
         try:
             interpreter.process_page(page)
@@ -258,6 +264,8 @@ def extract(data: bytes) -> Extracted:
             _collect(item, content)
         images += content.images
         chars += len(content.chars)
+        if content.images and not content.chars:
+            image_pages.append(number)
         page_lines, tables = _page_lines(content, number, tables)
         lines.extend(page_lines)
     if chars == 0:
@@ -273,4 +281,4 @@ def extract(data: bytes) -> Extracted:
         on_page = [line for line in lines if line.page == page_number]
         for index, line in enumerate(on_page, 1):
             line.number = index
-    return Extracted(lines, "application/pdf", pages=len(pages))
+    return Extracted(lines, "application/pdf", pages=len(pages), image_pages=image_pages)

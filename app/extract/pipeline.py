@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.config import get_settings
 from app.draft import Draft
 from app.errors import ProblemError
-from app.extract import docx
+from app.extract import docx, html, pdf
 from app.extract.layout import parse
 from app.extract.lines import Extracted
 from app.extract.sniff import FileType, Sniffed, decode_text
@@ -21,9 +22,41 @@ def _text(data: bytes, sniffed: Sniffed) -> Extracted:
 
 
 def _pdf(data: bytes, _: Sniffed) -> Extracted:
-    from app.extract import pdf
+    from app.extract import ocr
 
-    return pdf.extract(data)
+    try:
+        extracted = pdf.extract(data)
+    except ProblemError as problem:
+        if problem.code != "no_text_layer":
+            raise
+        if not ocr.available():
+            raise ProblemError(422, "no_text_layer", f"{problem.detail}；{ocr.HOW_TO_ENABLE}") from None
+        scanned = ocr.read_pdf(data)  # a scan: every page read by OCR
+        if not any(cell.text.strip() for line in scanned.lines for cell in line.cells):
+            raise ProblemError(
+                422,
+                "no_text_layer",
+                "扫描件中未能识别出文字：请上传更清晰的扫描件，或由 Word/WPS 直接导出的 PDF",
+            ) from None
+        return scanned
+    if extracted.image_pages and ocr.available():
+        # scanned pages inside a text PDF (a table pasted as a picture, a signed last page)
+        scanned = ocr.read_pdf(data, pages=[number - 1 for number in extracted.image_pages])
+        extracted.lines = sorted(extracted.lines + scanned.lines, key=lambda line: line.page)
+        extracted.notes.append("ocr")
+    return extracted
+
+
+def _image(data: bytes, sniffed: Sniffed) -> Extracted:
+    from app.extract import ocr
+
+    if not ocr.available():
+        raise ProblemError(
+            422,
+            "no_text_layer",
+            f"这是一张图片，没有可读取的文字：请上传带文字层的 PDF 或 Word 文件；{ocr.HOW_TO_ENABLE}",
+        )
+    return ocr.read_image(data, sniffed.media_type)
 
 
 def _docx(data: bytes, _: Sniffed) -> Extracted:
@@ -31,8 +64,6 @@ def _docx(data: bytes, _: Sniffed) -> Extracted:
 
 
 def _html(data: bytes, sniffed: Sniffed) -> Extracted:
-    from app.extract import html
-
     return html.extract(sniffed.text if sniffed.text is not None else decode_text(data))
 
 
@@ -41,6 +72,7 @@ EXTRACTORS: dict[FileType, Callable[[bytes, Sniffed], Extracted]] = {
     FileType.PDF: _pdf,
     FileType.DOCX: _docx,
     FileType.HTML: _html,
+    FileType.IMAGE: _image,
 }
 
 
@@ -57,4 +89,10 @@ def extract(data: bytes, sniffed: Sniffed) -> Extracted:
 
 def read_document(data: bytes, sniffed: Sniffed) -> Draft:
     """Bytes of a report file to its draft (runs inside the bounded worker)."""
-    return parse(extract(data, sniffed))
+    extracted = extract(data, sniffed)
+    draft = parse(extracted)
+    if "ocr" in extracted.notes:
+        from app.extract.ocr_review import review
+
+        review(draft, threshold=get_settings().ocr_min_confidence)
+    return draft

@@ -59,18 +59,96 @@ def find_sections(lines: list[Line]) -> Sections:
     return Sections(starts)
 
 
-def narrative(lines: list[Line], sections: Sections) -> str:
-    """The report's text outside tables 二, 三 and 四, headings kept, one line per paragraph."""
+_ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|#)")
+_PARAGRAPH_END = '。！？!?；;：:）)”"'
+_DATE_LINE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+MAX_WRAPPED_HEADING = 30
+MIN_WRAPPED_LINE = 16  # shorter lines are titles, signatures or headings, never wrapped text
+
+
+def _continues(previous: str, line: str) -> bool:
+    """A line wrapped from the one before (PDF lines, page breaks), not a new paragraph or heading."""
+    if previous.endswith(tuple(_PARAGRAPH_END)) or _ITEM_START.match(line) or _DATE_LINE.match(line):
+        return False
+    if len(previous) < MIN_WRAPPED_LINE:
+        return False
+    short_heading = len(previous) <= MAX_WRAPPED_HEADING and _ITEM_START.match(previous)
+    return not short_heading and _heading_number(previous) is None and _heading_number(line) is None
+
+
+Span = tuple[int, int]
+
+# Words that open a table when its section heading is missing, and the one that closes table 三.
+_TABLE_OPENERS = {2: ("第二十条", "信息内容"), 3: ("申请人情况", "本年新收"), 4: ("行政复议",)}
+_TABLE3_LAST_ROW = "结转下年度"
+_TABLE4_WORDS = ("维持", "纠正", "审结")
+
+
+def _bare_line(line: Line) -> str:
+    return _HEADING_NOISE.sub("", normalise("".join(cell.text for cell in line.cells)))
+
+
+def _first(lines: list[Line], words: tuple[str, ...], start: int, stop: int) -> int | None:
+    return next((i for i in range(start, stop) if any(word in _bare_line(lines[i]) for word in words)), None)
+
+
+def _table4_opener(lines: list[Line], start: int, stop: int) -> int | None:
+    """The header line of table 四: 行政复议, with 维持/纠正/审结 right below it."""
+    opener = _first(lines, _TABLE_OPENERS[4], start, stop)
+    while opener is not None:
+        if _first(lines, _TABLE4_WORDS, opener, min(len(lines), opener + 6)) is not None:
+            return opener
+        opener = _first(lines, _TABLE_OPENERS[4], opener + 1, stop)
+    return None
+
+
+def table_spans(lines: list[Line], sections: Sections) -> dict[int, Span | None]:
+    """The lines of tables 二, 三 and 四: under their headings, or found by their own words.
+
+    Some documents drop a heading (a portal page whose headings are pictures, a table pasted
+    without its title); the tables themselves still print their row labels.
+    """
+    total = len(lines)
+    spans = {n: sections.span(n, total) for n in TABLE_SECTIONS}
+    if spans[3] is None:
+        opener = _first(lines, _TABLE_OPENERS[3], spans[2][0] if spans[2] else 0, total)
+        if opener is not None:
+            table4 = spans[4][0] - 1 if spans[4] else _table4_opener(lines, opener, total)
+            last = _first(lines, (_TABLE3_LAST_ROW,), opener, table4 if table4 is not None else total)
+            end = last + 1 if last is not None else table4 if table4 is not None else total
+            spans[3] = (opener, end)
+            if spans[2] and spans[2][1] > opener:
+                spans[2] = (spans[2][0], opener)
+    if spans[3] is not None and spans[2] is None:
+        opener = _first(lines, _TABLE_OPENERS[2], 0, spans[3][0])
+        if opener is not None:
+            spans[2] = (opener, spans[3][0])
+    if spans[3] is not None and spans[4] is None:
+        opener = _table4_opener(lines, spans[3][1], min(total, spans[3][1] + 8))
+        if opener is not None:
+            later = [index for n, index in sections.starts.items() if n > 4 and index > opener]
+            spans[4] = (opener, min(later) if later else min(total, opener + 12))
+    return spans
+
+
+def narrative(lines: list[Line], spans: dict[int, Span | None]) -> str:
+    """The report's text outside tables 二, 三 and 四, headings kept, one paragraph per line.
+
+    Lines that a PDF or a page break wrapped are joined again, so a sentence is never cut.
+    """
     skipped = set()
-    for number in TABLE_SECTIONS:
-        span = sections.span(number, len(lines))
+    for span in spans.values():
         if span:
             skipped.update(range(*span))
-    kept = []
+    paragraphs: list[str] = []
     for index, line in enumerate(lines):
         if index in skipped:
             continue
         text = " ".join(cell.text.strip() for cell in line.cells if cell.text.strip())
-        if text:
-            kept.append(text)
-    return "\n".join(kept)
+        if not text:
+            continue
+        if len(paragraphs) > 1 and _continues(paragraphs[-1], text):
+            paragraphs[-1] += text
+        else:
+            paragraphs.append(text)
+    return "\n".join(paragraphs)

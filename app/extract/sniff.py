@@ -8,9 +8,12 @@ from the cheapest and surest (magic bytes) to the costliest (decoding and lookin
 from __future__ import annotations
 
 import codecs
+import email
+import email.policy
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -63,16 +66,25 @@ _HTML_START = re.compile(
 )
 _HTML_ANYWHERE = re.compile(r"<(html|body|table)\b[^>]*>", re.IGNORECASE)
 _LEADING_NOISE = re.compile(r"^(\s|<\?xml[^>]*\?>|<!--.*?-->)*", re.DOTALL)
+# A web archive (.mht, "单个文件网页" from Word or a browser): MIME headers, multipart/related.
+_MIME_HEADER = re.compile(rb"^\s*[A-Za-z][\w-]*:")
+# Main-part content types of Word documents, macro-enabled documents and templates.
+_WORD_MAIN = (
+    b"wordprocessingml.document.main+xml",
+    b"wordprocessingml.template.main+xml",
+    b"ms-word.document.macroEnabled.main+xml",
+    b"ms-word.template.macroEnabledTemplate.main+xml",
+)
 
 
 def sniff(data: bytes) -> Sniffed:
     """The type of an upload; 415 when it is none we read, 422 when it cannot be read at all."""
     if not data.strip():
         raise ProblemError(422, "empty_file", "上传的文件是空的，请选择正确的年度报告文件")
+    if data.startswith(_ZIP):  # before the PDF marker: a stored member may hold "%PDF-"
+        return _zip(data)
     if b"%PDF-" in data[:1024]:
         return Sniffed(FileType.PDF, MEDIA_TYPES[FileType.PDF])
-    if data.startswith(_ZIP):
-        return _zip(data)
     if data.startswith(_OLE2):
         raise ProblemError(
             415,
@@ -85,6 +97,8 @@ def sniff(data: bytes) -> Sniffed:
             return Sniffed(FileType.IMAGE, media_type)
     if data.lstrip().startswith(b"{\\rtf"):
         raise ProblemError(415, "unsupported_type", "不支持 RTF 文件：请另存为 .docx 或 PDF 后重新上传")
+    if _is_mht(data[:4096]):
+        return _mht(data)
     text = decode_text(data)
     head = _LEADING_NOISE.sub("", text[:4096], count=1).lstrip("\ufeff")
     if head[:1] in ("{", "["):
@@ -95,21 +109,59 @@ def sniff(data: bytes) -> Sniffed:
 
 
 def _zip(data: bytes) -> Sniffed:
-    """A ZIP is a report only when it is a Word document (it holds word/document.xml)."""
+    """A ZIP is a report only when it is a Word document: it holds word/document.xml, or its
+    content types name a Word main part stored elsewhere."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+            types = _small_member(archive, "[Content_Types].xml")
+    except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError, NotImplementedError, RuntimeError):
         raise ProblemError(
             422, "unreadable_file", "文件已损坏，无法打开：请重新导出 Word（.docx）或 PDF 后上传"
         ) from None
-    if "word/document.xml" in names:
+    if "word/document.xml" in names or any(kind in types for kind in _WORD_MAIN):
         return Sniffed(FileType.DOCX, MEDIA_TYPES[FileType.DOCX])
+    if "OFD.xml" in names:
+        raise ProblemError(
+            415, "unsupported_type", "暂不支持 OFD 版式文件：请上传同一报告的 PDF、Word（.docx）或网页"
+        )
     raise ProblemError(
         415,
         "unsupported_type",
         "这是一个压缩包或其他 Office 文件，不是 Word 文档：请上传年度报告本身（PDF、.docx、网页或文本）",
     )
+
+
+def _small_member(archive: zipfile.ZipFile, name: str, limit: int = 1 << 20) -> bytes:
+    """A member's first bytes (a bounded read, whatever its header declares), or b""."""
+    try:
+        with archive.open(name) as stream:
+            return stream.read(limit)
+    except KeyError:
+        return b""
+
+
+def _is_mht(head: bytes) -> bool:
+    lowered = head.lower()
+    return bool(_MIME_HEADER.match(head)) and b"mime-version:" in lowered and b"multipart/related" in lowered
+
+
+def _mht(data: bytes) -> Sniffed:
+    """The HTML part of a web archive, decoded by its declared charset or like any text."""
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes) or not payload.strip():
+            continue
+        charset = part.get_content_charset()
+        try:
+            text = payload.decode(charset) if charset else decode_text(payload)
+        except (LookupError, UnicodeDecodeError):
+            text = decode_text(payload)
+        return Sniffed(FileType.HTML, "multipart/related", text)
+    raise ProblemError(422, "unreadable_file", "网页存档（.mht）中没有网页内容：请上传原网页或 PDF")
 
 
 def decode_text(data: bytes) -> str:
@@ -161,7 +213,9 @@ def _unreadable() -> ProblemError:
 
 
 def _checked(text: str) -> str:
-    """Decoded text that is mostly control characters was binary after all."""
+    """Decoded text with a NUL or many control characters was binary after all."""
+    if "\x00" in text:
+        raise ProblemError(415, "unsupported_type", UNSUPPORTED)
     sample = text[:8192]
     controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v\x1b")
     if controls > max(2, len(sample) // 100):

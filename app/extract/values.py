@@ -14,8 +14,13 @@ from decimal import Decimal, InvalidOperation
 PLACEHOLDERS = frozenset({"-", "--", "—", "——", "–", "/", "／", "\\", "无", "空", "*", "×", "x", "X"})
 
 _NUMBER = re.compile(r"^([-−]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
-_SPLIT_DECIMAL = re.compile(r"^(\d+)\.\s+(\d+)$")  # OCR: "923. 71"
+_SPLIT_DECIMAL = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)\.\s+(\d+)$")  # OCR: "923. 71"
+_LEADING_FIGURE = re.compile(r"^[\s\-−－]*[0-9０-９][0-9０-９,，.．\s]*")
 _SPACED_NUMBERS = re.compile(r"^\d+(?:\.\d+)?(?:\s+\d+(?:\.\d+)?)+$")  # "0 0": two cells run into one
+# OCR takes 0 for O/D/C, 1 for l/I, 5 for S, 8 for B: "1O", "S6", a lone "O". Such a cell is a
+# figure nobody can read for sure; only the relations may settle it (see app.extract.ocr_review).
+CONFUSED_DIGITS = str.maketrans("OoDQCclI|SsB", "000000111558")
+_CONFUSED = re.compile(r"^(?=.*[OoDQCclI|SsB])[0-9OoDQCclI|SsB]{1,9}$")
 
 
 def normalise(text: str) -> str:
@@ -26,7 +31,7 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class CellValue:
-    kind: str  # "number" | "blank" | "text"
+    kind: str  # "number" | "blank" | "confused" (digits OCR may have misread) | "text"
     raw: str
     value: int | Decimal | None = None
     note: str | None = None
@@ -42,6 +47,8 @@ def read_cell(text: str) -> CellValue:
     clean = normalise(text)
     if not clean or clean in PLACEHOLDERS:
         return CellValue("blank", raw)
+    if _CONFUSED.match(clean):
+        return CellValue("confused", raw)
     split = _SPLIT_DECIMAL.match(clean)
     if split:
         clean = f"{split.group(1)}.{split.group(2)}"
@@ -60,7 +67,8 @@ def read_cell(text: str) -> CellValue:
         return CellValue("text", raw)
     whole = int(f"{'-' if sign else ''}{digits.replace(',', '')}")
     value: int | Decimal = number if number is not None else whole
-    return CellValue("number", raw, value, rest or None)
+    note = _LEADING_FIGURE.sub("", raw, count=1).strip() if rest else None  # as printed, full width kept
+    return CellValue("number", raw, value, note or None)
 
 
 def _is_note(rest: str) -> bool:

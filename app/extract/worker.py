@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -18,8 +19,9 @@ from app.config import get_settings
 from app.errors import ProblemError
 
 _context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["app.extract.pipeline"])
+_context.set_forkserver_preload(["app.extract.preload"])
 _slots: threading.BoundedSemaphore | None = None
+_progress: Connection | None = None  # set inside a child: where it announces a long stage
 _slots_lock = threading.Lock()
 
 
@@ -31,9 +33,28 @@ def _semaphore() -> threading.BoundedSemaphore:
         return _slots
 
 
+def extend_deadline(seconds: float, detail: str) -> None:
+    """From inside a child: the next stage (an OCR page) may take `seconds`; on running over,
+    the caller gets 422 with `detail`. Outside a child it does nothing."""
+    if _progress is not None:
+        _progress.send(("extend", (seconds, detail)))
+
+
+def allow_ocr_memory() -> None:
+    """From inside a child: raise its address-space limit to the OCR ceiling (onnxruntime maps
+    far more address space than it uses). Outside a child it does nothing."""
+    if _progress is not None:
+        _, ceiling = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
+
+
 def _child(conn: Connection, memory_bytes: int, func: Callable, args: tuple) -> None:
+    global _progress
+    _progress = conn
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        # the hard limit leaves room that only OCR may claim (see allow_ocr_memory)
+        ceiling = max(memory_bytes, get_settings().ocr_memory_mb * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, ceiling))
         conn.send(("ok", func(*args)))
     except ProblemError as problem:
         conn.send(("problem", (problem.status, problem.code, problem.detail, problem.errors)))
@@ -67,12 +88,19 @@ def run_bounded(func: Callable[..., Any], *args: Any) -> Any:
         child = _context.Process(target=_child, args=(sender, memory, func, args), daemon=True)
         child.start()
         sender.close()
+        timeout = ProblemError(
+            422, "extraction_timeout", "读取文件超时：文件可能已损坏或过于复杂，请重新导出后上传"
+        )
+        deadline = time.monotonic() + settings.extraction_timeout_seconds
         try:
-            if not receiver.poll(settings.extraction_timeout_seconds):
-                raise ProblemError(
-                    422, "extraction_timeout", "读取文件超时：文件可能已损坏或过于复杂，请重新导出后上传"
-                )
-            kind, payload = receiver.recv()
+            while True:
+                if not receiver.poll(max(0.0, deadline - time.monotonic())):
+                    raise timeout
+                kind, payload = receiver.recv()
+                if kind != "extend":
+                    break
+                deadline = time.monotonic() + payload[0]
+                timeout = ProblemError(422, "ocr_timeout", payload[1])
         except EOFError:
             raise _too_complex() from None
         finally:

@@ -45,12 +45,13 @@ class FigurePublic(BaseModel):
     row: str
     column: str
     value: FigureValue
-    status: str = Field(description="read | blank | missing | unreadable | inferred | ambiguous")
+    status: str = Field(description="read | ocr | blank | missing | unreadable | inferred | ambiguous")
     raw: str | None = None
     note: str | None = None
     page: int | None = None
     line: int | None = None
     candidates: list[FigureValue] | None = None
+    confidence: float | None = Field(default=None, description="0–1, for a figure read from a scan by OCR")
 
 
 class SourcePublic(BaseModel):

@@ -56,6 +56,15 @@ class Report(SQLModel, table=True):
     single_other_row: bool = False
     scope: str | None = Field(default=None, max_length=8)
     region_code: str | None = Field(default=None, max_length=12, index=True)
+    # the region's ancestor at each level of both trees (app.services.gazetteer.PATH_COLUMNS),
+    # so aggregates group by a plain column at any level
+    region_province: str | None = Field(default=None, max_length=12, index=True)
+    region_prefecture: str | None = Field(default=None, max_length=12, index=True)
+    region_county: str | None = Field(default=None, max_length=12, index=True)
+    region_township: str | None = Field(default=None, max_length=12, index=True)
+    xpcc_corps: str | None = Field(default=None, max_length=12, index=True)
+    xpcc_division: str | None = Field(default=None, max_length=12, index=True)
+    xpcc_regiment: str | None = Field(default=None, max_length=12, index=True)
     published_on: date | None = None
     signed_on: date | None = None
     period_start: date | None = None

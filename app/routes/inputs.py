@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from fastapi import Request
 
@@ -16,6 +17,7 @@ class RawInput:
     filename: str | None
     declared_type: str | None  # what the caller said; the bytes decide
     is_json_body: bool
+    published_on: date | None = None  # form field beside an uploaded file
 
 
 def _too_large(limit: int) -> ProblemError:
@@ -37,6 +39,17 @@ async def _read_capped(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _date(form) -> date | None:
+    """The optional `published_on` field: the date the report was published on the portal."""
+    value = form.get("published_on")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ProblemError(422, "invalid_date", "published_on 应为发布日期，格式如 2025-01-20") from None
+
+
 async def read_report_input(request: Request) -> RawInput:
     """The body as bytes: JSON as it came, or the `file` part of a multipart form."""
     settings = get_settings()
@@ -52,7 +65,9 @@ async def read_report_input(request: Request) -> RawInput:
         data = await upload.read()
         if len(data) > settings.max_upload_bytes:
             raise _too_large(settings.max_upload_bytes)
-        return RawInput(data, upload.filename, upload.content_type, is_json_body=False)
+        return RawInput(
+            data, upload.filename, upload.content_type, is_json_body=False, published_on=_date(form)
+        )
     if content_type in ("application/json", ""):
         data = await _read_capped(request, settings.max_json_bytes)
         return RawInput(data, None, "application/json", is_json_body=True)
@@ -61,3 +76,16 @@ async def read_report_input(request: Request) -> RawInput:
         "unsupported_media_type",
         "请以 application/json 提交结构化报告，或以 multipart/form-data 的 file 字段上传文件",
     )
+
+
+async def read_bulk_input(request: Request) -> bytes:
+    """A JSON array of reports, as it came, within the batch size cap."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("application/json", ""):
+        raise ProblemError(415, "unsupported_media_type", "请以 application/json 提交年度报告的 JSON 数组")
+    limit = get_settings().max_bulk_bytes
+    try:
+        return await _read_capped(request, limit)
+    except ProblemError as exc:
+        exc.detail = f"请求体超过 {limit // (1024 * 1024)} MB 的上限，请分批提交"
+        raise

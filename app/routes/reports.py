@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Query, Response
 from app.config import get_settings
 from app.db import SessionDep
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
-from app.routes.inputs import RawInput, read_report_input
-from app.services import reading, reports
+from app.models.bulk import BulkResult
+from app.routes.inputs import RawInput, read_bulk_input, read_report_input
+from app.services import bulk, intake, reading, reports
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -27,7 +28,10 @@ REPORT_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "published_on": {"type": "string", "format": "date", "description": "发布日期"},
+                    },
                 }
             },
         },
@@ -45,10 +49,38 @@ REPORT_BODY = {
 )
 def create_report(raw: InputDep, session: SessionDep, response: Response) -> ReportPublic:
     draft, upload = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
+    draft.published_on = raw.published_on or draft.published_on
     report, created = reports.ingest(session=session, draft=draft, upload=upload)
     if not created:
         response.status_code = 200
     return report
+
+
+BULK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/ReportMeta"},
+                    "description": "年度报告的 JSON 数组（条数上限见 NIANBAO_MAX_BULK_REPORTS）",
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/reports/bulk",
+    response_model=BulkResult,
+    responses=_PROBLEMS,
+    openapi_extra=BULK_BODY,
+    summary="Store many JSON reports in one transaction; one result per item",
+)
+def create_reports(data: Annotated[bytes, Depends(read_bulk_input)], session: SessionDep) -> BulkResult:
+    return bulk.ingest_items(session=session, items=intake.json_reports(data))
 
 
 @router.post(
@@ -60,6 +92,7 @@ def create_report(raw: InputDep, session: SessionDep, response: Response) -> Rep
 )
 def validate_report(raw: InputDep, session: SessionDep) -> ReportPublic:
     draft, _ = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
+    draft.published_on = raw.published_on or draft.published_on
     return reports.check(session=session, draft=draft)
 
 

@@ -138,6 +138,16 @@ RULES: tuple[Rule, ...] = (
         },
     ),
     Rule(
+        "OCR",
+        Severity.WARNING,
+        "扫描件：识别不清的数请对照原件核对",
+        "Scans: figures OCR could not read for sure are named for checking by eye",
+        "文字识别（OCR）读出的每一个数及其置信度",
+        "{detail}",
+        "{detail_en}",
+        "extract",  # written by the OCR step (app.extract.ocr_review), not by the engine
+    ),
+    Rule(
         "YEAR-CARRY",
         Severity.WARNING,
         "上年结转等于上一年度报告的结转下年度",
@@ -160,6 +170,111 @@ RULES: tuple[Rule, ...] = (
         "in_force",
         {"rows": ["regulations", "normative_documents"]},
     ),
+    Rule(
+        "REGION",
+        Severity.WARNING,
+        "发布机关能对应到行政区划",
+        "The issuing body resolves to a region",
+        "发布机关名称（或报告所填的 region_code）",
+        "未能将发布机关“{organ}”对应到行政区划（{reason}），本报告暂不计入按地区的汇总",
+        "The body {organ} could not be placed in a region ({reason}); it is left out of sums by region",
+        "region",
+    ),
 )
+
+# The checks beyond the tables (app.rules.statements, app.rules.narrative): what the narrative
+# says against the figures, the report's parts, its publication date, and text copied from the
+# year before. None is an error unless it is certain.
+NARRATIVE_RULES: tuple[Rule, ...] = (
+    Rule(
+        "TEXT",
+        Severity.WARNING,
+        "正文与表格一致",
+        "The narrative agrees with the tables",
+        "正文中陈述的数字和“未收到申请”“未发生行政复议、诉讼”等说法，与相应表格数字",
+        "正文“{quote}”称{what}为 {reported}，{where}为 {expected}",
+        "The narrative says “{quote}”: {what_en} is {reported}, {where_en} holds {expected}",
+        "text",
+        cases={
+            "figure": (
+                "正文“{quote}”称{what}为 {reported}，{where}为 {expected}",
+                "The narrative says “{quote}”: {what_en} is {reported}, {where_en} holds {expected}",
+            ),
+            "absence": (
+                "正文“{quote}”称{what}，但{where}为 {expected}",
+                "The narrative says “{quote}” ({what_en}), but {where_en} holds {expected}",
+            ),
+        },
+    ),
+    Rule(
+        "STRUCTURE",
+        Severity.WARNING,
+        "报告结构完整",
+        "The report has its six parts, its tables and the required statements",
+        "正文的六个部分及其顺序、表二至表四、第五部分内容、第六部分信息处理费说明、标题年度与统计期限",
+        "{detail}",
+        "{detail_en}",
+        "structure",
+        cases={
+            "missing_part": ("缺少第{numeral}部分“{part}”", "part {numeral} “{part}” is missing"),
+            "order": (
+                "各部分顺序不对：{found}（应为一至六依次排列）",
+                "the parts stand in the order {found}; they should run 一 to 六",
+            ),
+            "missing_table": (
+                "缺少{table}（{title}）：表中没有任何数字",
+                "{table} ({title}) is missing: none of its figures is there",
+            ),
+            "empty_five": (
+                "第五部分“存在的主要问题及改进情况”没有实际内容{text}",
+                "part 五 (problems and improvements) says nothing{text_en}",
+            ),
+            "no_fee": (
+                "第六部分“其他需要报告的事项”未说明收取信息处理费的情况"
+                "（《政府信息公开信息处理费管理办法》，国办函〔2020〕109号）",
+                "part 六 does not say whether information processing fees were charged",
+            ),
+            "title_year": (
+                "标题年度为 {title_year}，但数据统计期限为 {period_year} 年",
+                "the title names {title_year} but the statistics period is {period_year}",
+            ),
+        },
+    ),
+    Rule(
+        "TIMELY",
+        Severity.WARNING,
+        "按期发布",
+        "Published by the legal deadline",
+        "发布日期（或报告落款日期）、发布机关名称（判断是政府还是政府部门）",
+        "{detail}",
+        "{detail_en}",
+        "timely",
+        cases={
+            "late": (
+                "{source} {date} 晚于{kind}的法定期限 {deadline}（《政府信息公开条例》第四十九条）",
+                "{source_en} {date} is after the deadline for {kind_en}, {deadline}",
+            ),
+            "unsure": (
+                "{source} {date} 晚于政府部门的期限 {deadline}；无法从机关名称“{organ}”判断其是政府还是"
+                "政府部门（政府的期限为 {government_deadline}），请人工核对",
+                "{source_en} {date} is after the departments' deadline {deadline}; whether “{organ}” is a "
+                "government (deadline {government_deadline}) or a department cannot be told from its name",
+            ),
+        },
+    ),
+    Rule(
+        "REPEAT",
+        Severity.WARNING,
+        "正文不照抄上一年度报告",
+        "The narrative is not copied from the year before",
+        "本年正文与同一机关上一年度报告正文（不含条例依据、统计期限等固定表述）",
+        "正文有 {reported} 与 {prev_year} 年度报告相同或几乎相同{sections}",
+        "{reported} of the narrative repeats the {prev_year} report{sections_en}",
+        "repeat",
+        {"threshold": 0.5, "similarity": 90, "min_section_chars": 80},
+    ),
+)
+
+RULES = RULES + NARRATIVE_RULES
 
 RULES_BY_ID = {rule.id: rule for rule in RULES}

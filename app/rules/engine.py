@@ -6,10 +6,12 @@ findings out. Sum rules are expanded once per layout into concrete relations.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
+from itertools import chain
 
 from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
 from app.rules.catalogue import RULES, RULES_BY_ID, SUM_NOT_CHECKED, Rule
@@ -23,6 +25,7 @@ from app.rules.layout import (
     layout,
     result_item_rows,
 )
+from app.rules.narrative import check_narrative, check_repeat
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,30 @@ class Relation:
     right: tuple[CellKey, ...]
     column: str | None  # set when the relation runs down one column
     row: str | None  # set when the relation runs along one row
+    # The same cells as positions in the layout's reading order (`Layout.cells`), so a draft's
+    # figures are looked up once per validation and every relation reads them by index.
+    left_at: tuple[int, ...]
+    right_at: tuple[int, ...]
+
+    @cached_property
+    def cells(self) -> tuple[CellKey, ...]:
+        return self.left + self.right
+
+    @cached_property
+    def at(self) -> tuple[int, ...]:
+        return self.left_at + self.right_at
+
+    @cached_property
+    def cell_codes(self) -> list[str]:
+        return [cell_code(*k) for k in self.cells]
+
+    def location(self) -> Location:
+        return Location(self.rule.params["table"], self.row or _single_row(self.left), self.column)
+
+    def sums(self, values: Sequence[Value | None]) -> tuple[Value, Value]:
+        """(sum of left, sum of right) over values in reading order; no operand may be blank."""
+        at = values.__getitem__
+        return sum(map(at, self.left_at)), sum(map(at, self.right_at))  # type: ignore[arg-type]
 
 
 def _tokens(token: str, lay: Layout) -> tuple[str, ...]:
@@ -56,6 +83,7 @@ def _expand(codes: list[str], lay: Layout) -> tuple[str, ...]:
 def relations(fmt: Format, single_other_row: bool = False) -> tuple[Relation, ...]:
     """Every concrete sum relation of a layout (computed once per layout)."""
     lay = layout(fmt, single_other_row)
+    position = lay.positions
     found: list[Relation] = []
     for rule in RULES:
         if rule.check != "sum":
@@ -64,31 +92,49 @@ def relations(fmt: Format, single_other_row: bool = False) -> tuple[Relation, ..
         left, right = _expand(rule.params["left"], lay), _expand(rule.params["right"], lay)
         if rule.params["over"] == "rows":
             for row in table.rows:
+                lefts = tuple((table.code, row.code, c) for c in left)
+                rights = tuple((table.code, row.code, c) for c in right)
                 found.append(
                     Relation(
                         rule,
                         _short(row.label),
                         row.code,
-                        tuple((table.code, row.code, c) for c in left),
-                        tuple((table.code, row.code, c) for c in right),
+                        lefts,
+                        rights,
                         None,
                         row.code,
+                        tuple(position[k] for k in lefts),
+                        tuple(position[k] for k in rights),
                     )
                 )
         else:
             for code, label, _ in table.rows[0].columns:
+                lefts = tuple((table.code, r, code) for r in left)
+                rights = tuple((table.code, r, code) for r in right)
                 found.append(
                     Relation(
                         rule,
                         label,
                         code,
-                        tuple((table.code, r, code) for r in left),
-                        tuple((table.code, r, code) for r in right),
+                        lefts,
+                        rights,
                         code,
                         None,
+                        tuple(position[k] for k in lefts),
+                        tuple(position[k] for k in rights),
                     )
                 )
     return tuple(found)
+
+
+@cache
+def relations_at(fmt: Format, single_other_row: bool = False) -> tuple[tuple[Relation, ...], ...]:
+    """The relations reading each position: a hint re-checks only those a correction touches."""
+    index: list[list[Relation]] = [[] for _ in layout(fmt, single_other_row).cells]
+    for rel in relations(fmt, single_other_row):
+        for i in rel.at:
+            index[i].append(rel)
+    return tuple(tuple(found) for found in index)
 
 
 def _short(label: str) -> str:
@@ -109,7 +155,7 @@ def _label(lay: Layout, key: CellKey) -> str:
     found = lay.table(table).row(row)
     if found is None:
         return cell_code(*key)
-    column_label = next((label for code, label, _ in found.columns if code == column), column)
+    column_label = found.column_labels.get(column, column)
     if len(found.columns) == 1:
         return _short(found.label)
     return f"{_short(found.label)}·{column_label}"
@@ -140,21 +186,26 @@ def _finding(rule: Rule, severity: Severity | None = None, case: str | None = No
 # ---- the evaluators ---------------------------------------------------------------------------
 
 
+def _valid_value(kind: Kind | None, value: Value) -> bool:
+    if kind is Kind.COUNT:
+        return isinstance(value, int) and value >= 0
+    if kind is Kind.SIGNED:
+        return isinstance(value, int)
+    if kind is Kind.MONEY:
+        return value >= 0
+    return True
+
+
 def check_values(draft: Draft) -> list[Finding]:
     rule = RULES_BY_ID["VALUE"]
     lay = draft.layout
     found = []
     for key, figure in draft.figures.items():
-        if figure.value is None:
-            continue
-        kind = lay.kind(*key)
         value = figure.value
-        ok = {
-            Kind.COUNT: isinstance(value, int) and value >= 0,
-            Kind.SIGNED: isinstance(value, int),
-            Kind.MONEY: value >= 0,
-        }.get(kind, True)  # type: ignore[arg-type]
-        if not ok:
+        if value is None or (type(value) is int and value >= 0):
+            continue  # blank (COMPLETE's concern), or a non-negative count: valid in every kind
+        kind = lay.kind(*key)
+        if not _valid_value(kind, value):
             found.append(
                 _finding(
                     rule,
@@ -169,6 +220,12 @@ def check_values(draft: Draft) -> list[Finding]:
     return found
 
 
+def in_reading_order(draft: Draft) -> list[Figure | None]:
+    """The draft's figures at the positions of its layout's cells (None where one is absent)."""
+    get = draft.figures.get
+    return [get(key) for key in draft.layout.cells]
+
+
 def _location(key: CellKey, figure: Figure | None = None) -> Location:
     return Location(key[0], key[1], key[2], figure.page if figure else None)
 
@@ -176,24 +233,32 @@ def _location(key: CellKey, figure: Figure | None = None) -> Location:
 _TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
 
 
-def check_complete(draft: Draft) -> list[Finding]:
+def check_complete(draft: Draft, ordered: list[Figure | None] | None = None) -> list[Finding]:
     """One finding per row and state: blank, missing, unreadable, ambiguous, inferred cells."""
     rule = RULES_BY_ID["COMPLETE"]
     lay = draft.layout
+    figures = draft.figures
+    if ordered is None:
+        ordered = in_reading_order(draft)
+    read = Status.READ  # a local: an enum member looked up for every cell is measurable
+    unread = [
+        (key, figure)
+        for key, figure in zip(lay.cells, ordered, strict=True)
+        if figure is None or figure.status is not read
+    ]
     by_row: dict[tuple[str, str, str], list[CellKey]] = defaultdict(list)
-    for key in lay.cells:
-        figure = draft.figures.get(key)
+    for key, figure in unread:
         status = Status.MISSING if figure is None else figure.status
-        if status in (Status.READ,):
+        if status is Status.OCR:  # read by OCR with confidence: as good as read
             continue
         by_row[(key[0], key[1], status.value)].append(key)
     found = []
     for (table, row, state), keys in by_row.items():
         row_layout = lay.table(table).row(row)
         assert row_layout is not None
-        labels = {code: label for code, label, _ in row_layout.columns}
+        labels = row_layout.column_labels
         severity = Severity.INFO if state == Status.INFERRED else rule.severity
-        figure = draft.figures.get(keys[0])
+        figure = figures.get(keys[0])
         found.append(
             _finding(
                 rule,
@@ -211,17 +276,16 @@ def check_complete(draft: Draft) -> list[Finding]:
     return found
 
 
-def check_sums(draft: Draft) -> list[Finding]:
+def check_sums(draft: Draft, ordered: list[Figure | None] | None = None) -> list[Finding]:
     lay = draft.layout
-    values = {key: figure.value for key, figure in draft.figures.items()}
+    figures = in_reading_order(draft) if ordered is None else ordered
+    values = [None if figure is None else figure.value for figure in figures]
+    blank_at = {i for i, value in enumerate(values) if value is None} if None in values else set()
     violations: list[Violation] = []
     found: list[Finding] = []
-    all_relations = relations(draft.format, draft.single_other_row)
-    for rel in all_relations:
-        cells = rel.left + rel.right
-        blanks = [key for key in cells if values.get(key) is None]
-        location = Location(rel.rule.params["table"], rel.row or _single_row(rel.left), rel.column)
-        if blanks:
+    for rel in relations(draft.format, draft.single_other_row):
+        if blank_at and not blank_at.isdisjoint(rel.at):
+            blanks = [lay.cells[i] for i in rel.at if i in blank_at]
             zh, en = SUM_NOT_CHECKED
             found.append(
                 Finding(
@@ -229,25 +293,25 @@ def check_sums(draft: Draft) -> list[Finding]:
                     severity=Severity.INFO,
                     message=zh.format(where=rel.where, blanks=_some(lay, blanks)),
                     message_en=en.format(where=rel.where_en, blanks=", ".join(cell_code(*k) for k in blanks)),
-                    location=location,
-                    cells=[cell_code(*k) for k in cells],
+                    location=rel.location(),
+                    cells=list(rel.cell_codes),
                 )
             )
             continue
-        reported = sum(values[k] for k in rel.left)  # type: ignore[misc]
-        expected = sum(values[k] for k in rel.right)  # type: ignore[misc]
+        reported, expected = rel.sums(values)
         if reported != expected:
             finding = _finding(
                 rel.rule,
                 where=rel.where,
                 reported=fmt_value(reported),
                 expected=fmt_value(expected),
-                location=location,
-                cells=[cell_code(*k) for k in cells],
+                location=rel.location(),
+                cells=list(rel.cell_codes),
             )
             violations.append(Violation(rel, reported, expected, finding))
             found.append(finding)
-    _add_hints(violations, values, lay, all_relations)
+    if violations:
+        _add_hints(violations, values, lay, relations_at(draft.format, draft.single_other_row))
     return found
 
 
@@ -271,33 +335,37 @@ class Violation:
 
 def _add_hints(
     violations: list[Violation],
-    values: dict[CellKey, Value | None],
+    values: list[Value | None],
     lay: Layout,
-    all_relations: tuple[Relation, ...],
+    touched_by: tuple[tuple[Relation, ...], ...],
 ) -> None:
-    """Say where one wrong row of totals, or one wrong cell, explains several violations."""
-    if not violations:
-        return
+    """Say where one wrong row of totals, or one wrong cell, explains several violations.
+
+    Cells are positions in the layout's reading order, as in `Relation.left_at`.
+    """
     by_relation = {id(v.relation): v.finding for v in violations}
 
-    def explains(corrected: dict[CellKey, Value | None], cells: set[CellKey]) -> list[Relation]:
+    def explains(fix: dict[int, Value]) -> list[Relation]:
         """The violated relations a correction fixes, if it breaks none that held."""
-        touching = [r for r in all_relations if cells & set(r.left + r.right)]
+        corrected = list(values)
+        for i, value in fix.items():
+            corrected[i] = value
+        touching = {id(r): r for i in fix for r in touched_by[i]}.values()
         if not all(_holds(r, corrected) for r in touching if None not in _operands(r, corrected)):
             return []
         return [v.relation for v in violations if _holds(v.relation, corrected)]
 
     # A row of totals that disagrees with its items: replace each by its items' sum.
-    totals: dict[tuple[str, str], dict[CellKey, Value]] = defaultdict(dict)
-    doubled: set[CellKey] = set()
+    totals: dict[tuple[str, str], dict[int, Value]] = defaultdict(dict)
+    doubled: set[int] = set()
     for v in violations:
         rel, reported, expected = v.relation, v.reported, v.expected
         if len(rel.left) == 1 and rel.rule.params.get("over") == "columns":
-            totals[rel.left[0][:2]][rel.left[0]] = expected
+            totals[rel.left[0][:2]][rel.left_at[0]] = expected
             if expected != 0 and reported == 2 * expected:
-                doubled.add(rel.left[0])
+                doubled.add(rel.left_at[0])
     for (table, row), fix in totals.items():
-        fixed = explains({**values, **fix}, set(fix))
+        fixed = explains(fix)
         if len(fixed) < 2:
             continue
         label = _short(lay.table(table).row(row).label)  # type: ignore[union-attr]
@@ -305,37 +373,44 @@ def _add_hints(
             cause = f"“{label}”行有 {len(fix)} 个数恰为其各项之和的两倍，很可能把小计重复相加"
         else:
             cause = f"“{label}”行有 {len(fix)} 个数与其各项之和不符，很可能是合计行填错"
-        changes = "、".join(f"{_label(lay, k)}应为 {fmt_value(v)}" for k, v in fix.items())
+        changes = "、".join(f"{_label(lay, lay.cells[i])}应为 {fmt_value(v)}" for i, v in fix.items())
         for rel in fixed:
             by_relation[id(rel)].hint = f"{cause}：{changes}；改正后 {len(fixed)} 条关系均成立"
 
-    # One cell whose correction satisfies every violated relation it takes part in.
-    needed: dict[CellKey, set[Value]] = defaultdict(set)
-    for v in violations:
-        for key in v.relation.left + v.relation.right:
-            sign = 1 if key in v.relation.left else -1
-            needed[key].add(values[key] + sign * (v.expected - v.reported))  # type: ignore[operator]
-    for key, options in needed.items():
+    # One cell whose correction satisfies every violated relation it takes part in. Only a cell
+    # read by two or more violated relations can explain two of them.
+    readers = Counter(chain.from_iterable(v.relation.at for v in violations))
+    for i, count in readers.items():
+        if count < 2:
+            continue
+        options = {_needed(v, i, values[i]) for v in violations if i in v.relation.at}
         if len(options) != 1:
             continue
         value = next(iter(options))
-        fixed = explains({**values, key: value}, {key})
+        fixed = explains({i: value})
         if len(fixed) < 2:
             continue
         for rel in fixed:
             finding = by_relation[id(rel)]
             finding.hint = finding.hint or (
-                f"若“{_label(lay, key)}”应为 {fmt_value(value)}，"
+                f"若“{_label(lay, lay.cells[i])}”应为 {fmt_value(value)}，"
                 f"则 {len(fixed)} 条关系均成立：很可能是此格填错"
             )
 
 
-def _operands(rel: Relation, values: dict[CellKey, Value | None]) -> list[Value | None]:
-    return [values.get(k) for k in rel.left + rel.right]
+def _needed(v: Violation, i: int, value: Value | None) -> Value:
+    """The value the cell at position i needs for v's relation to hold."""
+    gap = v.expected - v.reported  # type: ignore[operator]
+    return value + gap if i in v.relation.left_at else value - gap  # type: ignore[operator]
 
 
-def _holds(rel: Relation, values: dict[CellKey, Value | None]) -> bool:
-    return sum(values[k] for k in rel.left) == sum(values[k] for k in rel.right)  # type: ignore[misc]
+def _operands(rel: Relation, values: list[Value | None]) -> list[Value | None]:
+    return [values[i] for i in rel.at]
+
+
+def _holds(rel: Relation, values: list[Value | None]) -> bool:
+    reported, expected = rel.sums(values)
+    return reported == expected
 
 
 def check_format(draft: Draft) -> list[Finding]:
@@ -363,7 +438,7 @@ def check_format(draft: Draft) -> list[Finding]:
 
 
 def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
-    """YEAR-CARRY and YEAR-IN-FORCE against the same body's report of the year before."""
+    """YEAR-CARRY, YEAR-IN-FORCE and REPEAT against the same body's report of the year before."""
     found = []
     carry = RULES_BY_ID["YEAR-CARRY"]
     this_table, this_row = carry.params["this"]
@@ -407,21 +482,23 @@ def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
                         cells=[cell_code("table2", row, c) for c in ("in_force", "issued", "repealed")],
                     )
                 )
-    return found
+    return found + check_repeat(draft, previous)
 
 
 def validate(draft: Draft, previous: Draft | None = None) -> list[Finding]:
     """Every finding for a draft; `previous` is the same body's latest report of the year before."""
+    ordered = in_reading_order(draft)  # one lookup per figure, shared by the checks below
     findings = [
         *draft.extraction_findings,
         *check_values(draft),
-        *check_complete(draft),
-        *check_sums(draft),
+        *check_complete(draft, ordered),
+        *check_sums(draft, ordered),
         *check_format(draft),
+        *check_narrative(draft),
     ]
     if previous is not None:
         findings += check_cross_year(draft, previous)
     return findings
 
 
-CROSS_YEAR_RULES = frozenset({"YEAR-CARRY", "YEAR-IN-FORCE"})
+CROSS_YEAR_RULES = frozenset({"YEAR-CARRY", "YEAR-IN-FORCE", "REPEAT"})

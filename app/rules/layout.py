@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 
 
 class Format(StrEnum):
@@ -28,9 +28,17 @@ class Row:
     label: str  # as the official template prints it
     columns: tuple[tuple[str, str, Kind], ...]  # (code, label, kind)
 
-    @property
+    @cached_property
     def column_codes(self) -> tuple[str, ...]:
         return tuple(code for code, _, _ in self.columns)
+
+    @cached_property
+    def column_labels(self) -> dict[str, str]:
+        return {code: label for code, label, _ in self.columns}
+
+    @cached_property
+    def column_kinds(self) -> dict[str, Kind]:
+        return {code: kind for code, _, kind in self.columns}
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,11 @@ class Table:
     rows: tuple[Row, ...]
 
     def row(self, code: str) -> Row | None:
-        return next((r for r in self.rows if r.code == code), None)
+        return self._rows_by_code.get(code)
+
+    @cached_property
+    def _rows_by_code(self) -> dict[str, Row]:
+        return {r.code: r for r in self.rows}
 
 
 @dataclass(frozen=True)
@@ -49,18 +61,29 @@ class Layout:
     tables: tuple[Table, ...]
 
     def table(self, code: str) -> Table:
-        return next(t for t in self.tables if t.code == code)
+        return self._tables_by_code[code]
 
-    @property
+    @cached_property
+    def _tables_by_code(self) -> dict[str, Table]:
+        return {t.code: t for t in self.tables}
+
+    @cached_property
     def cells(self) -> tuple[tuple[str, str, str], ...]:
         """Every figure of the layout as (table, row, column), in reading order."""
         return tuple((t.code, r.code, c) for t in self.tables for r in t.rows for c in r.column_codes)
 
+    @cached_property
+    def positions(self) -> dict[tuple[str, str, str], int]:
+        """Where each figure stands in `cells`: the rules address figures by position."""
+        return {key: i for i, key in enumerate(self.cells)}
+
+    @cached_property
+    def kinds(self) -> dict[tuple[str, str, str], Kind]:
+        """The kind of every figure, by (table, row, column)."""
+        return {(t.code, r.code, c): kind for t in self.tables for r in t.rows for c, _, kind in r.columns}
+
     def kind(self, table: str, row: str, column: str) -> Kind | None:
-        found = self.table(table).row(row) if table in TABLE_CODES else None
-        if found is None:
-            return None
-        return next((k for code, _, k in found.columns if code == column), None)
+        return self.kinds.get((table, row, column))
 
 
 TABLE_CODES = ("table2", "table3", "table4")

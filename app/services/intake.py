@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from app.config import get_settings
 from app.draft import Draft
+from app.errors import ProblemError
 from app.extract.json_report import load_json, parse_report
 from app.extract.pipeline import read_document
 from app.extract.sniff import FileType, sniff
@@ -27,8 +28,8 @@ def _canonical_json(value: object) -> bytes:
     ).encode()
 
 
-def json_report(data: bytes, filename: str | None = None) -> tuple[Draft, Upload]:
-    decoded = load_json(data, get_settings().max_json_depth)
+def report_from_json(decoded: object, filename: str | None = None) -> tuple[Draft, Upload]:
+    """A decoded JSON report to a draft, and its canonical bytes as the upload it came from."""
     draft = parse_report(decoded)
     return draft, Upload(_canonical_json(decoded), "application/json", filename)
 
@@ -42,6 +43,10 @@ def safe_filename(filename: str | None) -> str | None:
     return name or None
 
 
+def json_report(data: bytes, filename: str | None = None) -> tuple[Draft, Upload]:
+    return report_from_json(load_json(data, get_settings().max_json_depth), filename)
+
+
 def read(data: bytes, filename: str | None, is_json_body: bool) -> tuple[Draft, Upload]:
     """Sniff, then the JSON reader in process, or the file's extractor in the bounded worker."""
     filename = safe_filename(filename)
@@ -52,3 +57,24 @@ def read(data: bytes, filename: str | None, is_json_body: bool) -> tuple[Draft, 
         return json_report(data, filename)
     draft = run_bounded(read_document, data, sniffed)
     return draft, Upload(data, sniffed.media_type, filename)
+
+
+def json_reports(data: bytes) -> list[tuple[Draft, Upload] | ProblemError]:
+    """A JSON array of reports: each item a draft, or the problem that makes it no report."""
+    settings = get_settings()
+    decoded = load_json(data, settings.max_json_depth + 1)
+    if not isinstance(decoded, list):
+        raise ProblemError(422, "invalid_batch", "请求体应为 JSON 数组，每个元素是一份年度报告")
+    if len(decoded) > settings.max_bulk_reports:
+        raise ProblemError(
+            413,
+            "too_many_reports",
+            f"一次最多提交 {settings.max_bulk_reports} 份报告，本次为 {len(decoded)} 份，请分批提交",
+        )
+    items: list[tuple[Draft, Upload] | ProblemError] = []
+    for value in decoded:
+        try:
+            items.append(report_from_json(value))
+        except ProblemError as problem:
+            items.append(problem)
+    return items

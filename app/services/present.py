@@ -71,6 +71,7 @@ def _figure_public(key: tuple[str, str, str], figure: Figure) -> FigurePublic:
         page=figure.page,
         line=figure.line,
         candidates=[public_value(v) for v in figure.candidates] if figure.candidates else None,
+        confidence=figure.confidence,
     )
 
 

@@ -1,23 +1,22 @@
-"""Storing, versioning and reading reports: the one place that writes reports to the database."""
+"""Reading reports, and the rows a report is stored as; `app.services.bulk` writes them (one or many)."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import delete, insert
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status
-from app.errors import ProblemError, not_found
+from app.errors import not_found
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
-from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
+from app.rules.engine import validate
 from app.rules.layout import Format, Kind
-from app.services import files, telemetry
-from app.services.present import counts, report_public, validation_public
+from app.services import files, regions, telemetry
+from app.services.present import report_public, validation_public
 
 
 @dataclass
@@ -41,10 +40,6 @@ def organ_key(name: str) -> str:
 # ---- between rows and drafts -------------------------------------------------------------------
 
 
-def _stored_value(figure: Figure) -> Decimal | None:
-    return None if figure.value is None else Decimal(figure.value)
-
-
 def figure_rows(report_id: int, draft: Draft) -> list[dict]:
     return [
         {
@@ -52,8 +47,8 @@ def figure_rows(report_id: int, draft: Draft) -> list[dict]:
             "table_code": key[0],
             "row_code": key[1],
             "column_code": key[2],
-            "value": _stored_value(figure),
-            "status": figure.status.value,
+            "value": figure.value,
+            "status": str(figure.status),  # the plain text of a StrEnum, cheaper than .value
             "raw": figure.raw,
             "note": figure.note,
             "page": figure.page,
@@ -106,7 +101,8 @@ def _loaded_value(draft: Draft, row: FigureRow) -> int | Decimal | None:
     return row.value.normalize() if kind is Kind.MONEY else int(row.value)
 
 
-def load_draft(session: Session, report: Report) -> Draft:
+def draft_of(report: Report, rows: Iterable[FigureRow]) -> Draft:
+    """A stored report and its figure rows back into a draft."""
     draft = Draft(
         organ=report.organ,
         year=report.year,
@@ -121,7 +117,6 @@ def load_draft(session: Session, report: Report) -> Draft:
         title=report.title,
         narrative=report.narrative,
     )
-    rows = session.exec(select(FigureRow).where(FigureRow.report_id == report.id))
     for row in rows:
         draft.figures[(row.table_code, row.row_code, row.column_code)] = Figure(
             _loaded_value(draft, row),
@@ -135,6 +130,10 @@ def load_draft(session: Session, report: Report) -> Draft:
             else None,
         )
     return draft
+
+
+def load_draft(session: Session, report: Report) -> Draft:
+    return draft_of(report, session.exec(select(FigureRow).where(FigureRow.report_id == report.id)))
 
 
 def _source_public(source: SourceDocument) -> SourcePublic:
@@ -236,109 +235,23 @@ def _latest(session: Session, key: str, year: int | None) -> Report | None:
     ).first()
 
 
-def _apply_counts(report: Report, findings: list[Finding]) -> None:
-    tally = counts(findings)
-    report.errors, report.warnings, report.infos = tally.error, tally.warning, tally.info
-    report.valid = tally.error == 0
-
-
-def _recheck_following_year(session: Session, draft: Draft, key: str) -> None:
-    """An earlier year arrived: the following year's cross-year findings are computed anew."""
-    following = _latest(session, key, draft.year + 1 if draft.year is not None else None)
-    if following is None:
-        return
-    session.exec(
-        delete(FindingRow).where(
-            FindingRow.report_id == following.id,
-            FindingRow.rule.in_(CROSS_YEAR_RULES),  # type: ignore[attr-defined]
-        )
-    )
-    fresh = check_cross_year(load_draft(session, following), draft)
-    if fresh:
-        session.exec(insert(FindingRow), params=finding_rows(following.id, fresh))  # type: ignore[arg-type]
-    _apply_counts(following, _findings_of(session, following.id))  # type: ignore[arg-type]
-    session.add(following)
-
-
-def _stored_answer(session: Session, digest: str) -> ReportPublic | None:
-    source_id = session.exec(select(SourceDocument.id).where(SourceDocument.sha256 == digest)).one_or_none()
-    if source_id is None:
-        return None
-    report_id = session.exec(
-        select(Report.id).where(Report.source_id == source_id).order_by(Report.id.desc())
-    ).first()
-    return None if report_id is None else get(session=session, report_id=report_id)
-
-
-def _store(session: Session, draft: Draft, upload: Upload, digest: str) -> int:
-    key = organ_key(draft.organ)
-    source = SourceDocument(
-        sha256=digest, media_type=upload.media_type, filename=upload.filename, size=len(upload.data)
-    )
-    session.add(source)
-    session.flush()
-    previous_report = _latest(session, key, draft.year - 1 if draft.year is not None else None)
-    previous = load_draft(session, previous_report) if previous_report else None
-    findings = validate(draft, previous)
-    current = _latest(session, key, draft.year)
-    if current is not None:
-        current.is_latest = False
-        session.add(current)
-        session.flush()
-    report = Report(
-        organ=draft.organ,
-        organ_key=key,
-        year=draft.year,
-        format=draft.format.value,
-        single_other_row=draft.single_other_row,
-        scope=draft.scope.value if draft.scope else None,
-        region_code=draft.region_code,
-        published_on=draft.published_on,
-        signed_on=draft.signed_on,
-        period_start=draft.period_start,
-        period_end=draft.period_end,
-        title=draft.title,
-        narrative=draft.narrative,
-        version=(current.version + 1) if current else 1,
-        source_id=source.id,  # type: ignore[arg-type]
-    )
-    _apply_counts(report, findings)
-    session.add(report)
-    session.flush()
-    assert report.id is not None
-    session.exec(insert(FigureRow), params=figure_rows(report.id, draft))
-    if findings:
-        session.exec(insert(FindingRow), params=finding_rows(report.id, findings))
-    _recheck_following_year(session, draft, key)
-    files.keep(upload.data, digest)
-    return report.id
-
-
 def ingest(*, session: Session, draft: Draft, upload: Upload) -> tuple[ReportPublic, bool]:
     """Store a report (a new version when the body and year exist); (report, created).
 
-    The same bytes sent again return the stored report. A concurrent writer that wins the race
-    for the same bytes or the same version number makes this call retry once it has committed.
+    The same bytes sent again return the stored report. One report is a batch of one.
     """
-    digest = upload.sha256
-    for _ in range(3):
-        stored = _stored_answer(session, digest)
-        if stored is not None:
-            return stored, False
-        try:
-            with session.begin_nested():
-                report_id = _store(session, draft, upload, digest)
-        except IntegrityError:
-            session.expire_all()
-            continue
-        stored = get(session=session, report_id=report_id)
+    from app.services import bulk  # bulk builds on this module's rows and drafts
+
+    [outcome] = bulk.ingest(session=session, items=[(draft, upload)])
+    stored = get(session=session, report_id=outcome.report_id)
+    if outcome.created:
         telemetry.count_findings(stored.validation.findings)
-        return stored, True
-    raise ProblemError(409, "conflict", "同一报告正在被同时提交，请稍后重试")
+    return stored, outcome.created
 
 
 def check(*, session: Session, draft: Draft) -> ReportPublic:
     """Validate without storing; cross-year rules use the stored previous year when there is one."""
     previous_report = _latest(session, organ_key(draft.organ), draft.year - 1 if draft.year else None)
     previous = load_draft(session, previous_report) if previous_report else None
-    return report_public(draft, validate(draft, previous))
+    placement = regions.place(organ=draft.organ, region_code=draft.region_code)
+    return report_public(draft, validate(draft, previous) + placement.findings)

@@ -1,7 +1,7 @@
 """access keys batches idempotency
 
 Revision ID: 0004_production
-Revises: 0001
+Revises: 0002_regions
 Create Date: 2026-11-22 06:31:26.072793
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0004_production"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_regions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

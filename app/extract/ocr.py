@@ -1,0 +1,315 @@
+"""Scanned reports: pages with no text layer (and JPEG/PNG photographs) read by OCR.
+
+RapidOCR runs the PP-OCRv4 Chinese detection and recognition models that ship inside its wheel
+(onnxruntime on the CPU; nothing is fetched at run time). Its boxes — text, quadrilateral,
+confidence per character — become the same lines of positioned cells a PDF with a text layer
+gives, so one layout parser reads both. Optional: `pip install .[ocr]`.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from statistics import median
+from typing import Any
+
+from app.config import get_settings
+from app.errors import ProblemError
+from app.extract.labels import SECTION_KEYS, SECTION_NUMERALS
+from app.extract.lines import Cell, Extracted, Line
+
+A4_WIDTH_PT = 595.28  # a photograph has no page size: its width is taken as an A4 page's
+
+Point = tuple[float, float]
+_FIGURE_LIKE = re.compile(r"^[0-9OoDQCclI|SsB.,]+$")  # digits, and the letters OCR takes them for
+
+
+@dataclass(frozen=True)
+class Box:
+    """One run of text the recogniser read: corners clockwise from top-left, in pixels."""
+
+    text: str
+    quad: tuple[Point, Point, Point, Point]
+    confidence: float  # the least sure character: one doubtful digit makes the figure doubtful
+    chars: tuple[tuple[str, tuple[Point, ...], float], ...] = ()  # (char, its corners, confidence)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page image (grayscale, as a numpy array) and how many PDF points one pixel spans."""
+
+    number: int
+    image: Any
+    points_per_pixel: float
+
+
+def available() -> bool:
+    """Whether the `ocr` extra is installed."""
+    try:
+        import numpy  # noqa: F401
+        import pypdfium2  # noqa: F401
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+HOW_TO_ENABLE = (
+    "如需读取扫描件，请由管理员安装文字识别（OCR）组件：pip install 'nianbao[ocr]'，重启服务后重新上传"
+)
+
+
+def _require() -> None:
+    if not available():
+        raise ProblemError(422, "no_text_layer", f"该文件没有文字层（扫描件或图片）；{HOW_TO_ENABLE}")
+
+
+@cache
+def _engine(threads: int) -> Any:
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(
+        use_cls=False,  # upright scans; the angle classifier costs time and flips digits
+        intra_op_num_threads=threads,
+        inter_op_num_threads=1,
+        print_verbose=False,
+    )
+
+
+# ---- pages to images ---------------------------------------------------------------------------
+
+
+def _too_many(pages: int, cap: int) -> ProblemError:
+    return ProblemError(
+        413,
+        "too_many_pages",
+        f"扫描件共 {pages} 页，超过文字识别 {cap} 页的上限：请只上传年度报告本身，或上传带文字层的原件",
+    )
+
+
+def pdf_pages(data: bytes, pages: Sequence[int] | None = None) -> list[Page]:
+    """Render PDF pages (0-based indices; all by default) at the configured resolution."""
+    _require()
+    import pypdfium2 as pdfium
+
+    settings = get_settings()
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        raise ProblemError(422, "unreadable_pdf", "PDF 文件已损坏或加密，无法读取") from None
+    try:
+        wanted = list(range(len(document))) if pages is None else list(pages)
+        if len(wanted) > settings.ocr_max_pages:
+            raise _too_many(len(wanted), settings.ocr_max_pages)
+        rendered = []
+        for index in wanted:
+            page = document[index]
+            width_pt, height_pt = page.get_size()
+            # A4 at 200 dpi is 2339 px high; an outsized page is rendered no larger than a photo
+            scale = min(settings.ocr_dpi / 72, settings.ocr_max_image_side / max(width_pt, height_pt, 1))
+            bitmap = page.render(scale=scale, grayscale=True)
+            image = bitmap.to_numpy().copy()
+            if image.ndim == 3:
+                image = image[:, :, 0]
+            rendered.append(Page(index + 1, image, width_pt / image.shape[1]))
+        return rendered
+    finally:
+        document.close()
+
+
+def image_page(data: bytes) -> Page:
+    """A JPEG or PNG upload (a photographed or scanned page) as one page."""
+    _require()
+    import numpy as np
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    settings = get_settings()
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            if opened.width * opened.height > 60_000_000:
+                raise ProblemError(413, "image_too_large", "图片像素过多，请缩小到 6000 万像素以内后再上传")
+            image = ImageOps.exif_transpose(opened).convert("L")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise ProblemError(422, "unreadable_image", "图片已损坏或格式不受支持，请上传 JPEG 或 PNG") from None
+    longest = settings.ocr_max_image_side
+    if max(image.size) > longest:
+        image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    return Page(1, np.asarray(image), A4_WIDTH_PT / image.width)
+
+
+# ---- OCR ---------------------------------------------------------------------------------------
+
+
+def recognise(image: Any) -> list[Box]:
+    """Run the detector and recogniser over one page image.
+
+    A 3×3 median filter first: scanner speckle otherwise hides a lone thin digit ("1", "4")
+    from the detector, and a figure missed is a figure reported blank.
+    """
+    import cv2
+
+    engine = _engine(get_settings().ocr_threads)
+    # text_score 0: keep every reading however unsure, so a blurred figure comes out doubtful
+    # (and is weighed by the review) instead of vanishing into a blank cell
+    result, _ = engine(
+        cv2.medianBlur(image, 3), use_cls=False, return_word_box=True, box_thresh=0.3, text_score=0.0
+    )
+    boxes = []
+    for item in result or ():
+        quad, text, score = item[0], item[1], float(item[2])
+        word_boxes = item[3] if len(item) > 3 else []
+        words = item[4] if len(item) > 4 else []
+        scores = item[5] if len(item) > 5 else []
+        chars = tuple(
+            (word, tuple((float(x), float(y)) for x, y in wb), float(conf))
+            for word, wb, conf in zip(words, word_boxes, scores, strict=False)
+            if wb
+        )
+        confidence = min((c[2] for c in chars), default=score)
+        text = text.strip()
+        if text and (score >= 0.5 or _FIGURE_LIKE.match(text)):  # unsure words are noise; figures stay
+            boxes.append(Box(text, tuple(tuple(map(float, p)) for p in quad), confidence, chars))  # type: ignore[arg-type]
+    return boxes
+
+
+def read_pages(pages: list[Page]) -> list[Line]:
+    """OCR every page within its time limit; the lines of all pages in reading order."""
+    from app.extract.worker import allow_ocr_memory, extend_deadline
+
+    allow_ocr_memory()
+    limit = get_settings().ocr_page_seconds
+    lines: list[Line] = []
+    for page in pages:
+        late = f"第 {page.number} 页的文字识别超过 {limit:g} 秒的时限：请上传更清晰的扫描件或带文字层的原件"
+        extend_deadline(limit, late)  # the bounded worker's clock: wall time for this page
+        started = time.process_time()  # and this process's own CPU time, both threads counted
+        boxes = recognise(page.image)
+        if time.process_time() - started > limit:
+            raise ProblemError(422, "ocr_timeout", late)
+        lines += lines_from_boxes(boxes, page=page.number, points_per_pixel=page.points_per_pixel)
+    return lines
+
+
+def read_pdf(data: bytes, pages: Sequence[int] | None = None) -> Extracted:
+    """An image-only PDF (or the given 0-based pages of one) as lines of positioned cells."""
+    rendered = pdf_pages(data, pages)
+    return Extracted(read_pages(rendered), "application/pdf", pages=len(rendered), notes=["ocr"])
+
+
+def read_image(data: bytes, media_type: str) -> Extracted:
+    """A JPEG/PNG photograph of a report page as lines of positioned cells."""
+    return Extracted(read_pages([image_page(data)]), media_type, pages=1, notes=["ocr"])
+
+
+# ---- boxes to lines (pure) ---------------------------------------------------------------------
+
+
+def skew(boxes: Sequence[Box]) -> float:
+    """The dominant text-line angle in radians, from the top edges of the wider boxes."""
+    angles = []
+    for box in boxes:
+        (x0, y0), (x1, y1) = box.quad[0], box.quad[1]
+        height = math.dist(box.quad[0], box.quad[3])
+        if x1 - x0 > 2.5 * max(height, 1):
+            angles.append(math.atan2(y1 - y0, x1 - x0))
+    return median(angles) if angles else 0.0
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    confidence: float
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+def _turn(points: Sequence[Point], angle: float) -> tuple[float, float, float, float]:
+    """The bounds (x0, x1, y0, y1) of points turned by -angle: the deskewed page."""
+    cos, sin = math.cos(-angle), math.sin(-angle)
+    xs = [x * cos - y * sin for x, y in points]
+    ys = [x * sin + y * cos for x, y in points]
+    return min(xs), max(xs), min(ys), max(ys)
+
+
+def _pieces(box: Box, angle: float) -> list[_Piece]:
+    """A box in deskewed coordinates, split where its characters leave a gap wider than a cell's
+    padding (two figures of neighbouring cells the detector took for one run of text)."""
+    x0, x1, y0, y1 = _turn(box.quad, angle)
+    whole = [_Piece(box.text, x0, x1, y0, y1, box.confidence)]
+    chars = [c for c in box.chars if c[0].strip()]
+    if len(chars) < 2 or "".join(c[0] for c in chars) != "".join(box.text.split()):
+        return whole
+    spans = [(c[0], *_turn(c[1], angle)[:2], c[2]) for c in chars]
+    groups = [[spans[0]]]
+    for span in spans[1:]:
+        if span[1] - groups[-1][-1][2] > 0.6 * (y1 - y0):
+            groups.append([span])
+        else:
+            groups[-1].append(span)
+    if len(groups) == 1:
+        return whole
+    return [_Piece("".join(c[0] for c in g), g[0][1], g[-1][2], y0, y1, min(c[3] for c in g)) for g in groups]
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def lines_from_boxes(boxes: Sequence[Box], *, page: int, points_per_pixel: float) -> list[Line]:
+    """Deskew, group boxes into rows by vertical overlap, order each row left to right."""
+    angle = skew(boxes)
+    pieces = sorted((p for box in boxes for p in _pieces(box, angle)), key=lambda p: (p.y0 + p.y1) / 2)
+    rows: list[list[_Piece]] = []
+    for piece in pieces:
+        if rows:
+            row = rows[-1]
+            top = median(p.y0 for p in row)
+            bottom = median(p.y1 for p in row)
+            if _overlap(piece.y0, piece.y1, top, bottom) >= 0.5 * min(piece.height, bottom - top):
+                row.append(piece)
+                continue
+        rows.append([piece])
+    # deskewed coordinates can go slightly negative near the page edge; measure from the page
+    left = min((p.x0 for p in pieces), default=0.0)
+    left = min(left, 0.0)
+    top_edge = min(min((p.y0 for p in pieces), default=0.0), 0.0)
+    lines = []
+    for number, row in enumerate(rows, start=1):
+        row.sort(key=lambda p: p.x0)
+        cells = [
+            Cell(
+                p.text,
+                round((p.x0 - left) * points_per_pixel, 1),
+                round((p.x1 - left) * points_per_pixel, 1),
+                confidence=round(p.confidence, 3),
+            )
+            for p in row
+        ]
+        top = round((min(p.y0 for p in row) - top_edge) * points_per_pixel, 1)
+        lines.append(Line(_restore_numeral(cells), page=page, number=number, top=top))
+    return lines
+
+
+def _restore_numeral(cells: list[Cell]) -> list[Cell]:
+    """ "、总体情况" → "一、总体情况": OCR tends to drop the one- and two-stroke numerals 一 and 二
+    before a part's heading; the heading's words say which part it is."""
+    text = cells[0].text if len(cells) == 1 else ""
+    if not text.startswith("、"):
+        return cells
+    title = text[1:].replace("、", "").replace("，", "").strip()
+    for number, keys in SECTION_KEYS.items():
+        if title in keys:
+            first = cells[0]
+            return [Cell(SECTION_NUMERALS[number - 1] + text, first.x0, first.x1, first.confidence)]
+    return cells

@@ -1,0 +1,62 @@
+"""What the API returns for aggregates and coverage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from app.models.api import FigureValue
+from app.models.regions import RegionRef
+
+
+class RegionInRow(BaseModel):
+    code: str
+    name: str
+    path: list[RegionRef]
+
+
+class FigureInfo(BaseModel):
+    code: str
+    label: str
+    kind: str
+
+
+class AggregateRow(BaseModel):
+    region: RegionInRow | None = Field(None, description="present when grouped by region")
+    year: int | None = Field(None, description="present when grouped by year")
+    reports: int = Field(description="latest reports counted in this group")
+    reports_with_errors: int
+    values: dict[str, FigureValue] = Field(description="sum per figure; null when every report left it blank")
+    blanks: dict[str, int] = Field(description="per figure, how many of the reports left it blank")
+
+
+class AggregateResult(BaseModel):
+    tree: str
+    region_level: str | None
+    scope: str = Field(description="body：各机关本级报告（不含汇总报告）；area：只计汇总报告")
+    figures: list[FigureInfo]
+    rows: list[AggregateRow]
+
+
+class CoverageBody(BaseModel):
+    organ: str
+    region: RegionInRow | None
+    kind: str = Field(description="government | department：决定公布期限")
+    report_id: int | None = None
+    published_on: date | None = None
+    deadline: date
+    late: bool = False
+    last_year: int | None = Field(None, description="the latest year the body published before")
+
+
+class CoverageResult(BaseModel):
+    region: RegionInRow | None
+    year: int
+    published: list[CoverageBody]
+    missing: list[CoverageBody] = Field(
+        description="bodies known from earlier years with no report this year"
+    )
+    late: list[CoverageBody] = Field(
+        description="published after 31 January (departments) or 31 March (governments)"
+    )

@@ -1,0 +1,84 @@
+"""HTTP for sums by region and year, and for who published."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from app.db import SessionDep
+from app.models.aggregates import AggregateResult, CoverageResult
+from app.models.api import Problem
+from app.routes.regions import Level, Tree
+from app.services import aggregates, coverage, tabular
+
+router = APIRouter(prefix="/api/v1", tags=["aggregates"])
+
+RegionCode = Annotated[str | None, Query(pattern=r"^(\d{2,12}|XPCC\d{0,2})$", description="只统计该地区以下")]
+_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get(
+    "/aggregates",
+    response_model=AggregateResult,
+    response_model_exclude_unset=True,
+    responses={
+        200: {"content": {_MEDIA["csv"]: {}, _MEDIA["xlsx"]: {}}},
+        422: {"model": Problem},
+    },
+    summary="Sums of figures by region and/or year (latest versions; 汇总 reports apart)",
+)
+def get_aggregates(
+    session: SessionDep,
+    figures: Annotated[
+        str,
+        Query(
+            max_length=10_000,
+            description="逗号分隔的数字代码，如 table3.new_received.total；单写 table3 即整张表",
+        ),
+    ],
+    group_by: Annotated[str, Query(pattern=r"^(|region|year|region,year|year,region)$")] = "region",
+    tree: Tree = "geo",
+    region_level: Level | None = None,
+    region: RegionCode = None,
+    year: int | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    scope: Literal["body", "area"] = "body",
+    format: Literal["json", "csv", "xlsx"] = "json",
+) -> AggregateResult | Response:
+    result = aggregates.aggregate(
+        session=session,
+        figures=aggregates.parse_figures(figures),
+        group_by=[g for g in group_by.split(",") if g],
+        tree=tree,
+        region_level=region_level,
+        region=region,
+        year=year,
+        year_from=year_from,
+        year_to=year_to,
+        scope=scope,
+    )
+    if format == "json":
+        return result
+    body = tabular.to_csv(result) if format == "csv" else tabular.to_xlsx(result)
+    return Response(
+        body,
+        media_type=_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="aggregates.{format}"'},
+    )
+
+
+@router.get(
+    "/coverage",
+    response_model=CoverageResult,
+    responses={422: {"model": Problem}},
+    summary="Which bodies under a region published for a year, which did not, which were late",
+)
+def get_coverage(
+    session: SessionDep, year: int, region: RegionCode = None, tree: Tree = "geo"
+) -> CoverageResult:
+    return coverage.coverage(session=session, year=year, region=region, tree=tree)

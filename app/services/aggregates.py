@@ -1,0 +1,261 @@
+"""Sums of figures by region and year, in SQL over the figure rows of the latest reports.
+
+Counting rules:
+- only the latest version of each body's report for a year counts;
+- a 汇总 report (scope 汇总: a whole city's or county's figures) is never added to the reports of
+  the bodies it covers: by default only the bodies' own reports are summed (`scope=body`), and
+  `scope=area` sums the 汇总 reports alone;
+- a blank figure (blank, missing, unreadable) is not summed as 0: each value comes with the
+  number of reports in its group that left it blank;
+- grouped by region, a report counts under its ancestor at the level asked for; reports placed
+  above that level (a county's own report when grouping by township) or not placed at all are
+  left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, tuple_
+from sqlmodel import Session, select
+
+from app.draft import Scope
+from app.errors import ProblemError
+from app.models.aggregates import AggregateResult, AggregateRow, FigureInfo, RegionInRow
+from app.models.regions import RegionRef
+from app.models.tables import FigureRow, Report
+from app.rules.layout import TABLE_CODES, Format, Kind, cell_code, layout
+from app.services.gazetteer import GEO_LEVELS, PATH_COLUMNS, XPCC_LEVELS, gazetteer
+
+MAX_FIGURES = 250
+SCOPES = ("body", "area")
+
+
+@dataclass(frozen=True)
+class Cell:
+    table: str
+    row: str
+    column: str
+    label: str  # zh, for headers
+    kind: Kind
+
+    @property
+    def code(self) -> str:
+        return cell_code(self.table, self.row, self.column)
+
+
+@cache
+def known_cells() -> dict[str, Cell]:
+    """Every figure of every layout by its code; the 2021 labels win where both layouts have it."""
+    found: dict[str, Cell] = {}
+    for lay in (layout(Format.F2019), layout(Format.F2021, True), layout(Format.F2021)):
+        for table in lay.tables:
+            for row in table.rows:
+                for column, column_label, kind in row.columns:
+                    label = f"{table.title}·{row.label}" + (
+                        f"·{column_label}" if len(row.columns) > 1 else ""
+                    )
+                    found[cell_code(table.code, row.code, column)] = Cell(
+                        table.code, row.code, column, label, kind
+                    )
+    return found
+
+
+def parse_figures(text: str) -> list[Cell]:
+    """`table3.new_received.total,table4.reconsideration.total`; a bare `table3` is all of it."""
+    cells = known_cells()
+    chosen: list[Cell] = []
+    for token in filter(None, (t.strip() for t in text.split(","))):
+        if token in TABLE_CODES:
+            chosen += [cells[cell_code(*c)] for c in layout(Format.F2021).cells if c[0] == token]
+        elif token in cells:
+            chosen.append(cells[token])
+        else:
+            raise ProblemError(
+                422, "unknown_figure", f"没有代码为 {token} 的数字，代码形如 table3.new_received.total"
+            )
+    unique = list(dict.fromkeys(chosen))
+    if not unique:
+        raise ProblemError(422, "no_figures", "请在 figures 中给出至少一个数字的代码")
+    if len(unique) > MAX_FIGURES:
+        raise ProblemError(422, "too_many_figures", f"一次最多汇总 {MAX_FIGURES} 个数字")
+    return unique
+
+
+def level_column(tree: str, level: str) -> Any:
+    levels = XPCC_LEVELS if tree == "xpcc" else GEO_LEVELS
+    if level not in levels:
+        raise ProblemError(
+            422, "unknown_level", f"{'兵团树' if tree == 'xpcc' else '地理树'}的层级只有：{'、'.join(levels)}"
+        )
+    return getattr(Report, PATH_COLUMNS[level])
+
+
+def region_filter(tree: str, region: str | None) -> tuple[Any, str | None]:
+    """(a WHERE clause on the report's path column, the region's level), or (None, None)."""
+    if not region:
+        return None, None
+    found = gazetteer().get(region)
+    if found is None or not found.in_tree(tree):
+        raise ProblemError(
+            422, "unknown_region", f"{'兵团树' if tree == 'xpcc' else '地理树'}上没有代码为 {region} 的地区"
+        )
+    level = found.level_in(tree)
+    return level_column(tree, level) == found.code, level
+
+
+def report_filters(
+    *, tree: str, region: str | None, year: int | None, year_from: int | None, year_to: int | None, scope: str
+) -> tuple[list[Any], str | None]:
+    """The WHERE clauses every aggregate and coverage query shares."""
+    where: list[Any] = [Report.is_latest]
+    if scope == "area":
+        where.append(Report.scope == Scope.AREA.value)
+    elif scope == "body":
+        where.append(or_(Report.scope.is_(None), Report.scope != Scope.AREA.value))  # type: ignore[union-attr]
+    if year is not None:
+        where.append(Report.year == year)
+    if year_from is not None:
+        where.append(Report.year >= year_from)  # type: ignore[operator]
+    if year_to is not None:
+        where.append(Report.year <= year_to)  # type: ignore[operator]
+    clause, level = region_filter(tree, region)
+    if clause is not None:
+        where.append(clause)
+    return where, level
+
+
+def cell_filter(figures: list[Cell]) -> Any:
+    """The WHERE clause picking the figure rows of the given cells (equality for one)."""
+    if len(figures) == 1:
+        cell = figures[0]
+        return and_(
+            FigureRow.table_code == cell.table,
+            FigureRow.row_code == cell.row,
+            FigureRow.column_code == cell.column,
+        )
+    return tuple_(FigureRow.table_code, FigureRow.row_code, FigureRow.column_code).in_(
+        [(c.table, c.row, c.column) for c in figures]
+    )
+
+
+def _below(tree: str, level: str | None) -> str:
+    levels = XPCC_LEVELS if tree == "xpcc" else GEO_LEVELS
+    if level is None:
+        return levels[0] if tree == "geo" else levels[1]
+    return levels[min(levels.index(level) + 1, len(levels) - 1)]
+
+
+def _value(cell: Cell, total: Decimal | None) -> int | str | None:
+    if total is None:
+        return None
+    if cell.kind is Kind.MONEY:
+        text = format(total.normalize(), "f")
+        return text
+    return int(total)
+
+
+def region_ref(code: str, tree: str) -> RegionInRow:
+    gaz = gazetteer()
+    region = gaz.by_code.get(code)
+    if region is None:
+        return RegionInRow(code=code, name=code, path=[])
+    path = [
+        RegionRef(code=r.code, name=r.name_in(tree), level=r.level_in(tree)) for r in gaz.path(code, tree)
+    ]
+    return RegionInRow(code=code, name=region.name_in(tree), path=path)
+
+
+def aggregate(
+    *,
+    session: Session,
+    figures: list[Cell],
+    group_by: list[str],
+    tree: str = "geo",
+    region_level: str | None = None,
+    region: str | None = None,
+    year: int | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    scope: str = "body",
+) -> AggregateResult:
+    """Sums of the figures per group: two GROUP BY queries, one over reports and one over figures."""
+    where, filter_level = report_filters(
+        tree=tree, region=region, year=year, year_from=year_from, year_to=year_to, scope=scope
+    )
+    keys: list[Any] = []
+    level = None
+    if "region" in group_by:
+        level = region_level or _below(tree, filter_level)
+        group_column = level_column(tree, level)
+        keys.append(group_column)
+        where.append(group_column.is_not(None))
+    if "year" in group_by:
+        keys.append(Report.year)
+    n_keys = len(keys)
+
+    reports_query = select(  # type: ignore[call-overload]
+        *keys, func.count(), func.sum(case((Report.errors > 0, 1), else_=0))
+    ).where(*where)
+    figures_query = (
+        select(  # type: ignore[call-overload]
+            *keys,
+            FigureRow.table_code,
+            FigureRow.row_code,
+            FigureRow.column_code,
+            func.sum(FigureRow.value),
+            func.count(FigureRow.value),
+        )
+        .join(Report, Report.id == FigureRow.report_id)
+        .where(*where, cell_filter(figures))
+        .group_by(*keys, FigureRow.table_code, FigureRow.row_code, FigureRow.column_code)
+    )
+    if keys:
+        reports_query = reports_query.group_by(*keys)
+
+    groups: dict[tuple, dict] = {}
+    for row in session.exec(reports_query):  # type: ignore[call-overload]
+        groups[tuple(row[:n_keys])] = {
+            "reports": row[n_keys],
+            "errors": int(row[n_keys + 1] or 0),
+            "sums": {},
+        }
+    for row in session.exec(figures_query):  # type: ignore[call-overload]
+        key = tuple(row[:n_keys])
+        if key in groups:
+            groups[key]["sums"][cell_code(*row[n_keys : n_keys + 3])] = (row[n_keys + 3], row[n_keys + 4])
+
+    rows = []
+    for key in sorted(groups, key=lambda k: tuple((v is None, v) for v in k)):
+        found = groups[key]
+        values: dict[str, int | str | None] = {}
+        blanks: dict[str, int] = {}
+        for cell in figures:
+            total, counted = found["sums"].get(cell.code, (None, 0))
+            values[cell.code] = _value(cell, total if counted else None)
+            blanks[cell.code] = found["reports"] - counted
+        named = dict(zip(["region", "year"] if "region" in group_by else ["year"], key, strict=False))
+        fields: dict[str, Any] = {}
+        if "region" in named:
+            fields["region"] = region_ref(named["region"], tree)
+        if "year" in named:
+            fields["year"] = named["year"]
+        rows.append(
+            AggregateRow(
+                **fields,
+                reports=found["reports"],
+                reports_with_errors=found["errors"],
+                values=values,
+                blanks=blanks,
+            )
+        )
+    return AggregateResult(
+        tree=tree,
+        region_level=level,
+        scope=scope,
+        figures=[FigureInfo(code=c.code, label=c.label, kind=c.kind.value) for c in figures],
+        rows=rows,
+    )

@@ -1,0 +1,424 @@
+"""Storing many reports in one transaction, with a handful of set-based queries whatever the count.
+
+The outcome is the one of sending the reports one by one, in their order: identical content
+returns the stored report; a body and year seen before (stored, or earlier in the batch) gets the
+next version; the cross-year rules read the previous year wherever it is, and an earlier year
+re-checks the following year's report. The single-report path is a batch of one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.draft import Draft, Finding
+from app.errors import ProblemError
+from app.models.api import Counts, Problem
+from app.models.bulk import BulkItem, BulkResult
+from app.models.tables import FigureRow, FindingRow, Report, SourceDocument, utcnow
+from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
+from app.services import files, regions
+from app.services.present import counts
+from app.services.reports import Upload, draft_of, figure_rows, finding_rows, organ_key
+
+REPORT: Table = Report.__table__  # type: ignore[attr-defined]
+SOURCE: Table = SourceDocument.__table__  # type: ignore[attr-defined]
+FIGURE: Table = FigureRow.__table__  # type: ignore[attr-defined]
+FINDING: Table = FindingRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Outcome:
+    """What became of one report of a batch."""
+
+    report_id: int
+    version: int
+    created: bool  # False: the same content was stored before, or came earlier in the batch
+    valid: bool
+    counts: Counts
+    organ: str
+    year: int | None
+
+
+@dataclass
+class _Entry:
+    """The latest report of a body and year as the batch sees it: stored before, or new in it."""
+
+    key: str
+    year: int | None
+    version: int
+    draft: Draft
+    id: int | None = None  # a new report gets one when it is inserted
+    upload: Upload | None = None  # set for a new report
+    digest: str = ""  # the upload's SHA-256
+    findings: list[Finding] = field(default_factory=list)  # of a new report
+    is_latest: bool = True
+    rechecked: list[Finding] | None = None  # a stored report's cross-year findings, computed anew
+    placement: regions.Placement | None = None  # where a new report sits in the region tree
+
+    @property
+    def is_new(self) -> bool:
+        return self.upload is not None
+
+    def recheck(self, previous: Draft) -> None:
+        """The year before has just arrived: the cross-year findings are computed against it."""
+        fresh = check_cross_year(self.draft, previous)
+        if self.is_new:
+            self.findings = [f for f in self.findings if f.rule not in CROSS_YEAR_RULES] + fresh
+        else:
+            self.rechecked = fresh
+
+
+def ingest(*, session: Session, items: list[tuple[Draft, Upload]]) -> list[Outcome]:
+    """Store reports in one transaction; one outcome per item, in order.
+
+    A concurrent writer that wins a race for the same bytes or the same version number makes
+    the batch run again once that writer has committed.
+    """
+    for _ in range(3):
+        try:
+            with session.begin_nested():
+                return _ingest(session, items)
+        except IntegrityError:
+            session.expire_all()
+    raise ProblemError(409, "conflict", "同一报告正在被同时提交，请稍后重试")
+
+
+def _ingest(session: Session, items: list[tuple[Draft, Upload]]) -> list[Outcome]:
+    digests = [upload.sha256 for _, upload in items]
+    stored = _stored_by_digest(session, set(digests))
+    keys = [organ_key(draft.organ) for draft, _ in items]
+    years = {
+        (key, draft.year)
+        for key, (draft, _), digest in zip(keys, items, digests, strict=True)
+        if digest not in stored and draft.year is not None
+    }
+    before = _latest_stored(session, years)
+    latest = dict(before)
+
+    placed: list[tuple[Row | _Entry, bool]] = []  # what each item became, and whether it is new
+    new: dict[str, _Entry] = {}
+    for (draft, upload), key, digest in zip(items, keys, digests, strict=True):
+        if digest in stored:
+            placed.append((stored[digest], False))
+        elif digest in new:
+            placed.append((new[digest], False))
+        else:
+            new[digest] = _place(latest, key, draft, upload, digest)
+            placed.append((new[digest], True))
+    _write(session, list(new.values()), list(before.values()))
+    return [_outcome(what, created) for what, created in placed]
+
+
+def _place(
+    latest: dict[tuple[str, int], _Entry], key: str, draft: Draft, upload: Upload, digest: str
+) -> _Entry:
+    """Validate a new report against the years around it as they stand at its turn."""
+    year = draft.year
+    placement = regions.place(organ=draft.organ, region_code=draft.region_code)
+    if year is None:  # no year, no neighbours: a report of its own
+        findings = validate(draft) + placement.findings
+        return _Entry(
+            key, year, 1, draft, upload=upload, digest=digest, findings=findings, placement=placement
+        )
+    previous = latest.get((key, year - 1))
+    current = latest.get((key, year))
+    entry = _Entry(
+        key,
+        year,
+        current.version + 1 if current else 1,
+        draft,
+        upload=upload,
+        digest=digest,
+        findings=validate(draft, previous.draft if previous else None) + placement.findings,
+        placement=placement,
+    )
+    if current is not None:
+        current.is_latest = False
+    latest[(key, year)] = entry
+    following = latest.get((key, year + 1))
+    if following is not None:
+        following.recheck(draft)
+    return entry
+
+
+# ---- reading what is stored --------------------------------------------------------------------
+
+
+def _stored_by_digest(session: Session, digests: set[str]) -> dict[str, Row]:
+    """The newest report stored from each of these contents."""
+    rows = session.execute(
+        select(SOURCE.c.sha256, REPORT)
+        .join(REPORT, REPORT.c.source_id == SOURCE.c.id)
+        .where(SOURCE.c.sha256.in_(digests))
+        .order_by(REPORT.c.id)
+    )
+    return {row.sha256: row for row in rows}
+
+
+def _latest_stored(session: Session, years: set[tuple[str, int]]) -> dict[tuple[str, int], _Entry]:
+    """The stored latest reports of these bodies for each year, the year before and the year after."""
+    if not years:
+        return {}
+    wanted = {(key, year + step) for key, year in years for step in (-1, 0, 1)}
+    reports = session.execute(
+        select(REPORT).where(REPORT.c.is_latest, tuple_(REPORT.c.organ_key, REPORT.c.year).in_(wanted))
+    ).all()
+    if not reports:
+        return {}
+    figures: dict[int, list[Row]] = defaultdict(list)
+    for row in session.execute(select(FIGURE).where(FIGURE.c.report_id.in_([r.id for r in reports]))):
+        figures[row.report_id].append(row)
+    return {
+        (r.organ_key, r.year): _Entry(r.organ_key, r.year, r.version, draft_of(r, figures[r.id]), id=r.id)  # type: ignore[arg-type]
+        for r in reports
+    }
+
+
+# ---- writing -------------------------------------------------------------------------------------
+
+
+def _write(session: Session, new: list[_Entry], stored: list[_Entry]) -> None:
+    now = utcnow()
+    superseded = [e.id for e in stored if not e.is_latest]
+    if superseded:
+        session.execute(update(REPORT).where(REPORT.c.id.in_(superseded)).values(is_latest=False))
+    if new:
+        source_ids = _insert_returning_ids(session, SOURCE, [_source_row(e, now) for e in new])
+        report_ids = _insert_returning_ids(
+            session,
+            REPORT,
+            [_report_row(e, source_id, now) for e, source_id in zip(new, source_ids, strict=True)],
+        )
+        for entry, report_id in zip(new, report_ids, strict=True):
+            entry.id = report_id
+        _insert_figures(session, [row for e in new for row in figure_rows(e.id, e.draft)])  # type: ignore[arg-type]
+        findings = [row for e in new for row in finding_rows(e.id, e.findings)]  # type: ignore[arg-type]
+        if findings:
+            session.execute(insert(FINDING), findings)
+    rechecked = [e for e in stored if e.rechecked is not None]
+    if rechecked:
+        _replace_cross_year(session, rechecked)
+    for entry in new:
+        assert entry.upload is not None
+        files.keep(entry.upload.data, entry.digest)
+
+
+def _source_row(entry: _Entry, now: Any) -> dict:
+    upload = entry.upload
+    assert upload is not None
+    return {
+        "sha256": entry.digest,
+        "media_type": upload.media_type,
+        "filename": upload.filename,
+        "size": len(upload.data),
+        "created_at": now,
+    }
+
+
+def _report_row(entry: _Entry, source_id: int, now: Any) -> dict:
+    draft, tally, placement = entry.draft, counts(entry.findings), entry.placement
+    assert placement is not None
+    return {
+        "organ": draft.organ,
+        "organ_key": entry.key,
+        "year": draft.year,
+        "format": draft.format.value,
+        "single_other_row": draft.single_other_row,
+        "scope": draft.scope.value if draft.scope else None,
+        "region_code": placement.code,
+        **placement.columns,
+        "published_on": draft.published_on,
+        "signed_on": draft.signed_on,
+        "period_start": draft.period_start,
+        "period_end": draft.period_end,
+        "title": draft.title,
+        "narrative": draft.narrative,
+        "version": entry.version,
+        "is_latest": entry.is_latest,
+        "source_id": source_id,
+        "valid": tally.error == 0,
+        "errors": tally.error,
+        "warnings": tally.warning,
+        "infos": tally.info,
+        "created_at": now,
+    }
+
+
+def _insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> list[int]:
+    """Insert rows and hand back their new ids in the order of the rows.
+
+    On PostgreSQL, psycopg's pipelined executemany runs one prepared statement per row; a
+    multi-row INSERT of hundreds of rows costs more to build and parse than to run.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+        return list(result.scalars())
+    columns = list(rows[0])
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id"
+    )
+    ids = []
+    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.executemany(sql, [tuple(row[c] for c in columns) for row in rows], returning=True)
+        while True:
+            ids.append(cursor.fetchone()[0])
+            if not cursor.nextset():
+                break
+    return ids
+
+
+_FIGURE_COLUMNS = (
+    "report_id",
+    "table_code",
+    "row_code",
+    "column_code",
+    "value",
+    "status",
+    "raw",
+    "note",
+    "page",
+    "line",
+    "candidates",
+)
+
+
+def _insert_figures(session: Session, rows: list[dict]) -> None:
+    """Figures are most of the rows, so they skip per-row statement building: PostgreSQL takes
+    them through COPY, SQLite through the driver's own executemany."""
+    if not rows:
+        return
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    columns = ", ".join(_FIGURE_COLUMNS)
+    if connection.dialect.name == "postgresql":
+        with (
+            driver.cursor() as cursor,  # type: ignore[attr-defined]
+            cursor.copy(f"COPY figure ({columns}) FROM STDIN") as copy,
+        ):
+            for row in _figure_tuples(rows, bind_value=None):  # COPY keeps decimals exact
+                copy.write_row(row)
+        return
+    placeholders = ", ".join("?" for _ in _FIGURE_COLUMNS)
+    connection.exec_driver_sql(
+        f"INSERT INTO figure ({columns}) VALUES ({placeholders})",
+        list(_figure_tuples(rows, bind_value=FIGURE.c.value.type.bind_processor(connection.dialect))),
+    )
+
+
+def _figure_tuples(rows: list[dict], *, bind_value: Callable | None) -> Iterator[tuple]:
+    """Rows as the driver takes them: JSON as text, the value as its column type binds it.
+
+    The rows were built for this insert alone, so they are changed in place.
+    """
+    values = itemgetter(*_FIGURE_COLUMNS)
+    for row in rows:
+        if row["candidates"] is not None:
+            row["candidates"] = json.dumps(row["candidates"])
+        if bind_value is not None and row["value"] is not None:
+            row["value"] = bind_value(row["value"])
+        yield values(row)
+
+
+def _replace_cross_year(session: Session, rechecked: list[_Entry]) -> None:
+    """Stored reports whose previous year arrived: new cross-year findings, counts from SQL."""
+    ids = [e.id for e in rechecked]
+    session.execute(delete(FINDING).where(FINDING.c.report_id.in_(ids), FINDING.c.rule.in_(CROSS_YEAR_RULES)))
+    fresh = [row for e in rechecked for row in finding_rows(e.id, e.rechecked or [])]  # type: ignore[arg-type]
+    if fresh:
+        session.execute(insert(FINDING), fresh)
+    tally: dict[int, Counts] = defaultdict(Counts)
+    for report_id, severity, n in session.execute(
+        select(FINDING.c.report_id, FINDING.c.severity, func.count())
+        .where(FINDING.c.report_id.in_(ids))
+        .group_by(FINDING.c.report_id, FINDING.c.severity)
+    ):
+        setattr(tally[report_id], severity, n)
+    session.execute(
+        update(REPORT)
+        .where(REPORT.c.id == bindparam("report_id"))
+        .values(
+            errors=bindparam("n_error"),
+            warnings=bindparam("n_warning"),
+            infos=bindparam("n_info"),
+            valid=bindparam("no_error"),
+        ),
+        [
+            {
+                "report_id": i,
+                "n_error": tally[i].error,  # type: ignore[index]
+                "n_warning": tally[i].warning,  # type: ignore[index]
+                "n_info": tally[i].info,  # type: ignore[index]
+                "no_error": tally[i].error == 0,  # type: ignore[index]
+            }
+            for i in ids
+        ],
+    )
+
+
+def _outcome(what: Row | _Entry, created: bool) -> Outcome:
+    if isinstance(what, _Entry):
+        tally = counts(what.findings)
+        assert what.id is not None
+        return Outcome(what.id, what.version, created, tally.error == 0, tally, what.draft.organ, what.year)
+    return Outcome(
+        what.id,
+        what.version,
+        created,
+        what.valid,
+        Counts(error=what.errors, warning=what.warnings, info=what.infos),
+        what.organ,
+        what.year,
+    )
+
+
+def ingest_items(*, session: Session, items: list[tuple[Draft, Upload] | ProblemError]) -> BulkResult:
+    """Store the valid reports of a batch and say, item by item, what became of each.
+
+    An item that is not a valid report is answered with its problem and does not stop the rest.
+    """
+    reports = [item for item in items if not isinstance(item, ProblemError)]
+    outcomes = iter(ingest(session=session, items=reports) if reports else [])
+    results = []
+    for index, item in enumerate(items):
+        if isinstance(item, ProblemError):
+            problem = Problem(
+                title=item.code,
+                status=item.status,
+                code=item.code,
+                detail=item.detail,
+                errors=item.errors or None,
+            )
+            results.append(BulkItem(index=index, status=item.status, problem=problem))
+            continue
+        outcome = next(outcomes)
+        results.append(
+            BulkItem(
+                index=index,
+                status=201 if outcome.created else 200,
+                id=outcome.report_id,
+                version=outcome.version,
+                created=outcome.created,
+                organ=outcome.organ,
+                year=outcome.year,
+                valid=outcome.valid,
+                counts=outcome.counts,
+            )
+        )
+    return BulkResult(
+        created=sum(r.status == 201 for r in results),
+        existing=sum(r.status == 200 for r in results),
+        rejected=sum(r.problem is not None for r in results),
+        items=results,
+    )

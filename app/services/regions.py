@@ -1,0 +1,295 @@
+"""From an issuing body's name to a region: normalise, strip, match down the tree, never guess.
+
+The body's name is read from the left: the longest name or alias anywhere in the gazetteer starts
+the path, then each step takes the longest child name (or an alias) that the rest of the text
+begins with. Fuzzy matching is used only among the children of a region already found. A name
+that fits more than one place equally, or fits only loosely, gets no region.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from app.draft import Finding
+from app.errors import ProblemError
+from app.models.regions import RegionList, RegionPublic, RegionRef, Resolution
+from app.rules.catalogue import RULES_BY_ID
+from app.services.gazetteer import TREES, Gazetteer, Region, full_code, gazetteer
+
+THRESHOLD = 0.6  # below this a report is stored without a region
+FUZZY_MIN = 88  # rapidfuzz ratio a child name must reach to be taken
+_AMBIGUOUS = 0.5
+_ALIAS = 0.97
+_SHORT = 0.95
+_UNRESOLVED_UNIT = 0.9  # the region of a unit the gazetteer does not list (a 团 known by number only)
+
+_SHORT_SUFFIX = re.compile(r"(特别行政区|自治区|省|市|地区|盟|县|区|旗|街道办事处|街道|镇|乡)$")
+_ETHNIC_SUFFIX = {
+    "民族乡": "乡",
+    "族乡": "乡",
+    "民族镇": "镇",
+    "自治县": "县",
+    "自治州": "州",
+    "自治旗": "旗",
+}
+
+
+@dataclass
+class Match:
+    code: str | None
+    confidence: float
+    rest: str = ""  # the part of the name below the region found (a department, an unlisted unit)
+    candidates: list[str] = field(default_factory=list)
+
+
+class Resolver:
+    """Name indexes over the gazetteer, built once."""
+
+    def __init__(self, gaz: Gazetteer) -> None:
+        self.gaz = gaz
+        data = gaz.aliases
+        ethnic = "|".join(sorted(data["ethnic"], key=len, reverse=True))
+        self._ethnic = re.compile(rf"^(.+?)(?:(?:{ethnic})族?)+({'|'.join(_ETHNIC_SUFFIX)})$")
+        self._strip = sorted({gaz.normalise(s) for s in data["strip"]}, key=len, reverse=True)
+        self._units = tuple(gaz.normalise(s) for s in data["unit_suffixes"])
+        self.root: dict[str, dict[str, float]] = {}
+        self._children_names: dict[str, list[tuple[str, str, float]]] = {}
+        for region in gaz.by_code.values():
+            for name, confidence in self.names(region, at_root=True):
+                known = self.root.setdefault(name, {})
+                known[region.code] = max(known.get(region.code, 0.0), confidence)
+
+    def names(self, region: Region, at_root: bool = False) -> list[tuple[str, float]]:
+        """Every way the region may be written, normalised, with how sure each one is."""
+        norm = self.gaz.normalise
+        found = [(norm(region.name), 1.0)]
+        if region.xpcc_name:
+            found.append((norm(region.xpcc_name), 1.0))
+        found += [(norm(alias), _ALIAS) for alias in region.aliases]
+        ethnic = self._ethnic.match(region.name)
+        if ethnic:
+            base = ethnic.group(1)
+            found += [(norm(base + _ETHNIC_SUFFIX[ethnic.group(2)]), _SHORT), (norm(base), _SHORT)]
+        regiment = re.search(r"(\d+团)$", norm(region.name))
+        if regiment and region.xpcc_level == "regiment":
+            found.append((regiment.group(1), _SHORT))
+        if at_root and region.level == "township":
+            return [(n, c) for n, c in found if c >= _ALIAS or region.xpcc_level]
+        short = _SHORT_SUFFIX.sub("", norm(region.name))
+        if len(short) >= 2:
+            found.append((short, _SHORT))
+        parent = self.gaz.by_code.get(region.parent or "")
+        if not at_root and parent and region.name.startswith(parent.name) and region.name != parent.name:
+            found.append((norm(region.name[len(parent.name) :]), _SHORT))
+        return found
+
+    def children(self, code: str) -> list[tuple[str, str, float]]:
+        """(name, code, confidence) of the region's children in both trees, longest name first."""
+        if code not in self._children_names:
+            kids = {r.code: r for tree in TREES for r in self.gaz.children[tree].get(code, [])}
+            names = [(name, kid.code, conf) for kid in kids.values() for name, conf in self.names(kid)]
+            self._children_names[code] = sorted(names, key=lambda n: -len(n[0]))
+        return self._children_names[code]
+
+    def clean(self, organ: str) -> str:
+        text = self.gaz.normalise(organ)
+        changed = True
+        while changed:
+            changed = False
+            for word in self._strip:
+                if text.endswith(word) and len(text) > len(word):
+                    text, changed = text[: -len(word)], True
+        return text
+
+    def _own(self, code: str, rest: str) -> str:
+        """第十师北屯市: the city's own name after the 师's name names the same region again."""
+        for name, _ in sorted(self.names(self.gaz.by_code[code]), key=lambda n: -len(n[0])):
+            if name and rest.startswith(name):
+                return rest[len(name) :]
+        return rest
+
+    def _exact(self, code: str, rest: str) -> tuple[str, str, float] | None:
+        for name, child, confidence in self.children(code):
+            if name and rest.startswith(name):
+                return child, rest[len(name) :], confidence
+        return None
+
+    def _fuzzy(self, code: str, rest: str) -> tuple[str, str, float] | None:
+        best: tuple[float, str, str] | None = None
+        for name, child, _ in self.children(code):
+            if len(name) < 3:
+                continue
+            for size in {len(name) - 1, len(name), len(name) + 1}:
+                score = fuzz.ratio(name, rest[:size])
+                if score >= FUZZY_MIN and (best is None or score > best[0]):
+                    best = (score, child, rest[size:])
+        return None if best is None else (best[1], best[2], best[0] / 100)
+
+    def _step(self, code: str, rest: str) -> tuple[str, str, float] | None:
+        """One level down: a child's name, else the region's own name again, else a grandchild's
+        (北京市朝阳区 skips 市辖区), else a child's name written a little differently."""
+        step = self._exact(code, rest)
+        if step is None and (own := self._own(code, rest)) != rest:
+            step = code, own, 1.0
+        if step is None:
+            for child in self.gaz.children["geo"].get(code, []):
+                if (step := self._exact(child.code, rest)) is not None:
+                    break
+        return step or self._fuzzy(code, rest)
+
+    def descend(self, code: str, rest: str, confidence: float) -> Match:
+        while rest:
+            step = self._step(code, rest)
+            if step is None:
+                break
+            code, rest, sure = step
+            confidence *= sure
+        return Match(code, confidence, rest)
+
+    def resolve(self, organ: str) -> Match:
+        text = self.clean(organ)
+        for size in range(len(text), 0, -1):
+            starts = self.root.get(text[:size])
+            if not starts:
+                continue
+            matches = [self.descend(code, text[size:], conf) for code, conf in starts.items()]
+            least = min(len(m.rest) for m in matches)
+            best = [m for m in matches if len(m.rest) == least]
+            codes = sorted({m.code for m in best if m.code})
+            if len(codes) > 1:
+                return Match(None, _AMBIGUOUS, text, candidates=codes)
+            match = max(best, key=lambda m: m.confidence)
+            if match.rest and match.rest.endswith(self._units):
+                match.confidence *= _UNRESOLVED_UNIT
+            match.confidence = round(match.confidence, 3)
+            return match
+        return Match(None, 0.0, text)
+
+
+@cache
+def resolver() -> Resolver:
+    return Resolver(gazetteer())
+
+
+# ---- the API ------------------------------------------------------------------------------------
+
+
+def _ref(region: Region, tree: str) -> RegionRef:
+    return RegionRef(code=region.code, name=region.name_in(tree), level=region.level_in(tree))
+
+
+def region_public(region: Region, tree: str = "geo") -> RegionPublic:
+    gaz = gazetteer()
+    has_children = bool(gaz.children[tree].get(region.code))
+    return RegionPublic(
+        code=region.code,
+        name=region.name_in(tree),
+        level=region.level_in(tree) if region.in_tree(tree) else region.level,
+        kind=region.kind,
+        parent=region.parent_in(tree),
+        has_children=has_children,
+        source=region.source,
+        path=[_ref(r, tree) for r in gaz.path(region.code, tree)],
+    )
+
+
+def resolve(*, name: str) -> Resolution:
+    """The region a body's name places it in, with the path in both trees and a confidence."""
+    match = resolver().resolve(name)
+    gaz = gazetteer()
+    placed = match.code is not None and match.confidence >= THRESHOLD
+    region = gaz.by_code[match.code] if placed and match.code else None
+    return Resolution(
+        name=name,
+        code=region.code if region else None,
+        region=region_public(region) if region else None,
+        path=[_ref(r, "geo") for r in gaz.path(region.code, "geo")] if region else [],
+        xpcc_path=[_ref(r, "xpcc") for r in gaz.path(region.code, "xpcc")] if region else [],
+        confidence=match.confidence,
+        rest=match.rest or None,
+        candidates=[region_public(gaz.by_code[c]) for c in match.candidates],
+    )
+
+
+def list_regions(
+    *, tree: str, parent: str | None, level: str | None, q: str | None, limit: int
+) -> RegionList:
+    """Children of a region (the roots without one), or regions whose name contains `q`."""
+    gaz = gazetteer()
+    if parent is not None and gaz.get(parent) is None:
+        raise ProblemError(404, "unknown_region", f"没有代码为 {parent} 的地区")
+    if q:
+        wanted = gaz.normalise(q)
+        under = full_code(parent) if parent else None
+        found = [
+            r
+            for r in gaz.by_code.values()
+            if r.in_tree(tree)
+            and wanted in gaz.normalise(r.name_in(tree))
+            and (level is None or r.level_in(tree) == level)
+            and (under is None or any(a.code == under for a in gaz.path(r.code, tree)))
+        ]
+    elif level is not None and parent is None:
+        found = [r for r in gaz.by_code.values() if r.in_tree(tree) and r.level_in(tree) == level]
+    else:
+        found = gaz.children[tree].get(full_code(parent) if parent else None, [])
+    return RegionList(tree=tree, total=len(found), items=[region_public(r, tree) for r in found[:limit]])
+
+
+def body_kind(organ: str) -> str:
+    """government when the name is a region's own (with 人民政府 and the like), else department."""
+    found = resolver()
+    text = found.gaz.normalise(organ)
+    if any(text.endswith(found.gaz.normalise(w)) for w in found.gaz.aliases["government"]):
+        return "government"
+    match = found.resolve(organ)
+    if match.code and (not match.rest or match.rest.endswith(found._units)):
+        return "government"
+    return "department"
+
+
+# ---- at ingest ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Placement:
+    code: str | None
+    columns: dict[str, str | None]
+    findings: list[Finding]
+
+
+def _finding(organ: str, match: Match) -> Finding:
+    rule = RULES_BY_ID["REGION"]
+    if match.candidates:
+        names = "、".join("".join(r.name for r in gazetteer().path(c, "geo")[1:]) for c in match.candidates)
+        reason, reason_en = f"可能是{names}", f"{len(match.candidates)} places fit equally"
+    elif match.code:
+        reason, reason_en = f"匹配把握度 {match.confidence:.2f} 低于 {THRESHOLD}", "the match is too loose"
+    else:
+        reason, reason_en = "名称中没有可识别的地名", "no place name recognised"
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        message=rule.message.format(organ=organ, reason=reason),
+        message_en=rule.message_en.format(organ=organ, reason=reason_en),
+        reported=organ[:200],
+        hint="请在报告中填写 region_code（统计用区划代码），或补充 app/data/region_aliases.json 的别名",
+    )
+
+
+def place(*, organ: str, region_code: str | None) -> Placement:
+    """The region a report is counted under: the given code if it exists, else the resolved name."""
+    gaz = gazetteer()
+    if region_code:
+        region = gaz.get(region_code)
+        if region is None:
+            raise ProblemError(422, "unknown_region", f"region_code {region_code} 不是已知的统计用区划代码")
+        return Placement(region.code, gaz.path_columns(region.code), [])
+    match = resolver().resolve(organ)
+    if match.code is None or match.confidence < THRESHOLD:
+        return Placement(None, gaz.path_columns(None), [_finding(organ, match)])
+    return Placement(match.code, gaz.path_columns(match.code), [])

@@ -1,0 +1,58 @@
+"""The check page's form: a chosen or dropped file, or pasted text, within the size caps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+
+from app.config import get_settings
+from app.errors import ProblemError
+
+
+@dataclass
+class CheckForm:
+    data: bytes = b""
+    filename: str | None = None
+    text: str = ""  # what was pasted, shown again when the page comes back without script
+    action: str = "check"  # check | save
+    problem: ProblemError | None = None  # the form itself was wrong: shown on the page
+
+
+def _too_large(limit: int) -> ProblemError:
+    return ProblemError(
+        413, "too_large", f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩或拆分后再上传"
+    )
+
+
+async def read_check_form(request: Request) -> CheckForm:
+    """The file wins over pasted text; an empty form is a problem to show, not an exception."""
+    settings = get_settings()
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + 64 * 1024:
+        return CheckForm(problem=_too_large(settings.max_upload_bytes))
+    try:
+        form = await request.form(max_files=1, max_fields=10, max_part_size=settings.max_json_bytes)
+    except MultiPartException:
+        return CheckForm(
+            problem=ProblemError(422, "invalid_form", "表单无法读取：粘贴的内容过长或表单不完整")
+        )
+    action = "save" if form.get("action") == "save" else "check"
+    text = form.get("text")
+    text = text if isinstance(text, str) else ""
+    upload = form.get("file")
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read()
+        if len(data) > settings.max_upload_bytes:
+            return CheckForm(text=text, action=action, problem=_too_large(settings.max_upload_bytes))
+        if data:
+            return CheckForm(data, upload.filename, text, action)
+    if text.strip():
+        return CheckForm(text.encode("utf-8"), None, text, action)
+    return CheckForm(
+        text=text,
+        action=action,
+        problem=ProblemError(422, "empty_form", "请选择或拖入一份年度报告文件，或在文本框中粘贴报告内容"),
+    )

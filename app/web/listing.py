@@ -1,0 +1,95 @@
+"""The report list's filters, read leniently from a form, and the versions of one body's report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from sqlmodel import Session
+
+from app.models.api import ReportList, ReportPublic, ReportSummary
+from app.services import reports
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Filters:
+    year: int | None = None
+    region: str = ""
+    organ: str = ""
+    errors: bool | None = None  # True: only reports with errors; False: only without
+    page: int = 1
+    notes: list[str] = field(default_factory=list)  # filters that could not be used, in words
+
+    @classmethod
+    def parse(cls, *, year: str, region: str, organ: str, errors: str, page: str) -> Filters:
+        """A form sends every field, empty ones too; what cannot be used is said, not a 422."""
+        found = cls(organ=organ.strip()[:200])
+        year = year.strip()
+        if year.isdigit() and 2000 <= int(year) <= 2100:
+            found.year = int(year)
+        elif year:
+            found.notes.append(f"年度“{year}”无法识别，已忽略")
+        region = region.strip()
+        if region.isdigit() and 2 <= len(region) <= 12:
+            found.region = region
+        elif region:
+            found.notes.append(f"地区代码“{region}”应为 2 至 12 位数字，已忽略")
+        found.errors = {"1": True, "0": False}.get(errors)
+        found.page = int(page) if page.isdigit() and int(page) > 0 else 1
+        return found
+
+    def query(self, **override: object) -> str:
+        errors = "" if self.errors is None else ("1" if self.errors else "0")
+        params: dict[str, object] = {
+            "year": self.year or "",
+            "region": self.region,
+            "organ": self.organ,
+            "errors": errors,
+            "page": self.page,
+        }
+        params.update(override)
+        return urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+@dataclass
+class Result:
+    items: list[ReportSummary]
+    total: int
+    page: int
+    pages: int
+
+
+def search(*, session: Session, filters: Filters) -> Result:
+    listed: ReportList = reports.list_reports(
+        session=session,
+        year=filters.year,
+        organ=filters.organ or None,
+        valid=None if filters.errors is None else not filters.errors,
+        region_code=filters.region or None,
+        all_versions=False,
+        limit=PAGE_SIZE,
+        offset=(filters.page - 1) * PAGE_SIZE,
+    )
+    pages = max(1, -(-listed.total // PAGE_SIZE))
+    return Result(listed.items, listed.total, filters.page, pages)
+
+
+def versions(*, session: Session, report: ReportPublic) -> list[ReportSummary]:
+    """Every stored version of the same body and year, oldest first."""
+    if report.year is None:
+        return []
+    listed = reports.list_reports(
+        session=session,
+        year=report.year,
+        organ=report.organ,
+        valid=None,
+        region_code=None,
+        all_versions=True,
+        limit=200,
+        offset=0,
+    )
+    key = reports.organ_key(report.organ)
+    same = [item for item in listed.items if reports.organ_key(item.organ) == key]
+    return sorted(same, key=lambda item: item.version)

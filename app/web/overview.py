@@ -1,0 +1,300 @@
+"""The overview page: a region and a range of years, its child regions' sums, charts and coverage.
+
+The sums come from the aggregate service (SQL over the figure rows); this module only picks the
+figures, groups the result rows into the kinds a supervisor reads, and says what it could not do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+from sqlmodel import Session
+
+from app.errors import ProblemError
+from app.models.aggregates import AggregateResult, AggregateRow, CoverageResult
+from app.rules.layout import Format, layout, result_item_rows
+from app.services import aggregates, coverage, regions
+from app.services.gazetteer import gazetteer
+from app.web.charts import PALETTE, Series, bar_chart
+
+_RESULT_ROWS = tuple(
+    dict.fromkeys(
+        (
+            *result_item_rows(layout(Format.F2021).table("table3")),
+            *result_item_rows(layout(Format.F2019).table("table3")),
+        )
+    )
+)
+# The results of table 三 as a supervisor reads them: each kind sums its item rows' totals.
+KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("予以公开", ("result.disclosed",)),
+    ("部分公开", ("result.partially_disclosed",)),
+    ("不予公开", tuple(r for r in _RESULT_ROWS if r.startswith("result.withheld."))),
+    ("无法提供", tuple(r for r in _RESULT_ROWS if r.startswith("result.unable."))),
+    ("不予处理", tuple(r for r in _RESULT_ROWS if r.startswith("result.not_processed."))),
+    ("其他处理", tuple(r for r in _RESULT_ROWS if r.startswith("result.other"))),
+)
+RECEIVED = "table3.new_received.total"
+RESULT_TOTAL = "table3.result.total.total"
+RECONSIDERATION = "table4.reconsideration.total"
+LITIGATION = ("table4.litigation_direct.total", "table4.litigation_after_reconsideration.total")
+HEADLINE = (RECEIVED, RESULT_TOTAL, RECONSIDERATION, *LITIGATION)
+# Table 二 (2021 codes): what a body decided and collected.
+TABLE2 = (
+    ("规范性文件制发", "table2.normative_documents.issued"),
+    ("行政许可", "table2.licensing.decisions"),
+    ("行政处罚", "table2.penalty.decisions"),
+    ("行政强制", "table2.coercion.decisions"),
+    ("收费（万元）", "table2.fees.amount_10k_yuan"),
+)
+FIGURES = (
+    *HEADLINE,
+    *(f"table3.{row}.total" for _, rows in KINDS for row in rows),
+    *(code for _, code in TABLE2),
+)
+MAX_COVERAGE_YEARS = 6
+_CODE = re.compile(r"^(\d{2,12}|XPCC\d{0,2})$")
+
+
+@dataclass
+class Line:
+    """One row of the overview table: a child region (or the whole region) and its sums."""
+
+    name: str
+    code: str
+    reports: int
+    with_errors: int
+    received: int | None
+    kinds: list[int | None]
+    result_total: int | None
+    reconsideration: int | None
+    litigation: int | None
+    table2: list[int | Decimal | None]
+    blanks: int  # reports that left one of the headline figures blank
+
+
+@dataclass
+class OverviewState:
+    query: str = ""
+    tree: str = "auto"
+    start: int | None = None
+    end: int | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+    used_tree: str | None = None
+    lines: list[Line] = field(default_factory=list)
+    total: Line | None = None
+    charts: list[tuple[str, Markup]] = field(default_factory=list)
+    coverage: list[CoverageResult] = field(default_factory=list)
+    downloads: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    kinds: tuple[str, ...] = tuple(name for name, _ in KINDS)
+    table2_names: tuple[str, ...] = tuple(name for name, _ in TABLE2)
+    own_level: int = 0  # reports placed at the region itself (or unplaced below it): in the total only
+    suggestions: list[str] = field(default_factory=list)
+
+
+def _year(text: str, what: str, notes: list[str]) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit() and 2000 <= int(text) <= 2100:
+        return int(text)
+    notes.append(f"{what}“{text}”无法识别，已忽略")
+    return None
+
+
+def _sum(values: list[int | str | None]) -> int | None:
+    present = [int(v) for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def _one(value: int | str | None) -> int | Decimal | None:
+    """A sum as the service gave it: counts as integers, money (a decimal string) exact."""
+    return Decimal(value) if isinstance(value, str) else value
+
+
+def _line(row: AggregateRow, name: str, code: str) -> Line:
+    value = row.values.get
+    return Line(
+        name=name,
+        code=code,
+        reports=row.reports,
+        with_errors=row.reports_with_errors,
+        received=_sum([value(RECEIVED)]),
+        kinds=[_sum([value(f"table3.{r}.total") for r in rows]) for _, rows in KINDS],
+        result_total=_sum([value(RESULT_TOTAL)]),
+        reconsideration=_sum([value(RECONSIDERATION)]),
+        litigation=_sum([value(code) for code in LITIGATION]),
+        table2=[_one(value(code)) for _, code in TABLE2],
+        blanks=max((row.blanks.get(code, 0) for code in HEADLINE), default=0),
+    )
+
+
+def _place(query: str, tree: str, notes: list[str]) -> tuple[str | None, str]:
+    """(region code, the tree to aggregate on) from a code or a name; `auto` picks the XPCC tree
+    for a region on it (a 师市, a 团场)."""
+    if _CODE.match(query):
+        found = gazetteer().get(query)
+        code, on_xpcc = query, bool(found and found.in_tree("xpcc"))
+    else:
+        resolved = regions.resolve(name=query)
+        if resolved.code is None:
+            others = "、".join(c.name for c in resolved.candidates[:5])
+            notes.append(
+                f"无法确定地区“{query}”"
+                + (f"：可能是 {others}" if others else "：请换一个名称或填写区划代码")
+            )
+            return None, "geo" if tree == "auto" else tree
+        code, on_xpcc = resolved.code, bool(resolved.xpcc_path)
+    return code, tree if tree in ("geo", "xpcc") else ("xpcc" if on_xpcc else "geo")
+
+
+def _charts(state: OverviewState) -> list[tuple[str, Markup]]:
+    labels = [line.name for line in state.lines]
+    received = bar_chart(
+        title="本年新收政府信息公开申请",
+        labels=labels,
+        series=[Series("新收申请", [line.received for line in state.lines], PALETTE[0])],
+    )
+    results = bar_chart(
+        title="办理结果（按类别）",
+        labels=labels,
+        series=[
+            Series(kind, [line.kinds[i] for line in state.lines], PALETTE[i % len(PALETTE)])
+            for i, kind in enumerate(state.kinds)
+        ],
+        stacked=True,
+    )
+    review = bar_chart(
+        title="行政复议与行政诉讼",
+        labels=labels,
+        series=[
+            Series("行政复议", [line.reconsideration for line in state.lines], PALETTE[4]),
+            Series("行政诉讼", [line.litigation for line in state.lines], PALETTE[3]),
+        ],
+    )
+    decisions = bar_chart(
+        title="行政许可、处罚、强制决定",
+        labels=labels,
+        series=[
+            Series(name, [line.table2[i] for line in state.lines], PALETTE[i + 1])  # type: ignore[misc]
+            for i, name in enumerate(state.table2_names[1:4], start=1)
+        ],
+    )
+    errors = bar_chart(
+        title="有勾稽错误的报告",
+        labels=labels,
+        series=[
+            Series("有错误", [line.with_errors for line in state.lines], PALETTE[3]),
+            Series("无错误", [line.reports - line.with_errors for line in state.lines], PALETTE[1]),
+        ],
+        stacked=True,
+    )
+    return [
+        ("新收申请", received),
+        ("办理结果（按类别）", results),
+        ("行政复议与行政诉讼", review),
+        ("行政许可、处罚、强制决定", decisions),
+        ("有勾稽错误的报告", errors),
+    ]
+
+
+def _suggestions() -> list[str]:
+    """Names offered in the region box: the XPCC divisions and the provinces."""
+    divisions = regions.list_regions(tree="xpcc", parent="XPCC", level=None, q=None, limit=50).items
+    provinces = regions.list_regions(tree="geo", parent=None, level=None, q=None, limit=50).items
+    return [r.name for r in divisions] + [r.name for r in provinces]
+
+
+def _coverage_years(state: OverviewState, by_year: AggregateResult) -> list[int]:
+    """The years asked for, or else the years that have reports; the last few at most."""
+    first, last = state.start or state.end, state.end or state.start
+    if first is not None and last is not None:
+        years = list(range(first, last + 1))
+    else:
+        years = [row.year for row in by_year.rows if row.year is not None]
+    return years[-MAX_COVERAGE_YEARS:]
+
+
+def build(*, session: Session, region: str, tree: str, start: str, end: str) -> OverviewState:
+    state = OverviewState(query=region.strip()[:100], tree=tree if tree in ("geo", "xpcc") else "auto")
+    state.suggestions = _suggestions()
+    state.start = _year(start, "起始年度", state.notes)
+    state.end = _year(end, "截止年度", state.notes)
+    if state.start and state.end and state.start > state.end:
+        state.start, state.end = state.end, state.start
+    if not state.query:
+        return state
+    code, used_tree = _place(state.query, state.tree, state.notes)
+    if code is None:
+        return state
+    found = gazetteer().get(code)
+    state.region_code, state.used_tree = code, used_tree
+    state.region_name = found.name_in(used_tree) if found else code
+    figures = aggregates.parse_figures(",".join(FIGURES))
+
+    def sums(group_by: list[str]) -> AggregateResult:
+        return aggregates.aggregate(
+            session=session,
+            figures=figures,
+            group_by=group_by,
+            tree=used_tree,
+            region=code,
+            year_from=state.start,
+            year_to=state.end,
+        )
+
+    try:
+        by_child, whole, by_year = sums(["region"]), sums([]), sums(["year"])
+    except ProblemError as exc:
+        state.notes.append(exc.detail)
+        return state
+    state.lines = [
+        _line(row, row.region.name, row.region.code) for row in by_child.rows if row.region is not None
+    ]
+    if whole.rows:
+        state.total = _line(whole.rows[0], "合计", code)
+        state.own_level = state.total.reports - sum(line.reports for line in state.lines)
+    state.charts = _charts(state)
+    state.coverage = [
+        coverage.coverage(session=session, year=year, region=code, tree=used_tree)
+        for year in _coverage_years(state, by_year)
+    ]
+    params: dict[str, str | int] = {
+        "figures": ",".join(FIGURES),
+        "group_by": "region",
+        "tree": used_tree,
+        "region": code,
+    }
+    if state.start:
+        params["year_from"] = state.start
+    if state.end:
+        params["year_to"] = state.end
+    state.downloads = {
+        fmt: "/api/v1/aggregates?" + urlencode({**params, "format": fmt}) for fmt in ("xlsx", "csv")
+    }
+    return state
+    state.lines = [
+        _line(row, row.region.name, row.region.code) for row in by_child.rows if row.region is not None
+    ]
+    if whole.rows:
+        state.total = _line(whole.rows[0], "合计", code)
+        state.own_level = state.total.reports - sum(line.reports for line in state.lines)
+    state.charts = _charts(state)
+    years = [row.year for row in by_year.rows if row.year is not None]
+    if state.start or state.end:
+        first, last = state.start or state.end, state.end or state.start
+        years = list(range(first, last + 1))  # type: ignore[arg-type]
+    for year in years[-MAX_COVERAGE_YEARS:]:
+        state.coverage.append(coverage.coverage(session=session, year=year, region=code, tree=used_tree))
+    params = {"figures": ",".join(FIGURES), "group_by": "region", "tree": used_tree, "region": code}
+    params |= {k: v for k, v in (("year_from", state.start), ("year_to", state.end)) if v}
+    state.downloads = {
+        fmt: "/api/v1/aggregates?" + urlencode({**params, "format": fmt}) for fmt in ("xlsx", "csv")
+    }
+    return state

@@ -1,0 +1,124 @@
+"""Pages for clerks and supervisors: check a report, browse stored ones, compare versions.
+
+Thin like the API routes: read the request, call the same services, render a template. Errors
+the caller made are shown on the page in Chinese, never as JSON.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app.db import SessionDep
+from app.errors import ProblemError
+from app.services import intake, reports
+from app.web import listing, overview
+from app.web.forms import CheckForm, read_check_form
+from app.web.view import STATUS_NAMES, changes, report_view
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals["status_names"] = STATUS_NAMES
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+FormDep = Annotated[CheckForm, Depends(read_check_form)]
+
+
+def install(app: FastAPI) -> None:
+    """The pages and their assets (CSS, JS), all served by the application itself."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+
+def _page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+@router.get("/")
+def check_page(request: Request) -> HTMLResponse:
+    return _page(request, "check.html", form=CheckForm())
+
+
+@router.post("/check")
+def check_report(request: Request, form: FormDep, session: SessionDep) -> HTMLResponse:
+    """Read and check the report; store it only when the clerk pressed 保存."""
+    partial = request.headers.get("x-requested-with") == "fetch"
+    name = "_result.html" if partial else "check.html"
+    if form.problem is not None:
+        return _page(request, name, form.problem.status, form=form, problem=form.problem)
+    try:
+        draft, upload = intake.read(form.data, form.filename, is_json_body=False)
+        saved = None
+        if form.action == "save":
+            report, created = reports.ingest(session=session, draft=draft, upload=upload)
+            saved = {"created": created}
+        else:
+            report = reports.check(session=session, draft=draft)
+    except ProblemError as exc:
+        return _page(request, name, exc.status, form=form, problem=exc)
+    return _page(request, name, form=form, view=report_view(report), saved=saved, filename=form.filename)
+
+
+@router.get("/reports")
+def list_page(
+    request: Request,
+    session: SessionDep,
+    year: str = "",
+    region: str = "",
+    organ: str = "",
+    errors: str = "",
+    page: str = "1",
+) -> HTMLResponse:
+    filters = listing.Filters.parse(year=year, region=region, organ=organ, errors=errors, page=page)
+    result = listing.search(session=session, filters=filters)
+    return _page(request, "reports.html", filters=filters, result=result)
+
+
+@router.get("/reports/{report_id}")
+def report_page(request: Request, report_id: int, session: SessionDep) -> HTMLResponse:
+    try:
+        report = reports.get(session=session, report_id=report_id)
+    except ProblemError as exc:
+        return _page(request, "error.html", exc.status, problem=exc)
+    versions = listing.versions(session=session, report=report)
+    return _page(request, "report.html", view=report_view(report), versions=versions)
+
+
+@router.get("/compare")
+def compare_page(request: Request, session: SessionDep, a: int, b: int) -> HTMLResponse:
+    """Two versions side by side; the cells that differ are marked in both."""
+    try:
+        old = reports.get(session=session, report_id=a)
+        new = reports.get(session=session, report_id=b)
+    except ProblemError as exc:
+        return _page(request, "error.html", exc.status, problem=exc)
+    if (old.version or 0) > (new.version or 0):
+        old, new = new, old
+    diff = changes(old, new)
+    codes = {change.code for change in diff}
+    return _page(
+        request,
+        "compare.html",
+        old=report_view(old, codes),
+        new=report_view(new, codes),
+        diff=diff,
+    )
+
+
+@router.get("/overview")
+def overview_page(
+    request: Request,
+    session: SessionDep,
+    region: str = "",
+    tree: str = "auto",
+    start: str = "",
+    end: str = "",
+) -> HTMLResponse:
+    state = overview.build(session=session, region=region, tree=tree, start=start, end=end)
+    return _page(request, "overview.html", state=state)
