@@ -57,7 +57,9 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # As many connections as the threads that may ask for one (40 by default), waiting rather
+    # than failing when a burst outruns them.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=120)
 
 
 @cache
