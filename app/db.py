@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 from app.config import get_settings
@@ -22,13 +23,21 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# Under a burst, every writer of a process waits its turn here; a Python thread holding the lock
+# shares the interpreter with all the others, so a turn can take long.
+SQLITE_BUSY_SECONDS = 120
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # No pool limit: a connection is a file handle; writers queue in SQLite's busy timeout.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}, poolclass=NullPool
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -37,7 +46,7 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
@@ -48,7 +57,9 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # As many connections as the threads that may ask for one (40 by default), waiting rather
+    # than failing when a burst outruns them.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=120)
 
 
 @cache

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from app import envelope
 from app.config import get_settings
@@ -19,7 +20,7 @@ from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
 from app.middleware import BodyLimit, Idempotency, RequestContext
 from app.routes import aggregates, batches, meta, ops, regions, reports
-from app.routes.access import authenticate
+from app.routes.access import PUBLIC_PATHS, authenticate
 from app.services import jobs, telemetry
 from app.web import routes as web
 
@@ -67,10 +68,23 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, "invalid_request", "请求参数有误，请按 errors 改正", errors)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _allowed(request: Request) -> str:
+    """Every method the path answers to: Starlette's 405 names only the first route it matched."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "http_error")
-    return problem(exc.status_code, code, _STATUS_DETAILS.get(exc.status_code, "请求无法处理"))
+    detail = _STATUS_DETAILS.get(exc.status_code, "请求无法处理")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed(request)
+    return problem(exc.status_code, code, detail, headers=headers)
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -118,6 +132,8 @@ def _document_production(schema: dict) -> None:
     problem_content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
+            if path in PUBLIC_PATHS:
+                operation.pop("security", None)
             responses = operation.setdefault("responses", {})
             if path.startswith("/api/"):
                 for status, description in _ACCESS_PROBLEMS.items():

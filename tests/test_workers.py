@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from live import ROOT, Live, distinct_report, open_live
+from sqlalchemy.exc import OperationalError
 
 
 def _worker(live: Live, log: Path, *args: str, lease: int = 2) -> subprocess.Popen:
@@ -89,7 +90,13 @@ def test_a_worker_killed_mid_batch_is_restarted_and_the_batch_completes(live_db,
         while time.monotonic() < deadline and _jobs(live, batch_id, "state IN ('done', 'failed')") < 40:
             # Freeze it, look: kill it only while it holds a claimed, unfinished job.
             os.kill(worker.pid, signal.SIGSTOP)
-            if _jobs(live, batch_id, "state = 'running'") and _jobs(live, batch_id, "state = 'done'"):
+            try:
+                running = _jobs(live, batch_id, "state = 'running'") and _jobs(
+                    live, batch_id, "state = 'done'"
+                )
+            except OperationalError:  # frozen while holding SQLite's WAL index lock: look again later
+                running = False
+            if running:
                 os.kill(worker.pid, signal.SIGKILL)
                 killed_while_running = True
                 break

@@ -63,13 +63,16 @@ def authenticate(
     scope = required_scope(request.method, request.url.path)
     if scope is None:
         return access.ANONYMOUS
-    if bearer is not None:
+    # A credential header that is present is checked, even when empty or of another scheme.
+    if "authorization" in request.headers:
+        if bearer is None:
+            raise access.unauthorized("Authorization 须为 Bearer nb_… 形式的 API 密钥")
         caller = access.by_token(session=session, token=bearer.credentials)
-    elif app_key is not None:
+    elif "x-app-key" in request.headers:
         headers = request.headers
         caller = access.by_signature(
             session=session,
-            app_key=app_key,
+            app_key=app_key or "",
             timestamp=headers.get("x-timestamp", ""),
             nonce=headers.get("x-nonce", ""),
             signature=headers.get("x-signature", ""),
@@ -92,5 +95,8 @@ def authenticate(
         raise access.unauthorized()
     if caller is not access.ANONYMOUS and not caller.may(scope):
         raise ProblemError(403, "forbidden", f"该 API 密钥没有 {scope} 权限")
+    # End this short transaction now (a used nonce stays used): the route may read a file for
+    # seconds before it writes, and must not hold a connection — on SQLite the write lock — meanwhile.
+    session.commit()
     request.state.caller = caller
     return caller

@@ -79,6 +79,9 @@ def get_aggregates(
     summary="Which bodies under a region published for a year, which did not, which were late",
 )
 def get_coverage(
-    session: SessionDep, year: int, region: RegionCode = None, tree: Tree = "geo"
+    session: SessionDep,
+    year: Annotated[int, Query(ge=1900, le=9000)],
+    region: RegionCode = None,
+    tree: Tree = "geo",
 ) -> CoverageResult:
     return coverage.coverage(session=session, year=year, region=region, tree=tree)

@@ -105,7 +105,7 @@ def list_reports(
     region: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None,
     all_versions: bool = False,
     limit: Annotated[int, Query(ge=1)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> ReportList:
     return reports.list_reports(
         session=session,
