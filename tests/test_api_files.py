@@ -57,3 +57,17 @@ def test_unknown_and_empty_files(client):
         assert response.status_code == status, (data[:10], response.text)
         assert response.json()["code"] == code
     assert client.get("/api/v1/reports").json()["total"] == 0
+
+
+def test_a_figures_reading_confidence_is_stored_and_read_back(session):
+    from app.extract.layout import parse
+    from app.extract.text import extract_text
+    from app.services import reports
+
+    draft = parse(extract_text((SEEDS / f"{SEED_004}.txt").read_text(encoding="utf-8")))
+    draft.figures[("table3", "new_received", "total")].confidence = 0.875
+    data = (SEEDS / f"{SEED_004}.txt").read_bytes()
+    stored, created = reports.ingest(session=session, draft=draft, upload=reports.Upload(data, "text/plain"))
+    assert created
+    figure = next(f for f in stored.figures if (f.row, f.column) == ("new_received", "total"))
+    assert (figure.value, figure.confidence) == (1, 0.875)

@@ -116,6 +116,7 @@ class FigureRow(SQLModel, table=True):
     page: int | None = None
     line: int | None = None
     candidates: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    confidence: float | None = None  # 0–1, for a figure read from a scan by OCR
 
 
 class FindingRow(SQLModel, table=True):

@@ -294,6 +294,7 @@ _FIGURE_COLUMNS = (
     "page",
     "line",
     "candidates",
+    "confidence",
 )
 
 

@@ -54,6 +54,7 @@ def figure_rows(report_id: int, draft: Draft) -> list[dict]:
             "page": figure.page,
             "line": figure.line,
             "candidates": [str(v) for v in figure.candidates] if figure.candidates else None,
+            "confidence": figure.confidence,
         }
         for key, figure in draft.figures.items()
     ]
@@ -128,6 +129,7 @@ def draft_of(report: Report, rows: Iterable[FigureRow]) -> Draft:
             candidates=[Decimal(v) if "." in v else int(v) for v in row.candidates]
             if row.candidates
             else None,
+            confidence=row.confidence,
         )
     return draft
 
