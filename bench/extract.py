@@ -26,14 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import docx as python_docx  # noqa: E402
-import lxml.html  # noqa: E402
-from fixtures import documents, html_page  # noqa: E402
-from pdfminer.high_level import extract_text  # noqa: E402
-
-from app.extract.pipeline import read_document  # noqa: E402
-from app.extract.sniff import decode_text, sniff  # noqa: E402
-from app.services import intake  # noqa: E402
+# The heavy imports live in the functions: a worker child re-imports this module as its main
+# module, and must start as light as it does under the API server.
 
 
 def median_ms(func: Callable[[], object], runs: int) -> float:
@@ -47,6 +41,13 @@ def median_ms(func: Callable[[], object], runs: int) -> float:
 
 
 def cases() -> list[tuple[str, str, bytes, Callable[[bytes], object], int]]:
+    import docx as python_docx
+    import lxml.html
+    from fixtures import documents, html_page
+    from pdfminer.high_level import extract_text
+
+    from app.extract.sniff import decode_text
+
     pdf = documents.pdf_2021()
     seeds = sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt"))
     found = [
@@ -104,6 +105,8 @@ def _score(draft, report: dict) -> tuple[int, int, int]:
 def bench_ocr(runs: int) -> None:
     from app.config import get_settings
     from app.extract import ocr
+    from app.extract.pipeline import read_document
+    from app.extract.sniff import sniff
 
     if not ocr.available():
         print("\nscans: the ocr extra is not installed (pip install -e '.[ocr]')")
@@ -144,6 +147,10 @@ def _timed(func: Callable[[], object], runs: int) -> tuple[float, list]:
 
 
 def main() -> None:
+    from app.extract.pipeline import read_document
+    from app.extract.sniff import sniff
+    from app.services import intake
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--ocr-runs", type=int, default=1, help="OCR is slow: runs per scan")
