@@ -108,12 +108,12 @@ def _keys(args: argparse.Namespace) -> int:
                 kind = "appKey" if key.signing_secret else "token"
                 print(f"{key.id}\t{key.prefix}\t{kind}\t{','.join(key.scopes)}\t{state}\t{key.name}")
         else:
-            key = access.revoke_key(session=session, key_id=args.id)
+            revoked = access.revoke_key(session=session, key_id=args.id)
             session.commit()
-            if key is None:
+            if revoked is None:
                 print(f"no key with id {args.id}", file=sys.stderr)
                 return 1
-            print(f"revoked {key.id} ({key.name})")
+            print(f"revoked {revoked.id} ({revoked.name})")
     return 0
 
 

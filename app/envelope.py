@@ -93,7 +93,7 @@ def add_to_openapi(schema: dict) -> None:
             op["operationId"] = "gov_" + op.get("operationId", method)
             op["tags"] = ["platform envelope"]
             op["summary"] = f"{op.get('summary', '')}（平台信封：HTTP 200 + {{code, msg, data}}）".strip()
-            success = next(
+            success: dict = next(
                 (r for status, r in sorted(operation["responses"].items()) if status.startswith("2")), {}
             )
             data_schema = success.get("content", {}).get("application/json", {}).get("schema")

@@ -253,9 +253,9 @@ def aggregate(
         found = groups[key]
         values: dict[str, int | str | None] = {}
         blanks: dict[str, int] = {}
-        for cell_key, code, cell in keyed:
+        for cell_key, code, cell_of_key in keyed:
             total, counted = found["sums"].get(cell_key, (None, 0))
-            values[code] = _value(cell, total if counted else None)
+            values[code] = _value(cell_of_key, total if counted else None)
             blanks[code] = found["reports"] - counted
         fields: dict[str, Any] = dict(zip(names, key, strict=False))
         if "region" in fields:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.config import get_settings
 from app.errors import ProblemError, not_found
@@ -82,7 +82,9 @@ def status(*, session: Session, batch_id: str) -> dict:
             select(BatchJob.state, func.count()).where(BatchJob.batch_id == batch_id).group_by(BatchJob.state)
         ).all()
     )
-    jobs = session.exec(select(BatchJob).where(BatchJob.batch_id == batch_id).order_by(BatchJob.position))
+    jobs = session.exec(
+        select(BatchJob).where(BatchJob.batch_id == batch_id).order_by(col(BatchJob.position))
+    )
     done, failed = counts.get(JobState.DONE.value, 0), counts.get(JobState.FAILED.value, 0)
     return {
         "id": batch.id,

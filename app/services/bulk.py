@@ -138,7 +138,7 @@ def _ingest(session: Session, items: list[Item]) -> list[Outcome]:
 def _place(latest: dict[tuple[str, int], _Entry], key: str, item: Item, digest: str) -> _Entry:
     """Validate a new report against the years around it as they stand at its turn."""
     draft, year = item.draft, item.draft.year
-    new = {"upload": item.upload, "placement": item.placement, "digest": digest}
+    new: dict[str, Any] = {"upload": item.upload, "placement": item.placement, "digest": digest}
     if year is None:  # no year, no neighbours: a report of its own
         return _Entry(key, year, 1, draft, findings=validate(draft) + item.placement.findings, **new)
     previous = latest.get((key, year - 1))
@@ -394,11 +394,11 @@ def ingest_items(*, session: Session, items: list[tuple[Draft, Upload] | Problem
     An item that is not a valid report is answered with its problem and does not stop the rest.
     """
     prepared: list[Item | ProblemError] = []
-    for item in items:
+    for given in items:
         try:
-            prepared.append(item if isinstance(item, ProblemError) else prepare(*item))
-        except ProblemError as problem:
-            prepared.append(problem)
+            prepared.append(given if isinstance(given, ProblemError) else prepare(*given))
+        except ProblemError as refused:
+            prepared.append(refused)
     reports = [item for item in prepared if isinstance(item, Item)]
     outcomes = iter(ingest(session=session, items=reports) if reports else [])
     results = []

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.errors import ProblemError
@@ -44,8 +44,8 @@ def claim(*, engine: Engine, worker: str) -> int | None:
             select(BatchJob)
             .where(
                 or_(
-                    BatchJob.state == JobState.QUEUED.value,
-                    (BatchJob.state == JobState.RUNNING.value) & (BatchJob.lease_until < now),  # type: ignore[operator]
+                    col(BatchJob.state) == JobState.QUEUED.value,
+                    (col(BatchJob.state) == JobState.RUNNING.value) & (col(BatchJob.lease_until) < now),
                 )
             )
             .order_by(BatchJob.id)  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status
 from app.errors import not_found
@@ -148,7 +148,9 @@ def _source_public(source: SourceDocument) -> SourcePublic:
 
 
 def _findings_of(session: Session, report_id: int) -> list[Finding]:
-    rows = session.exec(select(FindingRow).where(FindingRow.report_id == report_id).order_by(FindingRow.id))
+    rows = session.exec(
+        select(FindingRow).where(FindingRow.report_id == report_id).order_by(col(FindingRow.id))
+    )
     return [_finding(row) for row in rows]
 
 
