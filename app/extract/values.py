@@ -84,9 +84,3 @@ def split_spaced(text: str) -> list[str] | None:
     if _SPACED_NUMBERS.match(clean) and not _SPLIT_DECIMAL.match(clean):
         return clean.split()
     return None
-
-
-def is_figure_text(text: str) -> bool:
-    """True for a cell that holds a figure or a blank placeholder, not a label."""
-    value = read_cell(text)
-    return value.kind == "number" or (value.kind == "blank" and bool(normalise(text)))

@@ -15,7 +15,6 @@ from app.errors import ProblemError
 class RawInput:
     data: bytes
     filename: str | None
-    declared_type: str | None  # what the caller said; the bytes decide
     is_json_body: bool
     published_on: date | None = None  # form field beside an uploaded file
 
@@ -26,10 +25,15 @@ def _too_large(limit: int) -> ProblemError:
     )
 
 
-async def _read_capped(request: Request, limit: int) -> bytes:
+def _refuse_declared_over(request: Request, body_limit: int, limit: int) -> None:
+    """413 before reading anything when the declared length is already over the cap."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isdigit() and int(declared) > body_limit:
         raise _too_large(limit)
+
+
+async def _read_capped(request: Request, limit: int) -> bytes:
+    _refuse_declared_over(request, limit, limit)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
@@ -55,9 +59,8 @@ async def read_report_input(request: Request) -> RawInput:
     settings = get_settings()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + 64 * 1024:
-            raise _too_large(settings.max_upload_bytes)
+        # the form's boundaries and other fields may add a little to the file's own size
+        _refuse_declared_over(request, settings.max_upload_bytes + 64 * 1024, settings.max_upload_bytes)
         form = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
@@ -65,12 +68,10 @@ async def read_report_input(request: Request) -> RawInput:
         data = await upload.read()
         if len(data) > settings.max_upload_bytes:
             raise _too_large(settings.max_upload_bytes)
-        return RawInput(
-            data, upload.filename, upload.content_type, is_json_body=False, published_on=_date(form)
-        )
+        return RawInput(data, upload.filename, is_json_body=False, published_on=_date(form))
     if content_type in ("application/json", ""):
         data = await _read_capped(request, settings.max_json_bytes)
-        return RawInput(data, None, "application/json", is_json_body=True)
+        return RawInput(data, None, is_json_body=True)
     raise ProblemError(
         415,
         "unsupported_media_type",
