@@ -28,10 +28,12 @@ from pathlib import Path
 
 from alembic import command
 from sqlalchemy import create_engine, text
+from sqlalchemy.schema import AddConstraint, DropConstraint
 from sqlmodel import Session
 
 from app.db import make_engine
 from app.models.tables import FigureRow
+from app.rules.cells import CELL_IDS
 from app.rules.layout import Format, layout
 from app.services.aggregates import aggregate, parse_figures
 from app.services.gazetteer import PATH_COLUMNS, gazetteer
@@ -106,25 +108,21 @@ def _figures(count: int) -> Iterator[tuple[int, list[int | None]]]:
 
 
 def figure_rows(count: int) -> Iterator[tuple]:
-    figure_id = 0
     for report_id, values in _figures(count):
-        for (table, row, column), value in zip(CELLS, values, strict=True):
-            figure_id += 1
-            yield (figure_id, report_id, table, row, column, value, "read" if value is not None else "blank")
+        for cell, value in zip(CELLS, values, strict=True):
+            yield (report_id, CELL_IDS[cell], value, "read" if value is not None else "blank")
 
 
 def figure_copy_text(count: int, batch: int = 2_000) -> Iterator[str]:
     """The same rows as `figure_rows`, as COPY text, `batch` reports at a time."""
-    cells = ["\t".join(cell) for cell in CELLS]
+    numbers = [CELL_IDS[cell] for cell in CELLS]
     lines: list[str] = []
-    figure_id = 0
     for report_id, values in _figures(count):
-        for cell, value in zip(cells, values, strict=True):
-            figure_id += 1
+        for number, value in zip(numbers, values, strict=True):
             if value is None:
-                lines.append(f"{figure_id}\t{report_id}\t{cell}\t\\N\tblank\n")
+                lines.append(f"{report_id}\t{number}\t\\N\tblank\n")
             else:
-                lines.append(f"{figure_id}\t{report_id}\t{cell}\t{value}\tread\n")
+                lines.append(f"{report_id}\t{number}\t{value}\tread\n")
         if report_id % batch == 0:
             yield "".join(lines)
             lines = []
@@ -148,7 +146,7 @@ def _copy(cursor, table: str, columns: list[str], rows: Iterator[tuple], batch: 
         copy.write(buffer.getvalue())
 
 
-FIGURE_COLUMNS = ["id", "report_id", "table_code", "row_code", "column_code", "value", "status"]
+FIGURE_COLUMNS = ["report_id", "cell_id", "value", "status"]
 
 
 def load_postgres(count: int) -> tuple[str, float]:
@@ -161,10 +159,12 @@ def load_postgres(count: int) -> tuple[str, float]:
     command.upgrade(alembic_config(url), "head")
     engine = create_engine(url)
     started = time.perf_counter()
-    indexes = list(FigureRow.__table__.indexes)  # type: ignore[attr-defined]
-    with engine.begin() as connection:
+    figure = FigureRow.__table__  # type: ignore[attr-defined]
+    indexes = list(figure.indexes)
+    with engine.begin() as connection:  # the rows first, then the key and the index
         for index in indexes:
             index.drop(connection)
+        connection.execute(DropConstraint(figure.primary_key))
         raw = connection.connection.dbapi_connection
         assert raw is not None
         with raw.cursor() as cursor:
@@ -183,9 +183,10 @@ def load_postgres(count: int) -> tuple[str, float]:
                 for block in figure_copy_text(count):
                     copy.write(block)
             cursor.execute("SET session_replication_role = origin")
+        connection.execute(AddConstraint(figure.primary_key))
         for index in indexes:
             index.create(connection)
-        for table in ("source_document", "report", "figure"):
+        for table in ("source_document", "report"):
             connection.execute(
                 text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
             )
@@ -231,11 +232,11 @@ class Query:
     sql: tuple[str, str]  # the report counts and the figure sums, by hand
 
 
-def _in_lists(codes: list[str]) -> str:
-    """table IN … AND row IN … AND column IN …, as the service picks several cells."""
+def _cells(codes: list[str]) -> str:
+    """The figure rows of these cells, the numbers looked up in the table `cell` by their codes."""
     cells = [(code.split(".")[0], ".".join(code.split(".")[1:-1]), code.split(".")[-1]) for code in codes]
-    lists = [", ".join(f"'{v}'" for v in sorted({c[i] for c in cells})) for i in range(3)]
-    return f"f.table_code IN ({lists[0]}) AND f.row_code IN ({lists[1]}) AND f.column_code IN ({lists[2]})"
+    listed = ", ".join(f"('{t}', '{r}', '{c}')" for t, r, c in cells)
+    return f"f.cell_id IN (SELECT id FROM cell WHERE (table_code, row_code, column_code) IN ({listed}))"
 
 
 def queries(busiest_province: str, division: str) -> list[Query]:
@@ -257,8 +258,8 @@ def queries(busiest_province: str, division: str) -> list[Query]:
                 f"GROUP BY r.region_prefecture",
                 f"SELECT r.region_prefecture, sum(f.value), count(f.value) FROM figure f "
                 f"JOIN report r ON r.id = f.report_id WHERE {latest} AND r.year = {YEAR} "
-                f"AND r.region_prefecture IS NOT NULL AND f.table_code = 'table3' "
-                f"AND f.row_code = 'new_received' AND f.column_code = 'total' GROUP BY r.region_prefecture",
+                f"AND r.region_prefecture IS NOT NULL AND {_cells(['table3.new_received.total'])} "
+                f"GROUP BY r.region_prefecture",
             ),
         ),
         Query(
@@ -275,12 +276,10 @@ def queries(busiest_province: str, division: str) -> list[Query]:
                 f"FROM report r WHERE {latest} AND r.year = {YEAR} "
                 f"AND r.region_province = '{busiest_province}' "
                 f"AND r.region_county IS NOT NULL GROUP BY r.region_county",
-                f"SELECT r.region_county, f.table_code, f.row_code, f.column_code, "
-                f"sum(f.value), count(f.value) "
+                f"SELECT r.region_county, f.cell_id, sum(f.value), count(f.value) "
                 f"FROM figure f JOIN report r ON r.id = f.report_id WHERE {latest} AND r.year = {YEAR} "
                 f"AND r.region_province = '{busiest_province}' AND r.region_county IS NOT NULL "
-                f"AND {_in_lists(twenty.split(','))} "
-                f"GROUP BY r.region_county, f.table_code, f.row_code, f.column_code",
+                f"AND {_cells(twenty.split(','))} GROUP BY r.region_county, f.cell_id",
             ),
         ),
         Query(
@@ -289,11 +288,11 @@ def queries(busiest_province: str, division: str) -> list[Query]:
             (
                 f"SELECT r.year, count(*), sum(CASE WHEN r.errors > 0 THEN 1 ELSE 0 END) FROM report r "
                 f"WHERE {latest} AND r.xpcc_division = '{division}' GROUP BY r.year",
-                f"SELECT r.year, f.table_code, f.row_code, f.column_code, sum(f.value), count(f.value) "
+                f"SELECT r.year, f.cell_id, sum(f.value), count(f.value) "
                 f"FROM figure f JOIN report r ON r.id = f.report_id "
                 f"WHERE {latest} AND r.xpcc_division = '{division}' "
-                f"AND {_in_lists([f'{t}.{r}.{c}' for t, r, c in CELLS if t == 'table3'])} "
-                f"GROUP BY r.year, f.table_code, f.row_code, f.column_code",
+                f"AND {_cells([f'{t}.{r}.{c}' for t, r, c in CELLS if t == 'table3'])} "
+                f"GROUP BY r.year, f.cell_id",
             ),
         ),
     ]

@@ -8,7 +8,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -81,34 +93,39 @@ class Report(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class FigureRow(SQLModel, table=True):
-    __tablename__ = "figure"
-    __table_args__ = (
-        # carries the value on PostgreSQL, so summing one figure over a year reads the index only
-        Index(
-            "ix_figure_cell",
-            "table_code",
-            "row_code",
-            "column_code",
-            "report_id",
-            postgresql_include=["value"],
-        ),
-        # and summing many figures of the reports under one region reads this one only
-        Index(
-            "ix_figure_report_cell",
-            "report_id",
-            "table_code",
-            "row_code",
-            "column_code",
-            postgresql_include=["value"],
-        ),
-    )
+class Cell(SQLModel, table=True):
+    """The numbering of every figure (app.rules.cells), so SQL written by hand can name cells."""
 
-    id: int | None = Field(default=None, sa_type=BigId, primary_key=True)
-    report_id: int = Field(foreign_key="report.id", index=True)
+    __tablename__ = "cell"
+    __table_args__ = (UniqueConstraint("table_code", "row_code", "column_code", name="uq_cell_code"),)
+
+    id: int = Field(sa_column=Column(SmallInteger, primary_key=True, autoincrement=False))
     table_code: str = Field(max_length=8)
     row_code: str = Field(max_length=64)
     column_code: str = Field(max_length=32)
+
+
+class FigureRow(SQLModel, table=True):
+    """One figure of one report, keyed by (report, cell number).
+
+    Figures are most of the rows, so the table stays narrow: no surrogate id, a small integer
+    for the cell, and no foreign keys (a check per row would cost more than the rest of the
+    insert): figures are written only with their report, in the same transaction, and reports
+    are never deleted.
+    """
+
+    __tablename__ = "figure"
+    __table_args__ = (
+        # the key carries the value on PostgreSQL, so summing many figures of the reports under
+        # one region reads the key only; SQLite stores the rows in key order
+        PrimaryKeyConstraint("report_id", "cell_id", name="pk_figure", postgresql_include=["value"]),
+        # and summing one figure over a year reads this one only
+        Index("ix_figure_cell_report", "cell_id", "report_id", postgresql_include=["value"]),
+        {"sqlite_with_rowid": False},
+    )
+
+    report_id: int = Field(sa_column=Column(Integer, nullable=False))
+    cell_id: int = Field(sa_column=Column(SmallInteger, nullable=False))
     value: Decimal | None = Field(default=None, sa_column=Column(Numeric(20, 6), nullable=True))
     status: str = Field(max_length=12)
     raw: str | None = Field(default=None, sa_type=Text)

@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
 from app.draft import Scope
@@ -27,6 +27,7 @@ from app.errors import ProblemError
 from app.models.aggregates import AggregateResult, AggregateRow, FigureInfo, RegionInRow
 from app.models.regions import RegionRef
 from app.models.tables import FigureRow, Report
+from app.rules.cells import CELL_IDS
 from app.rules.layout import TABLE_CODES, Format, Kind, cell_code, layout
 from app.services.gazetteer import GEO_LEVELS, PATH_COLUMNS, XPCC_LEVELS, gazetteer
 
@@ -45,6 +46,10 @@ class Cell:
     @property
     def code(self) -> str:
         return cell_code(self.table, self.row, self.column)
+
+    @property
+    def number(self) -> int:
+        return CELL_IDS[(self.table, self.row, self.column)]
 
 
 @cache
@@ -129,23 +134,10 @@ def report_filters(
 
 
 def cell_filter(figures: list[Cell]) -> Any:
-    """The WHERE clause picking the figure rows of the given cells.
-
-    Several cells are picked as table IN … AND row IN … AND column IN …: a superset when the cells
-    do not form a full grid, whose extra sums are dropped, but one that indexes serve directly
-    (a row-value IN list becomes an OR of ANDs that is evaluated row by row)."""
+    """The WHERE clause picking the figure rows of the given cells."""
     if len(figures) == 1:
-        cell = figures[0]
-        return and_(
-            col(FigureRow.table_code) == cell.table,
-            col(FigureRow.row_code) == cell.row,
-            col(FigureRow.column_code) == cell.column,
-        )
-    return and_(
-        col(FigureRow.table_code).in_(sorted({c.table for c in figures})),
-        col(FigureRow.row_code).in_(sorted({c.row for c in figures})),
-        col(FigureRow.column_code).in_(sorted({c.column for c in figures})),
-    )
+        return col(FigureRow.cell_id) == figures[0].number
+    return col(FigureRow.cell_id).in_(sorted(c.number for c in figures))
 
 
 def _below(tree: str, level: str | None) -> str:
@@ -209,9 +201,7 @@ def aggregate(
         *keys, func.count(), func.sum(case((col(Report.errors) > 0, 1), else_=0))
     ).where(*where)
     # one figure: its cell is fixed by the WHERE clause, so the groups are the keys alone
-    cell_columns = (
-        [] if len(figures) == 1 else [FigureRow.table_code, FigureRow.row_code, FigureRow.column_code]
-    )
+    cell_columns = [] if len(figures) == 1 else [FigureRow.cell_id]
     figures_query = (
         select(  # type: ignore[call-overload]
             *keys, *cell_columns, func.sum(col(FigureRow.value)), func.count(col(FigureRow.value))
@@ -239,22 +229,22 @@ def aggregate(
             "errors": int(row[n_keys + 1] or 0),
             "sums": {},
         }
-    only = (figures[0].table, figures[0].row, figures[0].column)
+    only = figures[0].number
     for row in connection.execute(figures_query):
         key = tuple(row[:n_keys])
-        cell = only if not cell_columns else tuple(row[n_keys : n_keys + 3])
+        number = row[n_keys] if cell_columns else only
         if key in groups:
-            groups[key]["sums"][cell] = tuple(row[-2:])
+            groups[key]["sums"][number] = tuple(row[-2:])
 
-    keyed = [((c.table, c.row, c.column), c.code, c) for c in figures]
+    keyed = [(c.number, c.code, c) for c in figures]
     names = ["region", "year"] if "region" in group_by else ["year"]
     rows = []
     for key in sorted(groups, key=lambda k: tuple((v is None, v) for v in k)):
         found = groups[key]
         values: dict[str, int | str | None] = {}
         blanks: dict[str, int] = {}
-        for cell_key, code, cell_of_key in keyed:
-            total, counted = found["sums"].get(cell_key, (None, 0))
+        for number, code, cell_of_key in keyed:
+            total, counted = found["sums"].get(number, (None, 0))
             values[code] = _value(cell_of_key, total if counted else None)
             blanks[code] = found["reports"] - counted
         fields: dict[str, Any] = dict(zip(names, key, strict=False))

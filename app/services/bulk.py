@@ -284,9 +284,7 @@ def _insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> l
 
 _FIGURE_COLUMNS = (
     "report_id",
-    "table_code",
-    "row_code",
-    "column_code",
+    "cell_id",
     "value",
     "status",
     "raw",

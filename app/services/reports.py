@@ -13,6 +13,7 @@ from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status
 from app.errors import not_found
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
+from app.rules.cells import CELL_IDS, Key, cell_of
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind
 from app.services import files, regions
@@ -44,9 +45,7 @@ def figure_rows(report_id: int, draft: Draft) -> list[dict]:
     return [
         {
             "report_id": report_id,
-            "table_code": key[0],
-            "row_code": key[1],
-            "column_code": key[2],
+            "cell_id": CELL_IDS[key],
             "value": figure.value,
             "status": str(figure.status),  # the plain text of a StrEnum, cheaper than .value
             "raw": figure.raw,
@@ -95,11 +94,10 @@ def _finding(row: FindingRow) -> Finding:
     )
 
 
-def _loaded_value(draft: Draft, row: FigureRow) -> int | Decimal | None:
-    if row.value is None:
+def _loaded_value(draft: Draft, key: Key, value: Decimal | None) -> int | Decimal | None:
+    if value is None:
         return None
-    kind = draft.layout.kind(row.table_code, row.row_code, row.column_code)
-    return row.value.normalize() if kind is Kind.MONEY else int(row.value)
+    return value.normalize() if draft.layout.kinds.get(key) is Kind.MONEY else int(value)
 
 
 def draft_of(report: Report, rows: Iterable[FigureRow]) -> Draft:
@@ -119,8 +117,9 @@ def draft_of(report: Report, rows: Iterable[FigureRow]) -> Draft:
         narrative=report.narrative,
     )
     for row in rows:
-        draft.figures[(row.table_code, row.row_code, row.column_code)] = Figure(
-            _loaded_value(draft, row),
+        key = cell_of(row.cell_id)
+        draft.figures[key] = Figure(
+            _loaded_value(draft, key, row.value),
             Status(row.status),
             raw=row.raw,
             note=row.note,
