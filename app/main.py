@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from app.middleware import BodyLimit, Idempotency, RequestContext
 from app.routes import aggregates, batches, meta, ops, regions, reports
 from app.routes.access import PUBLIC_PATHS, authenticate
 from app.services import jobs, telemetry
+from app.services.regions import resolver
 from app.web import routes as web
 
 log = logging.getLogger("nianbao")
@@ -160,9 +162,13 @@ def _document_production(schema: dict) -> None:
 
 @asynccontextmanager
 async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
-    """Batch workers inside this process when the setting asks for them."""
+    """The long-lived tables built before the first request; batch workers when asked for."""
     settings = get_settings()
     telemetry.configure_logging(json_logs=settings.log_json, level=settings.log_level)
+    resolver()  # the gazetteer and its name index
+    # Everything built so far lives as long as the process: the collector need not walk it again
+    # on every full collection (a bulk request allocates hundreds of thousands of objects).
+    gc.freeze()
     running = (
         jobs.start_threads(engine=get_engine(), count=settings.worker_threads)
         if settings.worker_threads

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 
 from conftest import seed_report_json
+from sqlalchemy import text
+
+from app.services import files
 
 SEED_001 = "001_67e027749f67ecd0"
 SEED_000 = "000_b5dc321a53ba7bbe"
@@ -47,6 +52,18 @@ def test_same_content_returns_the_stored_report(client):
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json()["id"] == first.json()["id"]
     assert client.get("/api/v1/reports", params={"organ": "阿什里乡"}).json()["total"] == 1
+
+
+def test_a_json_report_keeps_its_canonical_bytes_in_its_row(client, session):
+    report = seed_report_json(SEED_002)
+    body = client.post("/api/v1/reports", json=report).json()
+    content, size = session.execute(
+        text("SELECT content, size FROM source_document WHERE sha256 = :digest"),
+        {"digest": body["source"]["sha256"]},
+    ).one()
+    assert json.loads(bytes(content)) == report and size == len(content) == body["source"]["size"]
+    assert hashlib.sha256(bytes(content)).hexdigest() == body["source"]["sha256"]
+    assert not files.path_for(body["source"]["sha256"]).exists()
 
 
 def test_a_corrected_report_becomes_a_new_version_and_the_old_stays_readable(client):

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     PrimaryKeyConstraint,
     SmallInteger,
@@ -41,7 +42,9 @@ def utcnow() -> datetime:
 
 
 class SourceDocument(SQLModel, table=True):
-    """The original bytes of an upload, content-addressed by SHA-256 in the file store."""
+    """What a report came from: an uploaded file's bytes are in the file store (content-addressed
+    by SHA-256); a JSON report's canonical bytes, a few kilobytes, are kept in the row itself,
+    where they cost a column instead of a file."""
 
     __tablename__ = "source_document"
 
@@ -50,6 +53,7 @@ class SourceDocument(SQLModel, table=True):
     media_type: str = Field(max_length=100)
     filename: str | None = Field(default=None, max_length=255)
     size: int = Field(sa_type=BigInteger)
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
 
 

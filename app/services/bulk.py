@@ -12,7 +12,6 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -25,10 +24,11 @@ from app.errors import ProblemError
 from app.models.api import Counts, Problem
 from app.models.bulk import BulkItem, BulkResult
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument, utcnow
+from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
 from app.services import files, regions, telemetry
 from app.services.present import counts
-from app.services.reports import Upload, draft_of, figure_rows, finding_rows, organ_key
+from app.services.reports import Upload, draft_of, finding_rows, organ_key
 
 REPORT: Table = Report.__table__  # type: ignore[attr-defined]
 SOURCE: Table = SourceDocument.__table__  # type: ignore[attr-defined]
@@ -204,7 +204,7 @@ def _write(session: Session, new: list[_Entry], stored: list[_Entry]) -> None:
         )
         for entry, report_id in zip(new, report_ids, strict=True):
             entry.id = report_id
-        _insert_figures(session, [row for e in new for row in figure_rows(e.id, e.draft)])  # type: ignore[arg-type]
+        _insert_figures(session, new)
         findings = [row for e in new for row in finding_rows(e.id, e.findings)]  # type: ignore[arg-type]
         if findings:
             session.execute(insert(FINDING), findings)
@@ -213,7 +213,8 @@ def _write(session: Session, new: list[_Entry], stored: list[_Entry]) -> None:
         _replace_cross_year(session, rechecked)
     for entry in new:
         assert entry.upload is not None
-        files.keep(entry.upload.data, entry.digest)
+        if not entry.upload.is_json:
+            files.keep(entry.upload.data, entry.digest)
 
 
 def _source_row(entry: _Entry, now: Any) -> dict:
@@ -224,6 +225,7 @@ def _source_row(entry: _Entry, now: Any) -> dict:
         "media_type": upload.media_type,
         "filename": upload.filename,
         "size": len(upload.data),
+        "content": upload.data if upload.is_json else None,
         "created_at": now,
     }
 
@@ -283,24 +285,13 @@ def _insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> l
 
 
 _FIGURE_COLUMNS = (
-    "report_id",
-    "cell_id",
-    "value",
-    "status",
-    "raw",
-    "note",
-    "page",
-    "line",
-    "candidates",
-    "confidence",
+    *("report_id", "cell_id", "value", "status", "raw", "note", "page", "line", "candidates", "confidence"),
 )
 
 
-def _insert_figures(session: Session, rows: list[dict]) -> None:
+def _insert_figures(session: Session, new: list[_Entry]) -> None:
     """Figures are most of the rows, so they skip per-row statement building: PostgreSQL takes
     them through COPY, SQLite through the driver's own executemany."""
-    if not rows:
-        return
     connection = session.connection()
     driver = connection.connection.driver_connection
     assert driver is not None
@@ -310,28 +301,33 @@ def _insert_figures(session: Session, rows: list[dict]) -> None:
             driver.cursor() as cursor,  # type: ignore[attr-defined]
             cursor.copy(f"COPY figure ({columns}) FROM STDIN") as copy,
         ):
-            for row in _figure_tuples(rows, bind_value=None):  # COPY keeps decimals exact
-                copy.write_row(row)
+            for entry in new:
+                for row in _figure_tuples(entry, bind_value=None):  # COPY keeps decimals exact
+                    copy.write_row(row)
         return
-    placeholders = ", ".join("?" for _ in _FIGURE_COLUMNS)
+    bind_value = FIGURE.c.value.type.bind_processor(connection.dialect)
     connection.exec_driver_sql(
-        f"INSERT INTO figure ({columns}) VALUES ({placeholders})",
-        list(_figure_tuples(rows, bind_value=FIGURE.c.value.type.bind_processor(connection.dialect))),
+        f"INSERT INTO figure ({columns}) VALUES ({', '.join('?' for _ in _FIGURE_COLUMNS)})",
+        [row for entry in new for row in _figure_tuples(entry, bind_value=bind_value)],
     )
 
 
-def _figure_tuples(rows: list[dict], *, bind_value: Callable | None) -> Iterator[tuple]:
-    """Rows as the driver takes them: JSON as text, the value as its column type binds it.
-
-    The rows were built for this insert alone, so they are changed in place.
-    """
-    values = itemgetter(*_FIGURE_COLUMNS)
-    for row in rows:
-        if row["candidates"] is not None:
-            row["candidates"] = json.dumps(row["candidates"])
-        if bind_value is not None and row["value"] is not None:
-            row["value"] = bind_value(row["value"])
-        yield values(row)
+def _figure_tuples(entry: _Entry, *, bind_value: Callable | None) -> Iterator[tuple]:
+    """A report's figures as the driver takes them: JSON as text, the value as its column binds it."""
+    for key, figure in entry.draft.figures.items():
+        value, candidates = figure.value, figure.candidates
+        yield (
+            entry.id,
+            CELL_IDS[key],
+            bind_value(value) if bind_value is not None and value is not None else value,
+            str(figure.status),  # the plain text of a StrEnum, cheaper than .value
+            figure.raw,
+            figure.note,
+            figure.page,
+            figure.line,
+            json.dumps([str(v) for v in candidates]) if candidates else None,
+            figure.confidence,
+        )
 
 
 def _replace_cross_year(session: Session, rechecked: list[_Entry]) -> None:

@@ -12,7 +12,7 @@ from app.extract.json_report import load_json, parse_report
 from app.extract.pipeline import read_document
 from app.extract.sniff import FileType, sniff
 from app.extract.worker import run_bounded
-from app.services.reports import Upload
+from app.services.reports import JSON_MEDIA_TYPE, Upload
 
 
 def _canonical_json(value: object) -> bytes:
@@ -31,7 +31,7 @@ def _canonical_json(value: object) -> bytes:
 def report_from_json(decoded: object, filename: str | None = None) -> tuple[Draft, Upload]:
     """A decoded JSON report to a draft, and its canonical bytes as the upload it came from."""
     draft = parse_report(decoded)
-    return draft, Upload(_canonical_json(decoded), "application/json", filename)
+    return draft, Upload(_canonical_json(decoded), JSON_MEDIA_TYPE, filename)
 
 
 def safe_filename(filename: str | None) -> str | None:

@@ -13,11 +13,13 @@ from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status
 from app.errors import not_found
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
-from app.rules.cells import CELL_IDS, Key, cell_of
+from app.rules.cells import Key, cell_of
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind
 from app.services import files, regions
 from app.services.present import report_public, validation_public
+
+JSON_MEDIA_TYPE = "application/json"
 
 
 @dataclass
@@ -32,6 +34,11 @@ class Upload:
     def sha256(self) -> str:
         return files.sha256(self.data)
 
+    @property
+    def is_json(self) -> bool:
+        """A JSON report, kept in its database row rather than the file store."""
+        return self.media_type == JSON_MEDIA_TYPE
+
 
 def organ_key(name: str) -> str:
     """The identity of a body across years and versions: its name, width- and space-normalised."""
@@ -39,24 +46,6 @@ def organ_key(name: str) -> str:
 
 
 # ---- between rows and drafts -------------------------------------------------------------------
-
-
-def figure_rows(report_id: int, draft: Draft) -> list[dict]:
-    return [
-        {
-            "report_id": report_id,
-            "cell_id": CELL_IDS[key],
-            "value": figure.value,
-            "status": str(figure.status),  # the plain text of a StrEnum, cheaper than .value
-            "raw": figure.raw,
-            "note": figure.note,
-            "page": figure.page,
-            "line": figure.line,
-            "candidates": [str(v) for v in figure.candidates] if figure.candidates else None,
-            "confidence": figure.confidence,
-        }
-        for key, figure in draft.figures.items()
-    ]
 
 
 def finding_rows(report_id: int, findings: list[Finding]) -> list[dict]:

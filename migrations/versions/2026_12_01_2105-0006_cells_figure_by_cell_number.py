@@ -2,7 +2,7 @@
 
 Revision ID: 0006_cells
 Revises: 0005_confidence
-Create Date: 2026-12-01 21:30:00
+Create Date: 2026-12-01 21:05:00
 
 The figure table loses its surrogate id, its text codes and its foreign key: a figure is
 (report, cell number) with a covering key, and the numbers are listed in the new table `cell`.
