@@ -162,3 +162,11 @@ def test_year_carry_fires_when_the_previous_year_arrives_later(client):
 def test_year_carry_is_quiet_when_the_years_agree(client):
     client.post("/api/v1/reports", json=_carry(2023, 0, 2))
     assert _carry_findings(client.post("/api/v1/reports", json=_carry(2024, 2, 0)).json()) == []
+
+
+def test_a_report_without_any_figure_is_stored_and_found_incomplete(client):
+    response = client.post("/api/v1/reports", json={"organ": "某县某局", "year": 2024, "format": "2021"})
+    assert response.status_code == 201, response.text
+    body = client.get(f"/api/v1/reports/{response.json()['id']}").json()
+    assert body["figures"] == []
+    assert "COMPLETE" in {f["rule"] for f in body["validation"]["findings"]}

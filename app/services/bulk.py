@@ -306,10 +306,11 @@ def _insert_figures(session: Session, new: list[_Entry]) -> None:
                     copy.write_row(row)
         return
     bind_value = FIGURE.c.value.type.bind_processor(connection.dialect)
-    connection.exec_driver_sql(
-        f"INSERT INTO figure ({columns}) VALUES ({', '.join('?' for _ in _FIGURE_COLUMNS)})",
-        [row for entry in new for row in _figure_tuples(entry, bind_value=bind_value)],
-    )
+    rows = [row for entry in new for row in _figure_tuples(entry, bind_value=bind_value)]
+    if rows:  # an empty list would be taken for no parameters at all
+        connection.exec_driver_sql(
+            f"INSERT INTO figure ({columns}) VALUES ({', '.join('?' for _ in _FIGURE_COLUMNS)})", rows
+        )
 
 
 def _figure_tuples(entry: _Entry, *, bind_value: Callable | None) -> Iterator[tuple]:
