@@ -284,9 +284,7 @@ def _insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> l
     return ids
 
 
-_FIGURE_COLUMNS = (
-    *("report_id", "cell_id", "value", "status", "raw", "note", "page", "line", "candidates", "confidence"),
-)
+_FIGURE_COLUMNS = "report_id cell_id value status raw note page line candidates confidence".split()
 
 
 def _insert_figures(session: Session, new: list[_Entry]) -> None:
