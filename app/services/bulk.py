@@ -284,7 +284,18 @@ def _insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> l
     return ids
 
 
-_FIGURE_COLUMNS = "report_id cell_id value status raw note page line candidates confidence".split()
+_FIGURE_COLUMNS = (
+    "report_id",
+    "cell_id",
+    "value",
+    "status",
+    "raw",
+    "note",
+    "page",
+    "line",
+    "candidates",
+    "confidence",
+)
 
 
 def _insert_figures(session: Session, new: list[_Entry]) -> None:
