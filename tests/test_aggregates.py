@@ -215,3 +215,31 @@ def test_coverage_names_who_published_who_did_not_and_who_was_late(seeded):
         "2025-03-31",
         False,
     )
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        # close together: read as one range of cell numbers that also holds research_institution
+        [
+            "table3.new_received.natural_person",
+            "table3.new_received.commercial_enterprise",
+            "table3.new_received.social_welfare_org",
+        ],
+        # far apart: read by a list
+        [NEW, RECON, "table3.result.total.natural_person"],
+    ],
+)
+def test_each_figure_asked_for_is_summed_and_no_other(seeded, codes):
+    body = _get(seeded, figures=",".join(codes), group_by="year", year=2024)
+    [row] = body["rows"]
+    assert list(row["values"]) == codes
+    for code in codes:
+        table, *row_code, column = code.split(".")
+        given = [
+            report[table].get(".".join(row_code), {}).get(column)
+            for report in map(seed_report_json, seed_names())
+            if report["year"] == 2024
+        ]
+        assert row["values"][code] == sum(v for v in given if v is not None), code
+        assert row["blanks"][code] == given.count(None), code

@@ -134,10 +134,18 @@ def report_filters(
 
 
 def cell_filter(figures: list[Cell]) -> Any:
-    """The WHERE clause picking the figure rows of the given cells."""
-    if len(figures) == 1:
-        return col(FigureRow.cell_id) == figures[0].number
-    return col(FigureRow.cell_id).in_(sorted(c.number for c in figures))
+    """The WHERE clause picking the figure rows of the given cells.
+
+    Cells close together in the numbering (a table's rows, a row's columns) are picked as one
+    range, which the planner estimates well and PostgreSQL reads from each report's key in one
+    pass; sums of cells in the range that were not asked for are dropped. An IN list there is
+    misestimated into scanning those cells nationwide. Cells far apart are picked by a list."""
+    numbers = sorted(c.number for c in figures)
+    if len(numbers) == 1:
+        return col(FigureRow.cell_id) == numbers[0]
+    if numbers[-1] - numbers[0] < 2 * len(numbers):
+        return col(FigureRow.cell_id).between(numbers[0], numbers[-1])
+    return col(FigureRow.cell_id).in_(numbers)
 
 
 def _below(tree: str, level: str | None) -> str:
