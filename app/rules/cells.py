@@ -1,9 +1,9 @@
 """Every figure any layout has, numbered once and for all: the database stores a figure by number.
 
 A small integer keeps the figure table and its indexes narrow (about 200 rows a report, 30 million
-a national year). The numbers live in the table `cell` too, for SQL written by hand; a cell added
-to a layout later takes the next number and needs a migration that inserts it
-(tests/test_schema.py checks that code and database agree).
+a national year). The numbers follow the layouts' reading order and are stored in the table
+`cell` too, for SQL written by hand. tests/test_schema.py checks that code and database agree: a
+cell added to a layout later must be numbered after the existing ones, by a migration.
 """
 
 from __future__ import annotations
