@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from operator import itemgetter
 
 from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
@@ -31,7 +31,10 @@ from app.rules.narrative import check_narrative, check_repeat
 
 @dataclass(frozen=True)
 class Relation:
-    """sum(left) == sum(right), one instance of a sum rule."""
+    """sum(left) == sum(right), one instance of a sum rule.
+
+    Built once per layout by `relations`, with everything that depends only on the layout worked
+    out then: validating a draft only picks its values and adds them up."""
 
     rule: Rule
     where: str
@@ -44,33 +47,46 @@ class Relation:
     # figures are looked up once per validation and every relation reads them by index.
     left_at: tuple[int, ...]
     right_at: tuple[int, ...]
-
-    @cached_property
-    def cells(self) -> tuple[CellKey, ...]:
-        return self.left + self.right
-
-    @cached_property
-    def at(self) -> tuple[int, ...]:
-        return self.left_at + self.right_at
-
-    @cached_property
-    def cell_codes(self) -> list[str]:
-        return [cell_code(*k) for k in self.cells]
+    at: tuple[int, ...]  # left_at + right_at
+    cell_codes: tuple[str, ...]  # "table3.new_received.total", left then right
+    # The values at left_at (right_at) as a tuple, from values in reading order.
+    pick_left: Callable[[Sequence], tuple]
+    pick_right: Callable[[Sequence], tuple]
 
     def location(self) -> Location:
         return Location(self.rule.params["table"], self.row or _single_row(self.left), self.column)
 
-    @cached_property
-    def _pick_left(self) -> Callable[[Sequence], tuple]:
-        return _picker(self.left_at)
-
-    @cached_property
-    def _pick_right(self) -> Callable[[Sequence], tuple]:
-        return _picker(self.right_at)
-
     def sums(self, values: Sequence[Value | None]) -> tuple[Value, Value]:
         """(sum of left, sum of right) over values in reading order; no operand may be blank."""
-        return sum(self._pick_left(values)), sum(self._pick_right(values))
+        return sum(self.pick_left(values)), sum(self.pick_right(values))
+
+
+def _relation(
+    rule: Rule,
+    where: str,
+    where_en: str,
+    left: tuple[CellKey, ...],
+    right: tuple[CellKey, ...],
+    column: str | None,
+    row: str | None,
+    position: dict[CellKey, int],
+) -> Relation:
+    left_at, right_at = tuple(position[k] for k in left), tuple(position[k] for k in right)
+    return Relation(
+        rule,
+        where,
+        where_en,
+        left,
+        right,
+        column,
+        row,
+        left_at,
+        right_at,
+        left_at + right_at,
+        tuple(cell_code(*k) for k in left + right),
+        _picker(left_at),
+        _picker(right_at),
+    )
 
 
 def _picker(positions: tuple[int, ...]) -> Callable[[Sequence], tuple]:
@@ -112,35 +128,13 @@ def relations(fmt: Format, single_other_row: bool = False) -> tuple[Relation, ..
                 lefts = tuple((table.code, row.code, c) for c in left)
                 rights = tuple((table.code, row.code, c) for c in right)
                 found.append(
-                    Relation(
-                        rule,
-                        short_label(row.label),
-                        row.code,
-                        lefts,
-                        rights,
-                        None,
-                        row.code,
-                        tuple(position[k] for k in lefts),
-                        tuple(position[k] for k in rights),
-                    )
+                    _relation(rule, short_label(row.label), row.code, lefts, rights, None, row.code, position)
                 )
         else:
             for code, label, _ in table.rows[0].columns:
                 lefts = tuple((table.code, r, code) for r in left)
                 rights = tuple((table.code, r, code) for r in right)
-                found.append(
-                    Relation(
-                        rule,
-                        label,
-                        code,
-                        lefts,
-                        rights,
-                        code,
-                        None,
-                        tuple(position[k] for k in lefts),
-                        tuple(position[k] for k in rights),
-                    )
-                )
+                found.append(_relation(rule, label, code, lefts, rights, code, None, position))
     return tuple(found)
 
 
@@ -280,34 +274,45 @@ def check_sums(draft: Draft, ordered: list[Figure | None] | None = None) -> list
     found: list[Finding] = []
     for rel in relations(draft.format, draft.single_other_row):
         if blank_at and not blank_at.isdisjoint(rel.at):
-            blanks = [lay.cells[i] for i in rel.at if i in blank_at]
-            zh, en = SUM_NOT_CHECKED
-            found.append(
-                Finding(
-                    rule=rel.rule.id,
-                    severity=Severity.INFO,
-                    message=zh.format(where=rel.where, blanks=_some(lay, blanks)),
-                    message_en=en.format(where=rel.where_en, blanks=", ".join(cell_code(*k) for k in blanks)),
-                    location=rel.location(),
-                    cells=list(rel.cell_codes),
-                )
-            )
+            found.append(_not_checked(rel, [lay.cells[i] for i in rel.at if i in blank_at], lay))
             continue
-        reported, expected = rel.sums(values)
+        reported, expected = sum(rel.pick_left(values)), sum(rel.pick_right(values))
         if reported != expected:
-            finding = _finding(
-                rel.rule,
-                where=rel.where,
-                reported=fmt_value(reported),
-                expected=fmt_value(expected),
-                location=rel.location(),
-                cells=list(rel.cell_codes),
-            )
+            finding = _violated(rel, reported, expected)
             violations.append(Violation(rel, reported, expected, finding))
             found.append(finding)
     if violations:
         add_hints(violations, values, lay, relations_at(draft.format, draft.single_other_row))
     return found
+
+
+def _violated(rel: Relation, reported: Value, expected: Value) -> Finding:
+    """The finding of a sum relation that does not hold."""
+    rule = rel.rule
+    shown, should = fmt_value(reported), fmt_value(expected)
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        message=rule.message.format(where=rel.where, reported=shown, expected=should),
+        message_en=rule.message_en.format(where=rel.where, reported=shown, expected=should),
+        location=rel.location(),
+        cells=list(rel.cell_codes),
+        reported=shown,
+        expected=should,
+    )
+
+
+def _not_checked(rel: Relation, blanks: list[CellKey], lay: Layout) -> Finding:
+    """The finding of a sum relation that could not be checked: some of its cells are blank."""
+    zh, en = SUM_NOT_CHECKED
+    return Finding(
+        rule=rel.rule.id,
+        severity=Severity.INFO,
+        message=zh.format(where=rel.where, blanks=_some(lay, blanks)),
+        message_en=en.format(where=rel.where_en, blanks=", ".join(cell_code(*k) for k in blanks)),
+        location=rel.location(),
+        cells=list(rel.cell_codes),
+    )
 
 
 def _some(lay: Layout, keys: list[CellKey]) -> str:
