@@ -36,14 +36,17 @@ def add_hints(
     by_relation = {id(v.relation): v.finding for v in violations}
 
     def explains(fix: dict[int, Value]) -> list[Relation]:
-        """The violated relations a correction fixes, if it breaks none that held."""
+        """The violated relations a correction fixes, if it breaks none that held.
+
+        Only the relations reading a corrected cell can change: the correction must make each of
+        them hold (bar those a blank keeps from being checked), and fixes the violated ones."""
         corrected = list(values)
         for i, value in fix.items():
             corrected[i] = value
-        touching = {id(r): r for i in fix for r in touched_by[i]}.values()
-        if not all(_holds(r, corrected) for r in touching if None not in _operands(r, corrected)):
+        touching = {id(r): r for i in fix for r in touched_by[i]}
+        if any(_holds(r, corrected) is False for r in touching.values()):
             return []
-        return [v.relation for v in violations if _holds(v.relation, corrected)]
+        return [v.relation for v in violations if id(v.relation) in touching]
 
     # A row of totals that disagrees with its items: replace each by its items' sum.
     totals: dict[tuple[str, str], dict[int, Value]] = defaultdict(dict)
@@ -64,8 +67,9 @@ def add_hints(
         else:
             cause = f"“{label}”行有 {len(fix)} 个数与其各项之和不符，很可能是合计行填错"
         changes = "、".join(f"{cell_label(lay, lay.cells[i])}应为 {fmt_value(v)}" for i, v in fix.items())
+        hint = f"{cause}：{changes}；改正后 {len(fixed)} 条关系均成立"
         for rel in fixed:
-            by_relation[id(rel)].hint = f"{cause}：{changes}；改正后 {len(fixed)} 条关系均成立"
+            by_relation[id(rel)].hint = hint
 
     # One cell whose correction satisfies every violated relation it takes part in. Only a cell
     # read by two or more violated relations can explain two of them.
@@ -80,12 +84,13 @@ def add_hints(
         fixed = explains({i: value})
         if len(fixed) < 2:
             continue
+        hint = (
+            f"若“{cell_label(lay, lay.cells[i])}”应为 {fmt_value(value)}，"
+            f"则 {len(fixed)} 条关系均成立：很可能是此格填错"
+        )
         for rel in fixed:
             finding = by_relation[id(rel)]
-            finding.hint = finding.hint or (
-                f"若“{cell_label(lay, lay.cells[i])}”应为 {fmt_value(value)}，"
-                f"则 {len(fixed)} 条关系均成立：很可能是此格填错"
-            )
+            finding.hint = finding.hint or hint
 
 
 def _needed(v: Violation, i: int, value: Value | None) -> Value:
@@ -94,10 +99,9 @@ def _needed(v: Violation, i: int, value: Value | None) -> Value:
     return value + gap if i in v.relation.left_at else value - gap  # type: ignore[operator]
 
 
-def _operands(rel: Relation, values: list[Value | None]) -> list[Value | None]:
-    return [values[i] for i in rel.at]
-
-
-def _holds(rel: Relation, values: list[Value | None]) -> bool:
-    reported, expected = rel.sums(values)
-    return reported == expected
+def _holds(rel: Relation, values: list[Value | None]) -> bool | None:
+    """Whether the relation holds over values in reading order; None when a cell it reads is blank."""
+    left, right = rel.pick_left(values), rel.pick_right(values)
+    if None in left or None in right:
+        return None
+    return sum(left) == sum(right)
