@@ -282,7 +282,7 @@ def check_sums(draft: Draft, ordered: list[Figure | None] | None = None) -> list
             violations.append(Violation(rel, reported, expected, finding))
             found.append(finding)
     if violations:
-        add_hints(violations, values, lay, relations_at(draft.format, draft.single_other_row))
+        add_hints(violations, values, blank_at, lay, relations_at(draft.format, draft.single_other_row))
     return found
 
 

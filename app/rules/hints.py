@@ -26,12 +26,14 @@ class Violation:
 def add_hints(
     violations: list[Violation],
     values: list[Value | None],
+    blank_at: set[int],
     lay: Layout,
     touched_by: tuple[tuple[Relation, ...], ...],
 ) -> None:
     """Say where one wrong row of totals, or one wrong cell, explains several violations.
 
-    Cells are positions in the layout's reading order, as in `Relation.left_at`.
+    Cells are positions in the layout's reading order, as in `Relation.left_at`; `blank_at` holds
+    those whose value is blank.
     """
     by_relation = {id(v.relation): v.finding for v in violations}
 
@@ -44,7 +46,8 @@ def add_hints(
         for i, value in fix.items():
             corrected[i] = value
         touching = {id(r): r for i in fix for r in touched_by[i]}
-        if any(_holds(r, corrected) is False for r in touching.values()):
+        checked = (r for r in touching.values() if not blank_at or blank_at.isdisjoint(r.at))
+        if not all(_holds(r, corrected) for r in checked):
             return []
         return [v.relation for v in violations if id(v.relation) in touching]
 
@@ -72,12 +75,18 @@ def add_hints(
             by_relation[id(rel)].hint = hint
 
     # One cell whose correction satisfies every violated relation it takes part in. Only a cell
-    # read by two or more violated relations can explain two of them.
+    # read by two or more violated relations can explain two of them, and only relations without
+    # a hint yet are worth explaining.
+    if all(v.finding.hint for v in violations):
+        return
     readers = Counter(chain.from_iterable(v.relation.at for v in violations))
     for i, count in readers.items():
         if count < 2:
             continue
-        options = {_needed(v, i, values[i]) for v in violations if i in v.relation.at}
+        reading = [v for v in violations if i in v.relation.at]
+        if all(v.finding.hint for v in reading):
+            continue  # the relations this cell could fix are explained already
+        options = {_needed(v, i, values[i]) for v in reading}
         if len(options) != 1:
             continue
         value = next(iter(options))
@@ -99,9 +108,6 @@ def _needed(v: Violation, i: int, value: Value | None) -> Value:
     return value + gap if i in v.relation.left_at else value - gap  # type: ignore[operator]
 
 
-def _holds(rel: Relation, values: list[Value | None]) -> bool | None:
-    """Whether the relation holds over values in reading order; None when a cell it reads is blank."""
-    left, right = rel.pick_left(values), rel.pick_right(values)
-    if None in left or None in right:
-        return None
-    return sum(left) == sum(right)
+def _holds(rel: Relation, values: list[Value | None]) -> bool:
+    reported, expected = rel.sums(values)
+    return reported == expected
