@@ -173,7 +173,9 @@ def _finding(rule: Rule, severity: Severity | None = None, case: str | None = No
 # ---- the evaluators ---------------------------------------------------------------------------
 
 
-def _valid_value(kind: Kind | None, value: Value) -> bool:
+def _valid_value(kind: Kind, value: Value | None) -> bool:
+    if value is None:
+        return True  # a blank is COMPLETE's concern
     if kind is Kind.COUNT:
         return isinstance(value, int) and value >= 0
     if kind is Kind.SIGNED:
@@ -183,69 +185,83 @@ def _valid_value(kind: Kind | None, value: Value) -> bool:
     return True
 
 
-def check_values(draft: Draft) -> list[Finding]:
+@dataclass(frozen=True)
+class Reading:
+    """A draft's figures looked up once, in its layout's reading order, for the checks to share."""
+
+    figures: list[Figure]  # a missing figure where the draft has none
+    values: list[Value | None]
+    # Where a figure is not simply read as a non-negative integer: not read (missing, blank,
+    # unreadable…), without a value, an amount, negative. Any other figure is complete, valid
+    # in every kind of cell and can be summed, so only these need a second look.
+    irregular: list[int]
+
+
+_ABSENT = Figure(None, Status.MISSING)  # read for a cell the draft does not have
+
+
+def read(draft: Draft) -> Reading:
+    get = draft.figures.get
+    figures = [get(key, _ABSENT) for key in draft.layout.cells]
+    read_ = Status.READ  # a local: an enum member looked up for every cell is measurable
+    irregular = [
+        i
+        for i, figure in enumerate(figures)
+        if figure.status is not read_ or type(figure.value) is not int or figure.value < 0
+    ]
+    return Reading(figures, [figure.value for figure in figures], irregular)
+
+
+def check_values(draft: Draft, reading: Reading | None = None) -> list[Finding]:
+    """VALUE, in the order the draft gives its figures."""
     rule = RULES_BY_ID["VALUE"]
     lay = draft.layout
+    reading = reading or read(draft)
+    values, kinds = reading.values, lay.cell_kinds
+    wrong = [i for i in reading.irregular if not _valid_value(kinds[i], values[i])]
+    if len(wrong) > 1:
+        given = {key: n for n, key in enumerate(draft.figures)}
+        wrong.sort(key=lambda i: given[lay.cells[i]])
     found = []
-    for key, figure in draft.figures.items():
-        value = figure.value
-        if value is None or (type(value) is int and value >= 0):
-            continue  # blank (COMPLETE's concern), or a non-negative count: valid in every kind
-        kind = lay.kind(*key)
-        if not _valid_value(kind, value):
-            found.append(
-                _finding(
-                    rule,
-                    where=cell_label(lay, key),
-                    reported=fmt_value(value),
-                    kind="非负数额" if kind is Kind.MONEY else "非负整数",
-                    kind_en="non-negative amount" if kind is Kind.MONEY else "non-negative integer",
-                    location=_location(key, figure),
-                    cells=[cell_code(*key)],
-                )
+    for i in wrong:
+        key, kind = lay.cells[i], kinds[i]
+        found.append(
+            _finding(
+                rule,
+                where=cell_label(lay, key),
+                reported=fmt_value(values[i]),
+                kind="非负数额" if kind is Kind.MONEY else "非负整数",
+                kind_en="non-negative amount" if kind is Kind.MONEY else "non-negative integer",
+                location=Location(*key, reading.figures[i].page),
+                cells=[cell_code(*key)],
             )
+        )
     return found
-
-
-def in_reading_order(draft: Draft) -> list[Figure | None]:
-    """The draft's figures at the positions of its layout's cells (None where one is absent)."""
-    get = draft.figures.get
-    return [get(key) for key in draft.layout.cells]
-
-
-def _location(key: CellKey, figure: Figure | None = None) -> Location:
-    return Location(key[0], key[1], key[2], figure.page if figure else None)
 
 
 _TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
 
 
-def check_complete(draft: Draft, ordered: list[Figure | None] | None = None) -> list[Finding]:
+def check_complete(draft: Draft, reading: Reading | None = None) -> list[Finding]:
     """One finding per row and state: blank, missing, unreadable, ambiguous, inferred cells."""
     rule = RULES_BY_ID["COMPLETE"]
     lay = draft.layout
-    figures = draft.figures
-    if ordered is None:
-        ordered = in_reading_order(draft)
-    read = Status.READ  # a local: an enum member looked up for every cell is measurable
-    unread = [
-        (key, figure)
-        for key, figure in zip(lay.cells, ordered, strict=True)
-        if figure is None or figure.status is not read
-    ]
-    by_row: dict[tuple[str, str, str], list[CellKey]] = defaultdict(list)
-    for key, figure in unread:
-        status = Status.MISSING if figure is None else figure.status
-        if status is Status.OCR:  # read by OCR with confidence: as good as read
+    reading = reading or read(draft)
+    by_row: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i in reading.irregular:
+        status = reading.figures[i].status
+        if status is Status.READ or status is Status.OCR:  # OCR with confidence: as good as read
             continue
-        by_row[(key[0], key[1], status.value)].append(key)
+        table, row, _ = lay.cells[i]
+        by_row[(table, row, status.value)].append(i)
     found = []
-    for (table, row, state), keys in by_row.items():
+    for (table, row, state), at in by_row.items():
+        keys = [lay.cells[i] for i in at]
         row_layout = lay.table(table).row(row)
         assert row_layout is not None
         labels = row_layout.column_labels
         severity = Severity.INFO if state == Status.INFERRED else rule.severity
-        figure = figures.get(keys[0])
+        figure = reading.figures[at[0]]
         found.append(
             _finding(
                 rule,
@@ -254,22 +270,20 @@ def check_complete(draft: Draft, ordered: list[Figure | None] | None = None) -> 
                 where=f"{_TABLE_NAMES[table]}“{short_label(row_layout.label)}”",
                 columns="的" + "、".join(labels[k[2]] for k in keys) if len(row_layout.columns) > 1 else "",
                 columns_en=", ".join(k[2] for k in keys),
-                location=Location(
-                    table, row, keys[0][2] if len(keys) == 1 else None, figure.page if figure else None
-                ),
+                location=Location(table, row, keys[0][2] if len(keys) == 1 else None, figure.page),
                 cells=[cell_code(*k) for k in keys],
             )
         )
-        if figure is not None and figure.raw not in (None, ""):
+        if figure.raw not in (None, ""):
             found[-1].reported = figure.raw
     return found
 
 
-def check_sums(draft: Draft, ordered: list[Figure | None] | None = None) -> list[Finding]:
+def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
     lay = draft.layout
-    figures = in_reading_order(draft) if ordered is None else ordered
-    values = [None if figure is None else figure.value for figure in figures]
-    blank_at = {i for i, value in enumerate(values) if value is None} if None in values else set()
+    reading = reading or read(draft)
+    values = reading.values
+    blank_at = {i for i in reading.irregular if values[i] is None}
     violations: list[Violation] = []
     found: list[Finding] = []
     for rel in relations(draft.format, draft.single_other_row):
@@ -399,12 +413,12 @@ def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
 
 def validate(draft: Draft, previous: Draft | None = None) -> list[Finding]:
     """Every finding for a draft; `previous` is the same body's latest report of the year before."""
-    ordered = in_reading_order(draft)  # one lookup per figure, shared by the checks below
+    reading = read(draft)  # one lookup per figure, shared by the checks below
     findings = [
         *draft.extraction_findings,
-        *check_values(draft),
-        *check_complete(draft, ordered),
-        *check_sums(draft, ordered),
+        *check_values(draft, reading),
+        *check_complete(draft, reading),
+        *check_sums(draft, reading),
         *check_format(draft),
         *check_narrative(draft),
     ]
