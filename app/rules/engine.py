@@ -29,12 +29,13 @@ from app.rules.naming import cell_label, fmt_value, short_label
 from app.rules.narrative import check_narrative, check_repeat
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Relation:
     """sum(left) == sum(right), one instance of a sum rule.
 
     Built once per layout by `relations`, with everything that depends only on the layout worked
-    out then: validating a draft only picks its values and adds them up."""
+    out then: validating a draft only picks its values and adds them up. Each relation is one
+    object, equal only to itself."""
 
     rule: Rule
     where: str
@@ -49,9 +50,9 @@ class Relation:
     right_at: tuple[int, ...]
     at: tuple[int, ...]  # left_at + right_at
     cell_codes: tuple[str, ...]  # "table3.new_received.total", left then right
-    # The values at left_at (right_at) as a tuple, from values in reading order.
-    pick_left: Callable[[Sequence], tuple]
-    pick_right: Callable[[Sequence], tuple]
+    # The values at left_at (right_at), from values in reading order.
+    pick_left: Callable[[Sequence], Sequence]
+    pick_right: Callable[[Sequence], Sequence]
 
     def location(self) -> Location:
         return Location(self.rule.params["table"], self.row or _single_row(self.left), self.column)
@@ -89,12 +90,13 @@ def _relation(
     )
 
 
-def _picker(positions: tuple[int, ...]) -> Callable[[Sequence], tuple]:
-    """The values at these positions as a tuple, picked in C (itemgetter of one index would
-    return the bare item, hence the one-element case)."""
-    if len(positions) == 1:
-        (i,) = positions
-        return lambda values: (values[i],)
+def _picker(positions: tuple[int, ...]) -> Callable[[Sequence], Sequence]:
+    """The values at these positions, picked in C: a slice when they are evenly spaced (one
+    cell, a run along a row, a column down a table), else an itemgetter."""
+    first, last = positions[0], positions[-1]
+    step = positions[1] - first if len(positions) > 1 else 1
+    if step > 0 and positions == tuple(range(first, last + 1, step)):
+        return itemgetter(slice(first, last + 1, step))
     return itemgetter(*positions)
 
 
@@ -185,7 +187,7 @@ def _valid_value(kind: Kind, value: Value | None) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@dataclass
 class Reading:
     """A draft's figures looked up once, in its layout's reading order, for the checks to share."""
 
@@ -201,8 +203,12 @@ _ABSENT = Figure(None, Status.MISSING)  # read for a cell the draft does not hav
 
 
 def read(draft: Draft) -> Reading:
-    get = draft.figures.get
-    figures = [get(key, _ABSENT) for key in draft.layout.cells]
+    cells = draft.layout.cells
+    if tuple(draft.figures) == cells:  # every figure, in reading order: no need to look them up
+        figures = list(draft.figures.values())
+    else:
+        get = draft.figures.get
+        figures = [get(key, _ABSENT) for key in cells]
     read_ = Status.READ  # a local: an enum member looked up for every cell is measurable
     irregular = [
         i
@@ -284,10 +290,12 @@ def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
     reading = reading or read(draft)
     values = reading.values
     blank_at = {i for i in reading.irregular if values[i] is None}
+    touched_by = relations_at(draft.format, draft.single_other_row)
+    unchecked = {rel for i in blank_at for rel in touched_by[i]}  # a blank is never taken as 0
     violations: list[Violation] = []
     found: list[Finding] = []
     for rel in relations(draft.format, draft.single_other_row):
-        if blank_at and not blank_at.isdisjoint(rel.at):
+        if rel in unchecked:
             found.append(_not_checked(rel, [lay.cells[i] for i in rel.at if i in blank_at], lay))
             continue
         reported, expected = sum(rel.pick_left(values)), sum(rel.pick_right(values))
@@ -296,7 +304,7 @@ def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
             violations.append(Violation(rel, reported, expected, finding))
             found.append(finding)
     if violations:
-        add_hints(violations, values, blank_at, lay, relations_at(draft.format, draft.single_other_row))
+        add_hints(violations, values, blank_at, lay, touched_by)
     return found
 
 

@@ -35,7 +35,7 @@ def add_hints(
     Cells are positions in the layout's reading order, as in `Relation.left_at`; `blank_at` holds
     those whose value is blank.
     """
-    by_relation = {id(v.relation): v.finding for v in violations}
+    by_relation = {v.relation: v.finding for v in violations}
 
     def explains(fix: dict[int, Value]) -> list[Relation]:
         """The violated relations a correction fixes, if it breaks none that held.
@@ -45,11 +45,10 @@ def add_hints(
         corrected = list(values)
         for i, value in fix.items():
             corrected[i] = value
-        touching = {id(r): r for i in fix for r in touched_by[i]}
-        checked = (r for r in touching.values() if not blank_at or blank_at.isdisjoint(r.at))
-        if not all(_holds(r, corrected) for r in checked):
+        touching = {r for i in fix for r in touched_by[i]}
+        if not all(_holds(r, corrected) for r in touching if blank_at.isdisjoint(r.at)):
             return []
-        return [v.relation for v in violations if id(v.relation) in touching]
+        return [v.relation for v in violations if v.relation in touching]
 
     # A row of totals that disagrees with its items: replace each by its items' sum.
     totals: dict[tuple[str, str], dict[int, Value]] = defaultdict(dict)
@@ -72,7 +71,7 @@ def add_hints(
         changes = "、".join(f"{cell_label(lay, lay.cells[i])}应为 {fmt_value(v)}" for i, v in fix.items())
         hint = f"{cause}：{changes}；改正后 {len(fixed)} 条关系均成立"
         for rel in fixed:
-            by_relation[id(rel)].hint = hint
+            by_relation[rel].hint = hint
 
     # One cell whose correction satisfies every violated relation it takes part in. Only a cell
     # read by two or more violated relations can explain two of them, and only relations without
@@ -98,7 +97,7 @@ def add_hints(
             f"则 {len(fixed)} 条关系均成立：很可能是此格填错"
         )
         for rel in fixed:
-            finding = by_relation[id(rel)]
+            finding = by_relation[rel]
             finding.hint = finding.hint or hint
 
 
