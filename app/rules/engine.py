@@ -191,6 +191,7 @@ def _valid_value(kind: Kind, value: Value | None) -> bool:
 class Reading:
     """A draft's figures looked up once, in its layout's reading order, for the checks to share."""
 
+    layout: Layout
     figures: list[Figure]  # a missing figure where the draft has none
     values: list[Value | None]
     # Where a figure is not simply read as a non-negative integer: not read (missing, blank,
@@ -203,7 +204,8 @@ _ABSENT = Figure(None, Status.MISSING)  # read for a cell the draft does not hav
 
 
 def read(draft: Draft) -> Reading:
-    cells = draft.layout.cells
+    lay = draft.layout
+    cells = lay.cells
     if tuple(draft.figures) == cells:  # every figure, in reading order: no need to look them up
         figures = list(draft.figures.values())
     else:
@@ -215,14 +217,14 @@ def read(draft: Draft) -> Reading:
         for i, figure in enumerate(figures)
         if figure.status is not read_ or type(figure.value) is not int or figure.value < 0
     ]
-    return Reading(figures, [figure.value for figure in figures], irregular)
+    return Reading(lay, figures, [figure.value for figure in figures], irregular)
 
 
 def check_values(draft: Draft, reading: Reading | None = None) -> list[Finding]:
     """VALUE, in the order the draft gives its figures."""
     rule = RULES_BY_ID["VALUE"]
-    lay = draft.layout
     reading = reading or read(draft)
+    lay = reading.layout
     values, kinds = reading.values, lay.cell_kinds
     wrong = [i for i in reading.irregular if not _valid_value(kinds[i], values[i])]
     if len(wrong) > 1:
@@ -251,8 +253,8 @@ _TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
 def check_complete(draft: Draft, reading: Reading | None = None) -> list[Finding]:
     """One finding per row and state: blank, missing, unreadable, ambiguous, inferred cells."""
     rule = RULES_BY_ID["COMPLETE"]
-    lay = draft.layout
     reading = reading or read(draft)
+    lay = reading.layout
     by_row: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i in reading.irregular:
         status = reading.figures[i].status
@@ -286,8 +288,8 @@ def check_complete(draft: Draft, reading: Reading | None = None) -> list[Finding
 
 
 def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
-    lay = draft.layout
     reading = reading or read(draft)
+    lay = reading.layout
     values = reading.values
     blank_at = {i for i in reading.irregular if values[i] is None}
     touched_by = relations_at(draft.format, draft.single_other_row)
@@ -295,7 +297,7 @@ def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
     violations: list[Violation] = []
     found: list[Finding] = []
     for rel in relations(draft.format, draft.single_other_row):
-        if rel in unchecked:
+        if unchecked and rel in unchecked:
             found.append(_not_checked(rel, [lay.cells[i] for i in rel.at if i in blank_at], lay))
             continue
         reported, expected = sum(rel.pick_left(values)), sum(rel.pick_right(values))
