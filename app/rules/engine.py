@@ -57,10 +57,6 @@ class Relation:
     def location(self) -> Location:
         return Location(self.rule.params["table"], self.row or _single_row(self.left), self.column)
 
-    def sums(self, values: Sequence[Value | None]) -> tuple[Value, Value]:
-        """(sum of left, sum of right) over values in reading order; no operand may be blank."""
-        return sum(self.pick_left(values)), sum(self.pick_right(values))
-
 
 def _relation(
     rule: Rule,

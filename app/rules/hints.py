@@ -46,8 +46,9 @@ def add_hints(
         for i, value in fix.items():
             corrected[i] = value
         touching = {r for i in fix for r in touched_by[i]}
-        if not all(_holds(r, corrected) for r in touching if blank_at.isdisjoint(r.at)):
-            return []
+        for r in touching:
+            if blank_at.isdisjoint(r.at) and sum(r.pick_left(corrected)) != sum(r.pick_right(corrected)):
+                return []
         return [v.relation for v in violations if v.relation in touching]
 
     # A row of totals that disagrees with its items: replace each by its items' sum.
@@ -105,8 +106,3 @@ def _needed(v: Violation, i: int, value: Value | None) -> Value:
     """The value the cell at position i needs for v's relation to hold."""
     gap = v.expected - v.reported  # type: ignore[operator]
     return value + gap if i in v.relation.left_at else value - gap  # type: ignore[operator]
-
-
-def _holds(rel: Relation, values: list[Value | None]) -> bool:
-    reported, expected = rel.sums(values)
-    return reported == expected
