@@ -200,6 +200,8 @@ _ABSENT = Figure(None, Status.MISSING)  # read for a cell the draft does not hav
 
 
 def read(draft: Draft) -> Reading:
+    """The draft's figures at the positions of its layout's cells, with their values and the
+    positions that need a second look."""
     lay = draft.layout
     cells = lay.cells
     if tuple(draft.figures) == cells:  # every figure, in reading order: no need to look them up
@@ -419,7 +421,7 @@ def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
 
 def validate(draft: Draft, previous: Draft | None = None) -> list[Finding]:
     """Every finding for a draft; `previous` is the same body's latest report of the year before."""
-    reading = read(draft)  # one lookup per figure, shared by the checks below
+    reading = read(draft)  # the figures read once, shared by the checks below
     findings = [
         *draft.extraction_findings,
         *check_values(draft, reading),
