@@ -83,10 +83,10 @@ def add_hints(
     for i, count in readers.items():
         if count < 2:
             continue
-        reading = [v for v in violations if i in v.relation.at]
-        if all(v.finding.hint for v in reading):
+        reading_it = [v for v in violations if i in v.relation.at]
+        if all(v.finding.hint for v in reading_it):
             continue  # the relations this cell could fix are explained already
-        options = {_needed(v, i, values[i]) for v in reading}
+        options = {_needed(v, i, values[i]) for v in reading_it}
         if len(options) != 1:
             continue
         value = next(iter(options))
