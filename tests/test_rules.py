@@ -10,7 +10,7 @@ from conftest import expected, seed_report_json
 from app.draft import Severity
 from app.extract.json_report import parse_report
 from app.rules.engine import relations, validate
-from app.rules.layout import Format, layout
+from app.rules.layout import APPLICANT_COLUMN_CODES, Format, layout
 
 
 def _findings(report: dict):
@@ -135,3 +135,36 @@ def test_in_force_across_years():
     findings = validate(parse_report(report), before)
     in_force = [f for f in findings if f.rule == "YEAR-IN-FORCE"]
     assert [(f.reported, f.expected) for f in in_force] == [("25", "19")]
+
+
+def test_the_order_figures_are_given_in_changes_no_finding():
+    report = seed_report_json("004_3754507d9f900802")
+    report["table2"]["licensing"]["decisions"] = -1
+    report["table2"]["penalty"]["decisions"] = -2
+    draft = parse_report(report)
+    reordered = copy.copy(draft)
+    reordered.figures = dict(reversed(draft.figures.items()))
+    incomplete = copy.copy(draft)
+    incomplete.figures = {k: f for k, f in draft.figures.items() if k[1] != "carried_over"}
+
+    def seen(findings):
+        return [(f.rule, f.message, f.hint, f.cells) for f in findings if f.rule != "VALUE"]
+
+    found = validate(draft)
+    assert seen(validate(reordered)) == seen(found)
+    # VALUE names wrong figures in the order the report gives them
+    assert [f.cells for f in found if f.rule == "VALUE"] == [
+        ["table2.licensing.decisions"],
+        ["table2.penalty.decisions"],
+    ]
+    assert [f.cells for f in validate(reordered) if f.rule == "VALUE"] == [
+        ["table2.penalty.decisions"],
+        ["table2.licensing.decisions"],
+    ]
+    missing = [f for f in validate(incomplete) if f.rule == "COMPLETE"]
+    assert [(f.location.row, f.message_en) for f in missing] == [
+        (
+            "carried_over",
+            "表三“二、上年结转政府信息公开申请数量” " + ", ".join(APPLICANT_COLUMN_CODES) + ": missing",
+        )
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from operator import itemgetter
 
 from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
@@ -29,9 +29,13 @@ from app.rules.naming import cell_label, fmt_value, short_label
 from app.rules.narrative import check_narrative, check_repeat
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Relation:
-    """sum(left) == sum(right), one instance of a sum rule."""
+    """sum(left) == sum(right), one instance of a sum rule.
+
+    Built once per layout by `relations`, with everything that depends only on the layout worked
+    out then: validating a draft only picks its values and adds them up. Each relation is one
+    object, equal only to itself."""
 
     rule: Rule
     where: str
@@ -44,41 +48,51 @@ class Relation:
     # figures are looked up once per validation and every relation reads them by index.
     left_at: tuple[int, ...]
     right_at: tuple[int, ...]
-
-    @cached_property
-    def cells(self) -> tuple[CellKey, ...]:
-        return self.left + self.right
-
-    @cached_property
-    def at(self) -> tuple[int, ...]:
-        return self.left_at + self.right_at
-
-    @cached_property
-    def cell_codes(self) -> list[str]:
-        return [cell_code(*k) for k in self.cells]
+    at: tuple[int, ...]  # left_at + right_at
+    cell_codes: tuple[str, ...]  # "table3.new_received.total", left then right
+    # The values at left_at (right_at), from values in reading order.
+    pick_left: Callable[[Sequence], Sequence]
+    pick_right: Callable[[Sequence], Sequence]
 
     def location(self) -> Location:
         return Location(self.rule.params["table"], self.row or _single_row(self.left), self.column)
 
-    @cached_property
-    def _pick_left(self) -> Callable[[Sequence], tuple]:
-        return _picker(self.left_at)
 
-    @cached_property
-    def _pick_right(self) -> Callable[[Sequence], tuple]:
-        return _picker(self.right_at)
+def _relation(
+    rule: Rule,
+    where: str,
+    where_en: str,
+    left: tuple[CellKey, ...],
+    right: tuple[CellKey, ...],
+    column: str | None,
+    row: str | None,
+    position: dict[CellKey, int],
+) -> Relation:
+    left_at, right_at = tuple(position[k] for k in left), tuple(position[k] for k in right)
+    return Relation(
+        rule,
+        where,
+        where_en,
+        left,
+        right,
+        column,
+        row,
+        left_at,
+        right_at,
+        left_at + right_at,
+        tuple(cell_code(*k) for k in left + right),
+        _picker(left_at),
+        _picker(right_at),
+    )
 
-    def sums(self, values: Sequence[Value | None]) -> tuple[Value, Value]:
-        """(sum of left, sum of right) over values in reading order; no operand may be blank."""
-        return sum(self._pick_left(values)), sum(self._pick_right(values))
 
-
-def _picker(positions: tuple[int, ...]) -> Callable[[Sequence], tuple]:
-    """The values at these positions as a tuple, picked in C (itemgetter of one index would
-    return the bare item, hence the one-element case)."""
-    if len(positions) == 1:
-        (i,) = positions
-        return lambda values: (values[i],)
+def _picker(positions: tuple[int, ...]) -> Callable[[Sequence], Sequence]:
+    """The values at these positions, picked in C: a slice when they are evenly spaced (one
+    cell, a run along a row, a column down a table), else an itemgetter."""
+    first, last = positions[0], positions[-1]
+    step = positions[1] - first if len(positions) > 1 else 1
+    if step > 0 and positions == tuple(range(first, last + 1, step)):
+        return itemgetter(slice(first, last + 1, step))
     return itemgetter(*positions)
 
 
@@ -112,35 +126,13 @@ def relations(fmt: Format, single_other_row: bool = False) -> tuple[Relation, ..
                 lefts = tuple((table.code, row.code, c) for c in left)
                 rights = tuple((table.code, row.code, c) for c in right)
                 found.append(
-                    Relation(
-                        rule,
-                        short_label(row.label),
-                        row.code,
-                        lefts,
-                        rights,
-                        None,
-                        row.code,
-                        tuple(position[k] for k in lefts),
-                        tuple(position[k] for k in rights),
-                    )
+                    _relation(rule, short_label(row.label), row.code, lefts, rights, None, row.code, position)
                 )
         else:
             for code, label, _ in table.rows[0].columns:
                 lefts = tuple((table.code, r, code) for r in left)
                 rights = tuple((table.code, r, code) for r in right)
-                found.append(
-                    Relation(
-                        rule,
-                        label,
-                        code,
-                        lefts,
-                        rights,
-                        code,
-                        None,
-                        tuple(position[k] for k in lefts),
-                        tuple(position[k] for k in rights),
-                    )
-                )
+                found.append(_relation(rule, label, code, lefts, rights, code, None, position))
     return tuple(found)
 
 
@@ -179,7 +171,9 @@ def _finding(rule: Rule, severity: Severity | None = None, case: str | None = No
 # ---- the evaluators ---------------------------------------------------------------------------
 
 
-def _valid_value(kind: Kind | None, value: Value) -> bool:
+def _valid_value(kind: Kind, value: Value | None) -> bool:
+    if value is None:
+        return True  # a blank is COMPLETE's concern
     if kind is Kind.COUNT:
         return isinstance(value, int) and value >= 0
     if kind is Kind.SIGNED:
@@ -189,69 +183,91 @@ def _valid_value(kind: Kind | None, value: Value) -> bool:
     return True
 
 
-def check_values(draft: Draft) -> list[Finding]:
-    rule = RULES_BY_ID["VALUE"]
+@dataclass
+class Reading:
+    """A draft's figures looked up once, in its layout's reading order, for the checks to share."""
+
+    layout: Layout
+    figures: list[Figure]  # a missing figure where the draft has none
+    values: list[Value | None]
+    # Where a figure is not simply read as a non-negative integer: not read (missing, blank,
+    # unreadable…), without a value, an amount, negative. Any other figure is complete, valid
+    # in every kind of cell and can be summed, so only these need a second look.
+    irregular: list[int]
+
+
+_ABSENT = Figure(None, Status.MISSING)  # read for a cell the draft does not have
+
+
+def read(draft: Draft) -> Reading:
+    """The draft's figures at the positions of its layout's cells, with their values and the
+    positions that need a second look."""
     lay = draft.layout
+    cells = lay.cells
+    if tuple(draft.figures) == cells:  # every figure, in reading order: no need to look them up
+        figures = list(draft.figures.values())
+    else:
+        get = draft.figures.get
+        figures = [get(key, _ABSENT) for key in cells]
+    read_ = Status.READ  # a local: an enum member looked up for every cell is measurable
+    irregular = [
+        i
+        for i, figure in enumerate(figures)
+        if figure.status is not read_ or type(figure.value) is not int or figure.value < 0
+    ]
+    return Reading(lay, figures, [figure.value for figure in figures], irregular)
+
+
+def check_values(draft: Draft, reading: Reading | None = None) -> list[Finding]:
+    """VALUE, in the order the draft gives its figures."""
+    rule = RULES_BY_ID["VALUE"]
+    reading = reading or read(draft)
+    lay = reading.layout
+    values, kinds = reading.values, lay.cell_kinds
+    wrong = [i for i in reading.irregular if not _valid_value(kinds[i], values[i])]
+    if len(wrong) > 1:
+        given = {key: n for n, key in enumerate(draft.figures)}
+        wrong.sort(key=lambda i: given[lay.cells[i]])
     found = []
-    for key, figure in draft.figures.items():
-        value = figure.value
-        if value is None or (type(value) is int and value >= 0):
-            continue  # blank (COMPLETE's concern), or a non-negative count: valid in every kind
-        kind = lay.kind(*key)
-        if not _valid_value(kind, value):
-            found.append(
-                _finding(
-                    rule,
-                    where=cell_label(lay, key),
-                    reported=fmt_value(value),
-                    kind="非负数额" if kind is Kind.MONEY else "非负整数",
-                    kind_en="non-negative amount" if kind is Kind.MONEY else "non-negative integer",
-                    location=_location(key, figure),
-                    cells=[cell_code(*key)],
-                )
+    for i in wrong:
+        key, kind = lay.cells[i], kinds[i]
+        found.append(
+            _finding(
+                rule,
+                where=cell_label(lay, key),
+                reported=fmt_value(values[i]),
+                kind="非负数额" if kind is Kind.MONEY else "非负整数",
+                kind_en="non-negative amount" if kind is Kind.MONEY else "non-negative integer",
+                location=Location(*key, reading.figures[i].page),
+                cells=[cell_code(*key)],
             )
+        )
     return found
-
-
-def in_reading_order(draft: Draft) -> list[Figure | None]:
-    """The draft's figures at the positions of its layout's cells (None where one is absent)."""
-    get = draft.figures.get
-    return [get(key) for key in draft.layout.cells]
-
-
-def _location(key: CellKey, figure: Figure | None = None) -> Location:
-    return Location(key[0], key[1], key[2], figure.page if figure else None)
 
 
 _TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
 
 
-def check_complete(draft: Draft, ordered: list[Figure | None] | None = None) -> list[Finding]:
+def check_complete(draft: Draft, reading: Reading | None = None) -> list[Finding]:
     """One finding per row and state: blank, missing, unreadable, ambiguous, inferred cells."""
     rule = RULES_BY_ID["COMPLETE"]
-    lay = draft.layout
-    figures = draft.figures
-    if ordered is None:
-        ordered = in_reading_order(draft)
-    read = Status.READ  # a local: an enum member looked up for every cell is measurable
-    unread = [
-        (key, figure)
-        for key, figure in zip(lay.cells, ordered, strict=True)
-        if figure is None or figure.status is not read
-    ]
-    by_row: dict[tuple[str, str, str], list[CellKey]] = defaultdict(list)
-    for key, figure in unread:
-        status = Status.MISSING if figure is None else figure.status
-        if status is Status.OCR:  # read by OCR with confidence: as good as read
+    reading = reading or read(draft)
+    lay = reading.layout
+    by_row: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i in reading.irregular:
+        status = reading.figures[i].status
+        if status is Status.READ or status is Status.OCR:  # OCR with confidence: as good as read
             continue
-        by_row[(key[0], key[1], status.value)].append(key)
+        table, row, _ = lay.cells[i]
+        by_row[(table, row, status.value)].append(i)
     found = []
-    for (table, row, state), keys in by_row.items():
+    for (table, row, state), at in by_row.items():
+        keys = [lay.cells[i] for i in at]
         row_layout = lay.table(table).row(row)
         assert row_layout is not None
         labels = row_layout.column_labels
         severity = Severity.INFO if state == Status.INFERRED else rule.severity
-        figure = figures.get(keys[0])
+        figure = reading.figures[at[0]]
         found.append(
             _finding(
                 rule,
@@ -260,54 +276,65 @@ def check_complete(draft: Draft, ordered: list[Figure | None] | None = None) -> 
                 where=f"{_TABLE_NAMES[table]}“{short_label(row_layout.label)}”",
                 columns="的" + "、".join(labels[k[2]] for k in keys) if len(row_layout.columns) > 1 else "",
                 columns_en=", ".join(k[2] for k in keys),
-                location=Location(
-                    table, row, keys[0][2] if len(keys) == 1 else None, figure.page if figure else None
-                ),
+                location=Location(table, row, keys[0][2] if len(keys) == 1 else None, figure.page),
                 cells=[cell_code(*k) for k in keys],
             )
         )
-        if figure is not None and figure.raw not in (None, ""):
+        if figure.raw not in (None, ""):
             found[-1].reported = figure.raw
     return found
 
 
-def check_sums(draft: Draft, ordered: list[Figure | None] | None = None) -> list[Finding]:
-    lay = draft.layout
-    figures = in_reading_order(draft) if ordered is None else ordered
-    values = [None if figure is None else figure.value for figure in figures]
-    blank_at = {i for i, value in enumerate(values) if value is None} if None in values else set()
+def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
+    reading = reading or read(draft)
+    lay = reading.layout
+    values = reading.values
+    blank_at = {i for i in reading.irregular if values[i] is None}
+    touched_by = relations_at(draft.format, draft.single_other_row)
+    unchecked = {rel for i in blank_at for rel in touched_by[i]}  # a blank is never taken as 0
     violations: list[Violation] = []
     found: list[Finding] = []
     for rel in relations(draft.format, draft.single_other_row):
-        if blank_at and not blank_at.isdisjoint(rel.at):
-            blanks = [lay.cells[i] for i in rel.at if i in blank_at]
-            zh, en = SUM_NOT_CHECKED
-            found.append(
-                Finding(
-                    rule=rel.rule.id,
-                    severity=Severity.INFO,
-                    message=zh.format(where=rel.where, blanks=_some(lay, blanks)),
-                    message_en=en.format(where=rel.where_en, blanks=", ".join(cell_code(*k) for k in blanks)),
-                    location=rel.location(),
-                    cells=list(rel.cell_codes),
-                )
-            )
+        if unchecked and rel in unchecked:
+            found.append(_not_checked(rel, [lay.cells[i] for i in rel.at if i in blank_at], lay))
             continue
-        reported, expected = rel.sums(values)
+        reported, expected = sum(rel.pick_left(values)), sum(rel.pick_right(values))
         if reported != expected:
-            finding = _finding(
-                rel.rule,
-                where=rel.where,
-                reported=fmt_value(reported),
-                expected=fmt_value(expected),
-                location=rel.location(),
-                cells=list(rel.cell_codes),
-            )
+            finding = _violated(rel, reported, expected)
             violations.append(Violation(rel, reported, expected, finding))
             found.append(finding)
     if violations:
-        add_hints(violations, values, lay, relations_at(draft.format, draft.single_other_row))
+        add_hints(violations, values, blank_at, lay, touched_by)
     return found
+
+
+def _violated(rel: Relation, reported: Value, expected: Value) -> Finding:
+    """The finding of a sum relation that does not hold."""
+    rule = rel.rule
+    shown, should = fmt_value(reported), fmt_value(expected)
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        message=rule.message.format(where=rel.where, reported=shown, expected=should),
+        message_en=rule.message_en.format(where=rel.where, reported=shown, expected=should),
+        location=rel.location(),
+        cells=list(rel.cell_codes),
+        reported=shown,
+        expected=should,
+    )
+
+
+def _not_checked(rel: Relation, blanks: list[CellKey], lay: Layout) -> Finding:
+    """The finding of a sum relation that could not be checked: some of its cells are blank."""
+    zh, en = SUM_NOT_CHECKED
+    return Finding(
+        rule=rel.rule.id,
+        severity=Severity.INFO,
+        message=zh.format(where=rel.where, blanks=_some(lay, blanks)),
+        message_en=en.format(where=rel.where_en, blanks=", ".join(cell_code(*k) for k in blanks)),
+        location=rel.location(),
+        cells=list(rel.cell_codes),
+    )
 
 
 def _some(lay: Layout, keys: list[CellKey]) -> str:
@@ -394,12 +421,12 @@ def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
 
 def validate(draft: Draft, previous: Draft | None = None) -> list[Finding]:
     """Every finding for a draft; `previous` is the same body's latest report of the year before."""
-    ordered = in_reading_order(draft)  # one lookup per figure, shared by the checks below
+    reading = read(draft)  # the figures read once, shared by the checks below
     findings = [
         *draft.extraction_findings,
-        *check_values(draft),
-        *check_complete(draft, ordered),
-        *check_sums(draft, ordered),
+        *check_values(draft, reading),
+        *check_complete(draft, reading),
+        *check_sums(draft, reading),
         *check_format(draft),
         *check_narrative(draft),
     ]

@@ -26,24 +26,30 @@ class Violation:
 def add_hints(
     violations: list[Violation],
     values: list[Value | None],
+    blank_at: set[int],
     lay: Layout,
     touched_by: tuple[tuple[Relation, ...], ...],
 ) -> None:
     """Say where one wrong row of totals, or one wrong cell, explains several violations.
 
-    Cells are positions in the layout's reading order, as in `Relation.left_at`.
+    Cells are positions in the layout's reading order, as in `Relation.left_at`; `blank_at` holds
+    those whose value is blank.
     """
-    by_relation = {id(v.relation): v.finding for v in violations}
+    by_relation = {v.relation: v.finding for v in violations}
 
     def explains(fix: dict[int, Value]) -> list[Relation]:
-        """The violated relations a correction fixes, if it breaks none that held."""
+        """The violated relations a correction fixes, if it breaks none that held.
+
+        Only the relations reading a corrected cell can change: the correction must make each of
+        them hold (bar those a blank keeps from being checked), and fixes the violated ones."""
         corrected = list(values)
         for i, value in fix.items():
             corrected[i] = value
-        touching = {id(r): r for i in fix for r in touched_by[i]}.values()
-        if not all(_holds(r, corrected) for r in touching if None not in _operands(r, corrected)):
-            return []
-        return [v.relation for v in violations if _holds(v.relation, corrected)]
+        touching = {r for i in fix for r in touched_by[i]}
+        for r in touching:
+            if blank_at.isdisjoint(r.at) and sum(r.pick_left(corrected)) != sum(r.pick_right(corrected)):
+                return []
+        return [v.relation for v in violations if v.relation in touching]
 
     # A row of totals that disagrees with its items: replace each by its items' sum.
     totals: dict[tuple[str, str], dict[int, Value]] = defaultdict(dict)
@@ -64,40 +70,39 @@ def add_hints(
         else:
             cause = f"“{label}”行有 {len(fix)} 个数与其各项之和不符，很可能是合计行填错"
         changes = "、".join(f"{cell_label(lay, lay.cells[i])}应为 {fmt_value(v)}" for i, v in fix.items())
+        hint = f"{cause}：{changes}；改正后 {len(fixed)} 条关系均成立"
         for rel in fixed:
-            by_relation[id(rel)].hint = f"{cause}：{changes}；改正后 {len(fixed)} 条关系均成立"
+            by_relation[rel].hint = hint
 
     # One cell whose correction satisfies every violated relation it takes part in. Only a cell
-    # read by two or more violated relations can explain two of them.
+    # read by two or more violated relations can explain two of them, and only relations without
+    # a hint yet are worth explaining.
+    if all(v.finding.hint for v in violations):
+        return
     readers = Counter(chain.from_iterable(v.relation.at for v in violations))
     for i, count in readers.items():
         if count < 2:
             continue
-        options = {_needed(v, i, values[i]) for v in violations if i in v.relation.at}
+        reading_it = [v for v in violations if i in v.relation.at]
+        if all(v.finding.hint for v in reading_it):
+            continue  # the relations this cell could fix are explained already
+        options = {_needed(v, i, values[i]) for v in reading_it}
         if len(options) != 1:
             continue
         value = next(iter(options))
         fixed = explains({i: value})
         if len(fixed) < 2:
             continue
+        hint = (
+            f"若“{cell_label(lay, lay.cells[i])}”应为 {fmt_value(value)}，"
+            f"则 {len(fixed)} 条关系均成立：很可能是此格填错"
+        )
         for rel in fixed:
-            finding = by_relation[id(rel)]
-            finding.hint = finding.hint or (
-                f"若“{cell_label(lay, lay.cells[i])}”应为 {fmt_value(value)}，"
-                f"则 {len(fixed)} 条关系均成立：很可能是此格填错"
-            )
+            finding = by_relation[rel]
+            finding.hint = finding.hint or hint
 
 
 def _needed(v: Violation, i: int, value: Value | None) -> Value:
     """The value the cell at position i needs for v's relation to hold."""
     gap = v.expected - v.reported  # type: ignore[operator]
     return value + gap if i in v.relation.left_at else value - gap  # type: ignore[operator]
-
-
-def _operands(rel: Relation, values: list[Value | None]) -> list[Value | None]:
-    return [values[i] for i in rel.at]
-
-
-def _holds(rel: Relation, values: list[Value | None]) -> bool:
-    reported, expected = rel.sums(values)
-    return reported == expected

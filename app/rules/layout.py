@@ -82,6 +82,11 @@ class Layout:
         """The kind of every figure, by (table, row, column)."""
         return {(t.code, r.code, c): kind for t in self.tables for r in t.rows for c, _, kind in r.columns}
 
+    @cached_property
+    def cell_kinds(self) -> tuple[Kind, ...]:
+        """The kind of every figure, in reading order (as `cells`)."""
+        return tuple(kind for t in self.tables for r in t.rows for _, _, kind in r.columns)
+
     def kind(self, table: str, row: str, column: str) -> Kind | None:
         return self.kinds.get((table, row, column))
 
