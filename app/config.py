@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     extraction_concurrency: int = 2
     extraction_queue_wait_seconds: float = 10
     extraction_retry_after_seconds: int = 10
+    # Threads that run the request handlers (and every database call) of one API process; the
+    # PostgreSQL pool holds a connection for each of them and for each batch worker thread.
+    request_threads: int = 40
     # scans read by OCR (the optional `ocr` extra)
     ocr_dpi: int = 200
     ocr_max_pages: int = 20  # more pages than this in a scan: 413

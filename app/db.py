@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import inspect
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
+from fastapi.routing import APIRoute
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
@@ -57,9 +60,16 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    # As many connections as the threads that may ask for one (40 by default), waiting rather
-    # than failing when a burst outruns them.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=120)
+    # Every thread that may hold a connection at once has one: the request threads and the batch
+    # workers of this process; the overflow covers a request between its handler and its clean-up.
+    settings = get_settings()
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=settings.request_threads + settings.worker_threads,
+        max_overflow=10,
+        pool_timeout=30,
+    )
 
 
 @cache
@@ -79,3 +89,31 @@ def get_session() -> Iterator[Session]:
 
 # "function" scope: the transaction commits before the answer is sent, so a 201 means stored.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+class SessionRoute(APIRoute):
+    """A route whose handler's transaction commits as the handler returns.
+
+    FastAPI validates the answer of a plain (sync) handler in the thread pool and only then ends
+    the session dependency. A transaction still open while its answer waits for a free thread
+    keeps SQLite's write lock, or a pooled connection, from the very threads it waits for: under
+    a burst every thread ended up waiting and nothing moved until the lock or pool timed out.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _committing(endpoint), **kwargs)
+
+
+def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(endpoint):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    def handler(*args: Any, **kwargs: Any) -> Any:
+        answer = endpoint(*args, **kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Session):
+                value.commit()
+        return answer
+
+    return handler

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -163,6 +164,8 @@ async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     """Batch workers inside this process when the setting asks for them."""
     settings = get_settings()
     telemetry.configure_logging(json_logs=settings.log_json, level=settings.log_level)
+    # the threads that run handlers, as many as the connection pool was sized for
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
     running = (
         jobs.start_threads(engine=get_engine(), count=settings.worker_threads)
         if settings.worker_threads

@@ -6,7 +6,7 @@ import pytest
 from conftest import SEEDS
 from live import open_live
 
-from app import config
+from app import config, db
 from app.extract import worker
 
 SEED = "002_3de73757d3cdff2d"
@@ -52,3 +52,10 @@ def test_request_over_the_cap_is_413_before_it_is_read():
         response = live.client.post("/api/v1/batches", content=chunks, headers=form)
         assert (response.status_code, response.json()["code"]) == (413, "too_large")
         assert live.client.get("/healthz").status_code == 200
+
+
+def test_the_postgresql_pool_holds_a_connection_for_every_thread_that_may_ask(setting):
+    setting("request_threads", "12")
+    setting("worker_threads", "3")
+    engine = db.make_engine("postgresql://nobody@127.0.0.1:1/none")  # nothing is connected
+    assert engine.pool.size() == 15  # type: ignore[attr-defined]

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import SessionDep, SessionRoute
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
 from app.models.bulk import BulkResult
 from app.routes.inputs import RawInput, read_bulk_input, read_report_input
 from app.services import bulk, intake, reading, reports
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = APIRouter(prefix="/api/v1", tags=["reports"], route_class=SessionRoute)
 
 InputDep = Annotated[RawInput, Depends(read_report_input)]
 

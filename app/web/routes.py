@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app.db import SessionDep
+from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.services import intake, reports
 from app.web import listing, overview
@@ -26,7 +26,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["status_names"] = STATUS_NAMES
 templates.env.globals["region_label"] = listing.region_label
 
-router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse, route_class=SessionRoute)
 
 FormDep = Annotated[CheckForm, Depends(read_check_form)]
 
