@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     # Threads that run the request handlers (and every database call) of one API process; the
     # PostgreSQL pool holds a connection for each of them and for each batch worker thread.
     request_threads: int = 40
+    sqlite_busy_seconds: float = 60  # a writer's wait for SQLite's write lock (held by one writer)
+    busy_retry_after_seconds: int = 5  # 503 `busy` when the database stays locked past its wait
     # scans read by OCR (the optional `ocr` extra)
     ocr_dpi: int = 200
     ocr_max_pages: int = 20  # more pages than this in a scan: 413

@@ -11,6 +11,8 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
@@ -86,6 +88,17 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 405:
         headers["Allow"] = _allowed(request)
     return problem(exc.status_code, code, detail, headers=headers)
+
+
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    """The database stayed locked (SQLite) or the pool had no connection past its wait: the
+    service is full for now, which a caller should retry, not a fault."""
+    assert isinstance(exc, OperationalError | PoolTimeout)
+    if isinstance(exc, OperationalError) and "database is locked" not in str(exc.orig):
+        return await _unexpected(request, exc)
+    log.warning("database busy", extra={"fields": {"error": str(exc).splitlines()[0][:200]}})
+    retry_after = get_settings().busy_retry_after_seconds
+    return problem(503, "busy", "当前提交较多，请稍后重试", retry_after=retry_after)
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -201,6 +214,8 @@ def create_app() -> FastAPI:
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(Exception, _unexpected)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

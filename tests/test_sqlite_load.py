@@ -1,8 +1,10 @@
-"""Many callers at once: no request waits on another for a lock or a connection, so "database is
-locked" or a pool timeout never reaches a caller."""
+"""Many callers at once: no request waits on another for a lock or a connection, reads never
+wait for SQLite's writer, and what is beyond the service's capacity is answered 503 with
+Retry-After — never "database is locked" or a pool timeout as a 500."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -10,11 +12,19 @@ from functools import partial
 import pytest
 from fastapi.testclient import TestClient
 from live import Live, distinct_report, open_live
+from sqlmodel import Session
+
+from app import db
+from app.models.tables import SourceDocument
 
 
 def _post(client: TestClient, n: int) -> tuple[int, str]:
     response = client.post("/api/v1/reports", json=distinct_report(n, "并发"))
     return response.status_code, response.text
+
+
+def _sqlite_file(url: str) -> str:
+    return url.removeprefix("sqlite:///")
 
 
 def test_concurrent_writes_through_the_app_on_sqlite():
@@ -30,7 +40,7 @@ def test_concurrent_writes_through_the_app_on_sqlite():
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def two_threads(request: pytest.FixtureRequest) -> Iterator[Live]:
-    yield from open_live(request.param, NIANBAO_REQUEST_THREADS="2")
+    yield from open_live(request.param, NIANBAO_REQUEST_THREADS="2", NIANBAO_SQLITE_BUSY_SECONDS="20")
 
 
 def test_more_callers_than_request_threads(two_threads: Live):
@@ -61,3 +71,32 @@ def _thread_tokens() -> float:
     import anyio.to_thread
 
     return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+
+def test_reads_never_wait_for_the_writer_and_a_writer_past_its_wait_is_503():
+    for live in open_live("sqlite", NIANBAO_SQLITE_BUSY_SECONDS="0.5"):
+        client = live.client
+        stored = client.post("/api/v1/reports", json=distinct_report(0, "读")).json()
+        writer = sqlite3.connect(_sqlite_file(live.url), isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            assert client.get(f"/api/v1/reports/{stored['id']}").status_code == 200
+            assert client.get("/api/v1/reports").json()["total"] == 1
+            assert client.get("/readyz").status_code == 200
+            assert client.post("/api/v1/validate", json=distinct_report(1, "读")).status_code == 200
+            busy = client.post("/api/v1/reports", json=distinct_report(1, "读"))
+            assert (busy.status_code, busy.json()["code"]) == (503, "busy")
+            assert busy.headers["retry-after"] == "5"
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        assert client.post("/api/v1/reports", json=distinct_report(1, "读")).status_code == 201
+
+
+def test_a_write_in_a_transaction_begun_to_read_is_refused():
+    for live in open_live("sqlite"):
+        with Session(live.engine) as session:
+            db.begin(session, writes=False)
+            session.add(SourceDocument(sha256="0" * 64, media_type="text/plain", size=0))
+            with pytest.raises(db.WriteInReadTransaction):
+                session.flush()

@@ -14,11 +14,13 @@ import os
 import socket
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app import db
 from app.config import get_settings
 from app.errors import ProblemError
 from app.models.jobs import BatchJob, JobState
@@ -35,24 +37,32 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _claimable() -> Any:
+    """The oldest queued job, or one whose lease ran out."""
+    now = _now()
+    return (
+        select(BatchJob)
+        .where(
+            or_(
+                col(BatchJob.state) == JobState.QUEUED.value,
+                (col(BatchJob.state) == JobState.RUNNING.value) & (col(BatchJob.lease_until) < now),
+            )
+        )
+        .order_by(BatchJob.id)  # type: ignore[arg-type]
+        .limit(1)
+    )
+
+
 def claim(*, engine: Engine, worker: str) -> int | None:
     """Take the oldest queued job, or one whose lease ran out; its id, or None when there is none."""
     settings = get_settings()
-    now = _now()
     with Session(engine) as session:
-        query = (
-            select(BatchJob)
-            .where(
-                or_(
-                    col(BatchJob.state) == JobState.QUEUED.value,
-                    (col(BatchJob.state) == JobState.RUNNING.value) & (col(BatchJob.lease_until) < now),
-                )
-            )
-            .order_by(BatchJob.id)  # type: ignore[arg-type]
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        job = session.exec(query).first()
+        # An idle worker looks without taking SQLite's write lock; it takes the lock to claim.
+        db.begin(session, writes=False)
+        if session.exec(_claimable()).first() is None:
+            return None
+        session.commit()
+        job = session.exec(_claimable().with_for_update(skip_locked=True)).first()
         if job is None:
             return None
         if job.attempts >= settings.job_max_attempts:
@@ -65,7 +75,7 @@ def claim(*, engine: Engine, worker: str) -> int | None:
         job.state = JobState.RUNNING.value
         job.attempts += 1
         job.claimed_by = worker[:100]
-        job.lease_until = now + timedelta(seconds=settings.job_lease_seconds)
+        job.lease_until = _now() + timedelta(seconds=settings.job_lease_seconds)
         session.add(job)
         session.commit()
         return job.id

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from app import db
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.services import intake, reports
@@ -60,6 +61,7 @@ def check_report(request: Request, form: FormDep, session: SessionDep) -> HTMLRe
             report, created = reports.ingest(session=session, draft=draft, upload=upload)
             saved = {"created": created}
         else:
+            db.begin(session, writes=False)
             report = reports.check(session=session, draft=draft)
     except ProblemError as exc:
         return _page(request, name, exc.status, form=form, problem=exc)
