@@ -4,7 +4,9 @@ Retry-After — never "database is locked" or a pool timeout as a 500."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -16,6 +18,7 @@ from sqlmodel import Session
 
 from app import db
 from app.models.tables import SourceDocument
+from app.services import jobs, reading
 
 
 def _post(client: TestClient, n: int) -> tuple[int, str]:
@@ -100,3 +103,38 @@ def test_a_write_in_a_transaction_begun_to_read_is_refused():
             session.add(SourceDocument(sha256="0" * 64, media_type="text/plain", size=0))
             with pytest.raises(db.WriteInReadTransaction):
                 session.flush()
+
+
+@pytest.fixture
+def on_sqlite() -> Iterator[Live]:
+    yield from open_live("sqlite")
+
+
+def test_a_batch_worker_reads_its_file_outside_any_transaction(on_sqlite: Live, monkeypatch):
+    live = on_sqlite
+    parts = [("files", ("a.json", json.dumps(distinct_report(0, "批读")), "application/json"))]
+    batch = live.client.post("/api/v1/batches", files=parts).json()
+    reading_started, go_on = threading.Event(), threading.Event()
+    read = reading.read
+
+    def slow_read(**kwargs):  # type: ignore[no-untyped-def]
+        reading_started.set()
+        assert go_on.wait(30)
+        return read(**kwargs)
+
+    monkeypatch.setattr(reading, "read", slow_read)
+    worker = threading.Thread(
+        target=jobs.work, kwargs={"engine": live.engine, "stop": threading.Event(), "until_idle": True}
+    )
+    worker.start()
+    try:
+        assert reading_started.wait(30)
+        other = sqlite3.connect(_sqlite_file(live.url), isolation_level=None, timeout=0.2)
+        other.execute("BEGIN IMMEDIATE")  # the write lock is free while the file is read
+        other.execute("ROLLBACK")
+        other.close()
+    finally:
+        go_on.set()
+        worker.join(60)
+    status = live.client.get(f"/api/v1/batches/{batch['id']}").json()
+    assert (status["done"], status["failed"]) == (1, 0)
