@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # Threads that run the request handlers (and every database call) of one API process; the
     # PostgreSQL pool holds a connection for each of them and for each batch worker thread.
     request_threads: int = 40
+    # POST requests (submissions) one API process takes at once, running or waiting for a thread;
+    # one more is answered 503 `busy` with Retry-After before its body is read.
+    max_pending_submissions: int = 256
     sqlite_busy_seconds: float = 60  # a writer's wait for SQLite's write lock (held by one writer)
     busy_retry_after_seconds: int = 5  # 503 `busy` when the database stays locked past its wait
     # scans read by OCR (the optional `ocr` extra)

@@ -21,7 +21,7 @@ from app.config import get_settings
 from app.db import get_engine
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
-from app.middleware import BodyLimit, Idempotency, RequestContext
+from app.middleware import Admission, BodyLimit, Idempotency, RequestContext
 from app.routes import aggregates, batches, meta, ops, regions, reports
 from app.routes.access import PUBLIC_PATHS, authenticate
 from app.services import jobs, telemetry
@@ -62,6 +62,8 @@ def problem(
 
 async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
+    if exc.code == "busy":  # every file-reading slot stayed taken
+        telemetry.BUSY.labels("extraction").inc()
     return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after, exc.headers)
 
 
@@ -97,6 +99,7 @@ async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, OperationalError) and "database is locked" not in str(exc.orig):
         return await _unexpected(request, exc)
     log.warning("database busy", extra={"fields": {"error": str(exc).splitlines()[0][:200]}})
+    telemetry.BUSY.labels("database").inc()
     retry_after = get_settings().busy_retry_after_seconds
     return problem(503, "busy", "当前提交较多，请稍后重试", retry_after=retry_after)
 
@@ -204,10 +207,13 @@ def create_app() -> FastAPI:
     app.include_router(regions.router)
     app.include_router(aggregates.router)
     app.include_router(ops.router)
-    # Outermost last: request id and metrics around everything, then the envelope, the size cap
-    # and Idempotency-Key closest to the routes.
+    # Outermost last: request id and metrics around everything, then the envelope, the bound on
+    # submissions at once, the size cap and Idempotency-Key closest to the routes.
     app.add_middleware(Idempotency)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(
+        Admission, limit=settings.max_pending_submissions, retry_after=settings.busy_retry_after_seconds
+    )
     app.add_middleware(envelope.GovEnvelope)
     app.add_middleware(RequestContext)
     web.install(app)

@@ -86,6 +86,33 @@ async def send_problem(send: Send, status: int, code: str, detail: str, headers:
     await send({"type": "http.response.body", "body": body})
 
 
+class Admission:
+    """At most `limit` submissions (POST) in one process, running or waiting their turn: the
+    queue in front of the request threads is bounded, and one more is answered 503 `busy` with
+    Retry-After at once, before its body is read."""
+
+    def __init__(self, app: ASGIApp, limit: int, retry_after: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.retry_after = retry_after
+        self.pending = 0  # changed only on the event loop's thread
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        if self.pending >= self.limit:
+            telemetry.BUSY.labels("queue").inc()
+            retry = [(b"retry-after", str(self.retry_after).encode())]
+            await send_problem(send, 503, "busy", "当前提交较多，请稍后重试", retry)
+            return
+        self.pending += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.pending -= 1
+
+
 class BodyLimit:
     """No request body over the cap is read, whatever the route: 413 as soon as it is exceeded."""
 

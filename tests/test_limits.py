@@ -1,13 +1,19 @@
-"""Limits: a full extraction pool answers 503 with Retry-After; an oversized request 413."""
+"""Limits: a full extraction pool or too many submissions at once answer 503 with Retry-After; an
+oversized request 413; the pool has a connection for every thread."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from conftest import SEEDS
-from live import open_live
+from live import Live, distinct_report, open_live
 
 from app import config, db
 from app.extract import worker
+from app.services import reading
 
 SEED = "002_3de73757d3cdff2d"
 
@@ -59,3 +65,33 @@ def test_the_postgresql_pool_holds_a_connection_for_every_thread_that_may_ask(se
     setting("worker_threads", "3")
     engine = db.make_engine("postgresql://nobody@127.0.0.1:1/none")  # nothing is connected
     assert engine.pool.size() == 15  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def one_submission() -> Iterator[Live]:
+    yield from open_live("sqlite", NIANBAO_MAX_PENDING_SUBMISSIONS="1")
+
+
+def test_submissions_past_the_bound_are_503_at_once_and_reads_still_answer(one_submission, monkeypatch):
+    live = one_submission
+    started, go_on = threading.Event(), threading.Event()
+    read = reading.read
+
+    def held_read(**kwargs):  # type: ignore[no-untyped-def]
+        started.set()
+        assert go_on.wait(30)
+        return read(**kwargs)
+
+    monkeypatch.setattr(reading, "read", held_read)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(live.client.post, "/api/v1/reports", json=distinct_report(0, "满"))
+        try:
+            assert started.wait(30)  # the first submission holds the only place
+            second = live.client.post("/api/v1/reports", json=distinct_report(1, "满"))
+            assert (second.status_code, second.json()["code"]) == (503, "busy")
+            assert second.headers["retry-after"] == "5"
+            assert live.client.get("/api/v1/reports").status_code == 200
+        finally:
+            go_on.set()
+        assert first.result(60).status_code == 201
+    assert live.client.post("/api/v1/reports", json=distinct_report(1, "满")).status_code == 201
