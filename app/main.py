@@ -212,7 +212,10 @@ def create_app() -> FastAPI:
     app.add_middleware(Idempotency)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(
-        Admission, limit=settings.max_pending_submissions, retry_after=settings.busy_retry_after_seconds
+        Admission,
+        limit=settings.max_pending_submissions,
+        retry_after=settings.busy_retry_after_seconds,
+        max_body=settings.max_request_bytes,
     )
     app.add_middleware(envelope.GovEnvelope)
     app.add_middleware(RequestContext)

@@ -89,7 +89,7 @@ def test_reads_never_wait_for_the_writer_and_a_writer_past_its_wait_is_503():
             assert client.post("/api/v1/validate", json=distinct_report(1, "读")).status_code == 200
             busy = client.post("/api/v1/reports", json=distinct_report(1, "读"))
             assert (busy.status_code, busy.json()["code"]) == (503, "busy")
-            assert busy.headers["retry-after"] == "5"
+            assert busy.headers["retry-after"] == "10"
         finally:
             writer.execute("ROLLBACK")
             writer.close()
