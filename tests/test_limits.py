@@ -7,12 +7,14 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import anyio
 import pytest
 from conftest import SEEDS
 from live import Live, distinct_report, open_live
 
 from app import config, db
 from app.extract import worker
+from app.middleware import Admission
 from app.services import reading
 
 SEED = "002_3de73757d3cdff2d"
@@ -95,3 +97,24 @@ def test_submissions_past_the_bound_are_503_at_once_and_reads_still_answer(one_s
             go_on.set()
         assert first.result(60).status_code == 201
     assert live.client.post("/api/v1/reports", json=distinct_report(1, "满")).status_code == 201
+
+
+def test_a_submission_turned_away_has_its_body_received_before_its_connection_closes():
+    chunks = [{"type": "http.request", "body": b"x" * 100, "more_body": n < 2} for n in range(3)]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return chunks.pop(0)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def unreachable(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        raise AssertionError("past the bound")
+
+    admission = Admission(unreachable, limit=0, retry_after=10, max_body=1000)
+    anyio.run(admission, {"type": "http", "method": "POST", "headers": []}, receive, send)
+    assert chunks == []  # all of the body was received, and dropped
+    start = sent[0]
+    assert start["status"] == 503
+    assert (b"connection", b"close") in start["headers"] and (b"retry-after", b"10") in start["headers"]
