@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     extraction_concurrency: int = 2
     extraction_queue_wait_seconds: float = 10
     extraction_retry_after_seconds: int = 10
+    # Threads that run the request handlers (and every database call) of one API process; the
+    # PostgreSQL pool holds a connection for each of them and for each batch worker thread.
+    request_threads: int = 40
+    # POST requests (submissions) one API process takes at once, running or waiting for a thread;
+    # one more is answered 503 `busy` with Retry-After at once (its body is dropped, not kept).
+    max_pending_submissions: int = 256
+    sqlite_busy_seconds: float = 60  # a writer's wait for SQLite's write lock (held by one writer)
+    busy_retry_after_seconds: int = 10  # Retry-After of 503 `busy`: too many submissions, database locked
     # scans read by OCR (the optional `ocr` extra)
     ocr_dpi: int = 200
     ocr_max_pages: int = 20  # more pages than this in a scan: 413

@@ -7,10 +7,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
@@ -19,7 +22,7 @@ from app.config import get_settings
 from app.db import get_engine
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
-from app.middleware import BodyLimit, Idempotency, RequestContext
+from app.middleware import Admission, BodyLimit, Idempotency, RequestContext
 from app.routes import aggregates, batches, meta, ops, regions, reports
 from app.routes.access import PUBLIC_PATHS, authenticate
 from app.services import jobs, telemetry
@@ -61,6 +64,8 @@ def problem(
 
 async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
+    if exc.code == "busy":  # every file-reading slot stayed taken
+        telemetry.BUSY.labels("extraction").inc()
     return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after, exc.headers)
 
 
@@ -87,6 +92,18 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 405:
         headers["Allow"] = _allowed(request)
     return problem(exc.status_code, code, detail, headers=headers)
+
+
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    """The database stayed locked (SQLite) or the pool had no connection past its wait: the
+    service is full for now, which a caller should retry, not a fault."""
+    assert isinstance(exc, OperationalError | PoolTimeout)
+    if isinstance(exc, OperationalError) and "database is locked" not in str(exc.orig):
+        return await _unexpected(request, exc)
+    log.warning("database busy", extra={"fields": {"error": str(exc).splitlines()[0][:200]}})
+    telemetry.BUSY.labels("database").inc()
+    retry_after = get_settings().busy_retry_after_seconds
+    return problem(503, "busy", "当前提交较多，请稍后重试", retry_after=retry_after)
 
 
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
@@ -165,6 +182,8 @@ async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     """The long-lived tables built before the first request; batch workers when asked for."""
     settings = get_settings()
     telemetry.configure_logging(json_logs=settings.log_json, level=settings.log_level)
+    # the threads that run handlers, as many as the connection pool was sized for
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
     resolver()  # the gazetteer and its name index
     # Everything built so far lives as long as the process: the collector need not walk it again
     # on every full collection (a bulk request allocates hundreds of thousands of objects).
@@ -194,16 +213,24 @@ def create_app() -> FastAPI:
     app.include_router(regions.router)
     app.include_router(aggregates.router)
     app.include_router(ops.router)
-    # Outermost last: request id and metrics around everything, then the envelope, the size cap
-    # and Idempotency-Key closest to the routes.
+    # Outermost last: request id and metrics around everything, then the envelope, the bound on
+    # submissions at once, the size cap and Idempotency-Key closest to the routes.
     app.add_middleware(Idempotency)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(
+        Admission,
+        limit=settings.max_pending_submissions,
+        retry_after=settings.busy_retry_after_seconds,
+        max_body=settings.max_request_bytes,
+    )
     app.add_middleware(envelope.GovEnvelope)
     app.add_middleware(RequestContext)
     web.install(app)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(Exception, _unexpected)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -86,6 +86,49 @@ async def send_problem(send: Send, status: int, code: str, detail: str, headers:
     await send({"type": "http.response.body", "body": body})
 
 
+class Admission:
+    """At most `limit` submissions (POST) in one process, running or waiting their turn: the
+    queue in front of the request threads is bounded, and one more is answered 503 `busy` with
+    Retry-After at once; its body is received and dropped, never kept."""
+
+    def __init__(self, app: ASGIApp, limit: int, retry_after: int, max_body: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.retry_after = retry_after
+        self.max_body = max_body
+        self.pending = 0  # changed only on the event loop's thread
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        if self.pending >= self.limit:
+            telemetry.BUSY.labels("queue").inc()
+            # The connection is closed (the caller waits before it comes back), and a connection
+            # closed on a body not yet received is reset, losing the answer with it: drop it first.
+            await _drop_body(receive, self.max_body)
+            retry = [(b"retry-after", str(self.retry_after).encode()), (b"connection", b"close")]
+            await send_problem(send, 503, "busy", "当前提交较多，请稍后重试", retry)
+            return
+        self.pending += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.pending -= 1
+
+
+async def _drop_body(receive: Receive, limit: int) -> None:
+    """Receive a request's body and keep none of it (up to `limit` bytes)."""
+    seen = 0
+    while seen <= limit:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        seen += len(message.get("body", b""))
+        if not message.get("more_body"):
+            return
+
+
 class BodyLimit:
     """No request body over the cap is read, whatever the route: 413 as soon as it is exceeded."""
 

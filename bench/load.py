@@ -154,7 +154,11 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 async def _run(base: str, uploads: list[Upload], baseline: list[Upload]) -> dict:
-    limits = httpx.Limits(max_connections=len(uploads), max_keepalive_connections=len(uploads))
+    # Idle connections are dropped before uvicorn's keep-alive timeout (5 s) closes them: a request
+    # sent on one just as the server closes it is reset (here, a retry after Retry-After).
+    limits = httpx.Limits(
+        max_connections=len(uploads), max_keepalive_connections=len(uploads), keepalive_expiry=2
+    )
     async with httpx.AsyncClient(base_url=base, timeout=600, limits=limits) as client:
         sequential = [await _send(client, u) for u in baseline]
         started = time.perf_counter()

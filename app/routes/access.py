@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from app import db
 from app.config import get_settings
 from app.db import SessionDep
 from app.errors import ProblemError
@@ -63,6 +64,10 @@ def authenticate(
     scope = required_scope(request.method, request.url.path)
     if scope is None:
         return access.ANONYMOUS
+    # Only an appKey signature writes (its nonce); any other check reads, and on SQLite a read
+    # takes no lock, so checking a caller never waits behind a report being stored.
+    signed = "authorization" not in request.headers and "x-app-key" in request.headers
+    db.begin(session, writes=signed)
     # A credential header that is present is checked, even when empty or of another scheme.
     if "authorization" in request.headers:
         if bearer is None:

@@ -6,13 +6,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from app.db import SessionDep
+from app.db import SessionDep, SessionRoute
 from app.models.aggregates import AggregateResult, CoverageResult
 from app.models.api import Problem
 from app.routes.regions import Level, Tree
 from app.services import aggregates, coverage, tabular
 
-router = APIRouter(prefix="/api/v1", tags=["aggregates"])
+router = APIRouter(prefix="/api/v1", tags=["aggregates"], route_class=SessionRoute)
 
 RegionCode = Annotated[str | None, Query(pattern=r"^(\d{2,12}|XPCC\d{0,2})$", description="只统计该地区以下")]
 _MEDIA = {

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.models.api import Problem
 from app.services import batches
 
-router = APIRouter(prefix="/api/v1", tags=["batches"])
+router = APIRouter(prefix="/api/v1", tags=["batches"], route_class=SessionRoute)
 
 
 class FileProblem(BaseModel):

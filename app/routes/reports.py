@@ -6,14 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from app import db
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import SessionDep, SessionRoute
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
 from app.models.bulk import BulkResult
 from app.routes.inputs import RawInput, read_bulk_input, read_report_input
 from app.services import bulk, intake, reading, reports
 
-router = APIRouter(prefix="/api/v1", tags=["reports"])
+router = APIRouter(prefix="/api/v1", tags=["reports"], route_class=SessionRoute)
 
 InputDep = Annotated[RawInput, Depends(read_report_input)]
 
@@ -93,6 +94,7 @@ def create_reports(data: Annotated[bytes, Depends(read_bulk_input)], session: Se
 def validate_report(raw: InputDep, session: SessionDep) -> ReportPublic:
     draft, _ = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
     draft.published_on = raw.published_on or draft.published_on
+    db.begin(session, writes=False)
     return reports.check(session=session, draft=draft)
 
 

@@ -12,6 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -47,6 +48,11 @@ class Outcome:
     counts: Counts
     organ: str
     year: int | None
+    # of a report stored by this call: what it was stored with, so the caller can answer without
+    # reading it back
+    findings: list[Finding] | None = None
+    is_latest: bool | None = None
+    created_at: datetime | None = None
 
 
 @dataclass
@@ -78,6 +84,7 @@ class _Entry:
     findings: list[Finding] = field(default_factory=list)  # of a new report
     is_latest: bool = True
     rechecked: list[Finding] | None = None  # a stored report's cross-year findings, computed anew
+    created_at: datetime | None = None  # a new report's, set when it is inserted
 
     @property
     def is_new(self) -> bool:
@@ -203,6 +210,7 @@ def _write(session: Session, new: list[_Entry], stored: list[_Entry]) -> None:
             [_report_row(e, source_id, now) for e, source_id in zip(new, source_ids, strict=True)],
         )
         for entry, report_id in zip(new, report_ids, strict=True):
+            entry.created_at = now
             entry.id = report_id
         _insert_figures(session, new)
         findings = [row for e in new for row in finding_rows(e.id, e.findings)]  # type: ignore[arg-type]
@@ -380,7 +388,12 @@ def _outcome(what: Row | _Entry, created: bool) -> Outcome:
     if isinstance(what, _Entry):
         tally = counts(what.findings)
         assert what.id is not None
-        return Outcome(what.id, what.version, created, tally.error == 0, tally, what.draft.organ, what.year)
+        draft = what.draft
+        outcome = Outcome(what.id, what.version, created, tally.error == 0, tally, draft.organ, what.year)
+        if created:
+            outcome.findings, outcome.is_latest = what.findings, what.is_latest
+            outcome.created_at = what.created_at
+        return outcome
     return Outcome(
         what.id,
         what.version,

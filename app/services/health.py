@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import get_engine
+from app.db import SQLITE_BEGIN, get_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +30,8 @@ def head_revision() -> str | None:
 def readiness() -> dict:
     head = head_revision()
     try:
-        with get_engine().connect() as connection:
+        reading = get_engine().execution_options(**{SQLITE_BEGIN: "DEFERRED"})  # takes no lock
+        with reading.connect() as connection:
             connection.execute(text("SELECT 1"))
             current = MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError:

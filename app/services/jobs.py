@@ -4,7 +4,8 @@ A claim is a lease. The report and the job's "done" are written in one transacti
 killed at any moment leaves either both or neither; its lease runs out and another worker (or the
 same one restarted) takes the job again. The same bytes are never stored twice (content dedupe).
 On PostgreSQL claims use SELECT … FOR UPDATE SKIP LOCKED, so many workers share one queue; on
-SQLite the write lock taken by BEGIN IMMEDIATE makes the claim exclusive.
+SQLite the write lock taken by BEGIN IMMEDIATE makes the claim exclusive. A file is read between
+transactions, never inside one.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import os
 import socket
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app import db
 from app.config import get_settings
+from app.draft import Draft
 from app.errors import ProblemError
 from app.models.jobs import BatchJob, JobState
 from app.services import files, reading, reports, telemetry
@@ -35,24 +39,32 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _claimable() -> Any:
+    """The oldest queued job, or one whose lease ran out."""
+    now = _now()
+    return (
+        select(BatchJob)
+        .where(
+            or_(
+                col(BatchJob.state) == JobState.QUEUED.value,
+                (col(BatchJob.state) == JobState.RUNNING.value) & (col(BatchJob.lease_until) < now),
+            )
+        )
+        .order_by(BatchJob.id)  # type: ignore[arg-type]
+        .limit(1)
+    )
+
+
 def claim(*, engine: Engine, worker: str) -> int | None:
     """Take the oldest queued job, or one whose lease ran out; its id, or None when there is none."""
     settings = get_settings()
-    now = _now()
     with Session(engine) as session:
-        query = (
-            select(BatchJob)
-            .where(
-                or_(
-                    col(BatchJob.state) == JobState.QUEUED.value,
-                    (col(BatchJob.state) == JobState.RUNNING.value) & (col(BatchJob.lease_until) < now),
-                )
-            )
-            .order_by(BatchJob.id)  # type: ignore[arg-type]
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        job = session.exec(query).first()
+        # An idle worker looks without taking SQLite's write lock; it takes the lock to claim.
+        db.begin(session, writes=False)
+        if session.exec(_claimable()).first() is None:
+            return None
+        session.commit()
+        job = session.exec(_claimable().with_for_update(skip_locked=True)).first()
         if job is None:
             return None
         if job.attempts >= settings.job_max_attempts:
@@ -65,7 +77,7 @@ def claim(*, engine: Engine, worker: str) -> int | None:
         job.state = JobState.RUNNING.value
         job.attempts += 1
         job.claimed_by = worker[:100]
-        job.lease_until = now + timedelta(seconds=settings.job_lease_seconds)
+        job.lease_until = _now() + timedelta(seconds=settings.job_lease_seconds)
         session.add(job)
         session.commit()
         return job.id
@@ -79,41 +91,70 @@ def _finish_failed(job: BatchJob, code: str, detail: str) -> None:
     job.finished_at = _now()
 
 
+def _ours(job: BatchJob | None, worker: str) -> bool:
+    return job is not None and job.state == JobState.RUNNING.value and job.claimed_by == worker[:100]
+
+
 def run(*, engine: Engine, job_id: int, worker: str) -> str:
-    """Process one claimed job; its final state."""
+    """Process one claimed job; its final state.
+
+    The file is read outside any transaction: on SQLite one held open meanwhile would keep the
+    write lock from every other writer for as long as the reading takes. The report and the job's
+    outcome are then written in one short transaction, if the job is still this worker's.
+    """
     with Session(engine) as session:
+        db.begin(session, writes=False)
         job = session.get(BatchJob, job_id)
         assert job is not None
-        if job.state != JobState.RUNNING.value or job.claimed_by != worker[:100]:
+        if not _ours(job, worker):
             return job.state  # another worker took it over after our lease ran out
+        digest, filename = job.sha256, job.filename
+        session.commit()
+        read: tuple[Draft, reports.Upload] | ProblemError | None  # None: an unexpected failure
         try:
-            data = files.read(job.sha256)
-            draft, upload = reading.read(data=data, filename=job.filename, is_json_body=False)
-            upload.filename = job.filename
-            report, created = reports.ingest(session=session, draft=draft, upload=upload)
+            draft, upload = reading.read(data=files.read(digest), filename=filename, is_json_body=False)
+            upload.filename = filename
+            read = (draft, upload)
         except ProblemError as problem:
-            session.rollback()
-            job = session.get(BatchJob, job_id)
-            assert job is not None
-            if problem.status == 503:  # extraction is full: not the file's fault, try again later
-                job.state, job.lease_until, job.attempts = JobState.QUEUED.value, None, job.attempts - 1
-            else:
-                _finish_failed(job, problem.code, problem.detail)
+            read = problem
         except Exception:
             log.exception("job failed", extra={"fields": {"job": job_id}})
-            session.rollback()
-            job = session.get(BatchJob, job_id)
-            assert job is not None
+            read = None
+
+        job = session.exec(
+            select(BatchJob)
+            .where(BatchJob.id == job_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        if not _ours(job, worker):
+            session.commit()
+            return job.state
+        if isinstance(read, tuple):
+            try:
+                with session.begin_nested():
+                    report, created = reports.ingest(session=session, draft=read[0], upload=read[1])
+            except ProblemError as problem:
+                read = problem
+            except Exception:
+                log.exception("job failed", extra={"fields": {"job": job_id}})
+                read = None
+            else:
+                job.state = JobState.DONE.value
+                job.report_id = report.id
+                job.created = created
+                job.lease_until = None
+                job.finished_at = _now()
+        if isinstance(read, ProblemError):
+            if read.status == 503:  # extraction is full: not the file's fault, try again later
+                job.state, job.lease_until, job.attempts = JobState.QUEUED.value, None, job.attempts - 1
+            else:
+                _finish_failed(job, read.code, read.detail)
+        elif read is None:
             if job.attempts >= get_settings().job_max_attempts:
                 _finish_failed(job, "internal_error", "处理该文件时出现内部错误，已记录")
             else:
                 job.state, job.lease_until = JobState.QUEUED.value, None
-        else:
-            job.state = JobState.DONE.value
-            job.report_id = report.id
-            job.created = created
-            job.lease_until = None
-            job.finished_at = _now()
         session.add(job)
         session.commit()
         telemetry.JOBS.labels(job.state).inc()

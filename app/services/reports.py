@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, func, select
 
-from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status
+from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status, Value
 from app.errors import not_found
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
@@ -30,7 +32,7 @@ class Upload:
     media_type: str
     filename: str | None = None
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return files.sha256(self.data)
 
@@ -234,8 +236,55 @@ def ingest(*, session: Session, draft: Draft, upload: Upload) -> tuple[ReportPub
     """
     from app.services import bulk  # bulk builds on this module's rows and drafts
 
-    [outcome] = bulk.ingest(session=session, items=[bulk.prepare(draft, upload)])
-    return get(session=session, report_id=outcome.report_id), outcome.created
+    item = bulk.prepare(draft, upload)
+    [outcome] = bulk.ingest(session=session, items=[item])
+    if not outcome.created:  # stored before: the answer is that report, as it is stored
+        return get(session=session, report_id=outcome.report_id), False
+    assert outcome.findings is not None
+    # Built from what was just written rather than read back: the same answer as `get`.
+    return report_public(
+        as_stored(draft, item.placement.code, session.get_bind().dialect),
+        outcome.findings,
+        report_id=outcome.report_id,
+        version=outcome.version,
+        is_latest=outcome.is_latest,
+        source=SourcePublic(
+            filename=upload.filename,
+            sha256=upload.sha256,
+            media_type=upload.media_type,
+            size=len(upload.data),
+        ),
+        created_at=outcome.created_at,
+    ), True
+
+
+def _stored_money(value: Value, dialect: Dialect) -> Decimal:
+    """A money figure as the value column gives it back: on PostgreSQL rounded half away from zero
+    to the column's scale, on SQLite through the float it is stored as."""
+    column = FigureRow.__table__.c.value.type  # type: ignore[attr-defined]
+    typed = column.dialect_impl(dialect)
+    to_column = typed.bind_processor(dialect)
+    if to_column is not None:
+        return typed.result_processor(dialect, None)(to_column(value)).normalize()
+    money = Decimal(value)
+    if money.as_tuple().exponent < -column.scale:  # type: ignore[operator]  # finite: checked on input
+        money = money.quantize(Decimal(1).scaleb(-column.scale), ROUND_HALF_UP)
+    return money.normalize()
+
+
+def as_stored(draft: Draft, region_code: str | None, dialect: Dialect) -> Draft:
+    """The draft as `get` reads it back once stored: the region it is counted under, money as the
+    value column keeps it, counts as integers, candidates as their stored text reads."""
+    figures = {}
+    for key, figure in draft.figures.items():
+        value = figure.value
+        if value is not None:
+            value = _stored_money(value, dialect) if draft.layout.kind(*key) is Kind.MONEY else int(value)
+        candidates = figure.candidates
+        if candidates:
+            candidates = [Decimal(v) if "." in v else int(v) for v in map(str, candidates)]
+        figures[key] = replace(figure, value=value, candidates=candidates or None)
+    return replace(draft, region_code=region_code, figures=figures)
 
 
 def check(*, session: Session, draft: Draft) -> ReportPublic:

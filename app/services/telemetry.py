@@ -32,7 +32,11 @@ FINDINGS = Counter(
     "nianbao_findings_total", "Findings of newly stored reports, by rule", ["rule", "severity"]
 )
 JOBS = Counter("nianbao_batch_jobs_total", "Batch jobs finished", ["outcome"])
-BUSY = Counter("nianbao_busy_rejections_total", "Requests turned away because extraction was full")
+BUSY = Counter(
+    "nianbao_busy_rejections_total",
+    "Requests answered 503 busy: too many submissions waiting, extraction full, database locked",
+    ["reason"],
+)
 
 _FORMATS = {
     "application/json": "json",

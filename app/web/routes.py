@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from app.db import SessionDep
+from app import db
+from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.services import intake, reports
 from app.web import listing, overview
@@ -26,7 +27,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["status_names"] = STATUS_NAMES
 templates.env.globals["region_label"] = listing.region_label
 
-router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse, route_class=SessionRoute)
 
 FormDep = Annotated[CheckForm, Depends(read_check_form)]
 
@@ -60,6 +61,7 @@ def check_report(request: Request, form: FormDep, session: SessionDep) -> HTMLRe
             report, created = reports.ingest(session=session, draft=draft, upload=upload)
             saved = {"created": created}
         else:
+            db.begin(session, writes=False)
             report = reports.check(session=session, draft=draft)
     except ProblemError as exc:
         return _page(request, name, exc.status, form=form, problem=exc)
