@@ -12,7 +12,7 @@ from conftest import seed_names, seed_report_json
 
 from app.models.aggregates import AggregateResult, AggregateRow, FigureInfo, RegionInRow
 from app.models.regions import RegionRef
-from app.services.tabular import to_csv
+from app.services.tabular import aggregate_sheet, to_csv
 
 NEW = "table3.new_received.total"
 RECON = "table4.reconsideration.total"
@@ -173,7 +173,9 @@ def test_csv_escapes_cells_that_look_like_formulas():
             )
         ],
     )
-    row = next(r for r in csv.reader(io.StringIO(to_csv(result).decode("utf-8-sig"))) if r[0] == "1")
+    row = next(
+        r for r in csv.reader(io.StringIO(to_csv(aggregate_sheet(result)).decode("utf-8-sig"))) if r[0] == "1"
+    )
     assert row[1] == "'=HYPERLINK(1)"
     assert row[4] == "-3"  # a number stays a number
 
@@ -215,6 +217,34 @@ def test_coverage_names_who_published_who_did_not_and_who_was_late(seeded):
         "2025-03-31",
         False,
     )
+
+
+def test_coverage_as_csv_and_xlsx_lists_every_body_with_its_status(seeded):
+    late = seed_report_json("002_3de73757d3cdff2d") | {
+        "organ": "第十师北屯市教育局",
+        "year": 2024,
+        "published_on": "2025-02-10",
+    }
+    earlier = seed_report_json("002_3de73757d3cdff2d") | {"organ": "第十师北屯市财政局", "year": 2023}
+    for report in (late, earlier):
+        assert seeded.post("/api/v1/reports", json=report).status_code == 201
+    params = {"region": "659005", "year": 2024, "tree": "xpcc"}
+    response = seeded.get("/api/v1/coverage", params=params | {"format": "csv"})
+    assert response.headers["content-type"].startswith("text/csv")
+    assert 'filename="coverage-2024.csv"' in response.headers["content-disposition"]
+    header, *rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    assert header[:2] == ["状态", "机关"]
+    by_organ = {row[1]: row for row in rows}
+    assert by_organ["第十师北屯市教育局"][0] == "逾期公开"
+    assert by_organ["第十师北屯市教育局"][6:8] == ["2025-02-10", "2025-01-31"]
+    assert by_organ["第十师北屯市"][0] == "已公开" and by_organ["第十师北屯市"][4] == "政府"
+    assert by_organ["第十师北屯市财政局"][0] == "未公开" and by_organ["第十师北屯市财政局"][8] == "2023"
+
+    response = seeded.get("/api/v1/coverage", params=params | {"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cells = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert set(cells) == set(by_organ)
+    assert cells["第十师北屯市财政局"][0] == "未公开" and cells["第十师北屯市财政局"][8] == 2023
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import html
 import io
 import re
@@ -66,6 +67,15 @@ def test_the_downloads_are_the_same_sums(client):
     assert by_region[KAIFAQU][fees] == 923.71
     csv_text = client.get(csv_url).content.decode("utf-8-sig")
     assert KAIFAQU in csv_text and ",86," in csv_text
+
+
+def test_the_coverage_download_names_who_did_not_publish(client):
+    _store(client, SEED_000, SEED_003)
+    page = client.get("/overview", params={"region": "第四师可克达拉市", "start": "2024", "end": "2025"}).text
+    urls = [html.unescape(u) for u in re.findall(r'href="(/api/v1/coverage[^"]*format=csv)"', page)]
+    assert len(urls) == 2  # 2024 and 2025
+    rows = list(csv.reader(io.StringIO(client.get(urls[-1]).content.decode("utf-8-sig"))))
+    assert rows[-1][:2] == ["未公开", "可克达拉经开区"] and rows[-1][8] == "2024"
 
 
 def test_an_unknown_region_or_year_is_said_on_the_page(client):

@@ -64,18 +64,16 @@ def get_aggregates(
     )
     if format == "json":
         return result
-    body = tabular.to_csv(result) if format == "csv" else tabular.to_xlsx(result)
-    return Response(
-        body,
-        media_type=_MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="aggregates.{format}"'},
-    )
+    return _download(tabular.aggregate_sheet(result), format, "aggregates")
 
 
 @router.get(
     "/coverage",
     response_model=CoverageResult,
-    responses={422: {"model": Problem}},
+    responses={
+        200: {"content": {_MEDIA["csv"]: {}, _MEDIA["xlsx"]: {}}},
+        422: {"model": Problem},
+    },
     summary="Which bodies under a region published for a year, which did not, which were late",
 )
 def get_coverage(
@@ -83,5 +81,18 @@ def get_coverage(
     year: Annotated[int, Query(ge=1900, le=9000)],
     region: RegionCode = None,
     tree: Tree = "geo",
-) -> CoverageResult:
-    return coverage.coverage(session=session, year=year, region=region, tree=tree)
+    format: Literal["json", "csv", "xlsx"] = "json",
+) -> CoverageResult | Response:
+    result = coverage.coverage(session=session, year=year, region=region, tree=tree)
+    if format == "json":
+        return result
+    return _download(tabular.coverage_sheet(result), format, f"coverage-{year}")
+
+
+def _download(sheet: tabular.Sheet, format: str, name: str) -> Response:
+    body = tabular.to_csv(sheet) if format == "csv" else tabular.to_xlsx(sheet)
+    return Response(
+        body,
+        media_type=_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
+    )

