@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from app import config, db
 from app.main import create_app
+from app.services import reading
 from app.services.health import alembic_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,3 +106,17 @@ def distinct_report(n: int, tag: str = "") -> dict:
     report = seed_report_json(seed_names()[n % len(seed_names())])
     report["organ"] = f"测试{tag}县第{n}局"
     return report
+
+
+def hold_reading(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Make every read of an upload wait: (set when a read has started, set to let reads go on)."""
+    started, go_on = threading.Event(), threading.Event()
+    read = reading.read
+
+    def held_read(**kwargs):  # type: ignore[no-untyped-def]
+        started.set()
+        assert go_on.wait(30)
+        return read(**kwargs)
+
+    monkeypatch.setattr(reading, "read", held_read)
+    return started, go_on

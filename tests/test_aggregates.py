@@ -194,7 +194,10 @@ def test_xlsx_reads_back_with_openpyxl(seeded):
     assert rows[2][2:6] == (2025, 2, 0, 0)
 
 
-def test_coverage_names_who_published_who_did_not_and_who_was_late(seeded):
+@pytest.fixture
+def beitun(seeded):
+    """Besides the seeds, under 第十师北屯市: a department late for 2024, one that published only
+    for 2023, and the city's own 2023 report."""
     late = seed_report_json("002_3de73757d3cdff2d") | {
         "organ": "第十师北屯市教育局",
         "year": 2024,
@@ -204,7 +207,14 @@ def test_coverage_names_who_published_who_did_not_and_who_was_late(seeded):
     on_time = seed_report_json("001_67e027749f67ecd0") | {"year": 2023}
     for report in (late, earlier, on_time):
         assert seeded.post("/api/v1/reports", json=report).status_code == 201
-    body = seeded.get("/api/v1/coverage", params={"region": "659005", "year": 2024, "tree": "xpcc"}).json()
+    return seeded
+
+
+BEITUN_2024 = {"region": "659005", "year": 2024, "tree": "xpcc"}
+
+
+def test_coverage_names_who_published_who_did_not_and_who_was_late(beitun):
+    body = beitun.get("/api/v1/coverage", params=BEITUN_2024).json()
     assert body["region"]["name"] == "第十师北屯市"
     assert sorted(b["organ"] for b in body["published"]) == ["第十师北屯市", "第十师北屯市教育局"]
     assert [(b["organ"], b["last_year"]) for b in body["missing"]] == [("第十师北屯市财政局", 2023)]
@@ -219,17 +229,8 @@ def test_coverage_names_who_published_who_did_not_and_who_was_late(seeded):
     )
 
 
-def test_coverage_as_csv_and_xlsx_lists_every_body_with_its_status(seeded):
-    late = seed_report_json("002_3de73757d3cdff2d") | {
-        "organ": "第十师北屯市教育局",
-        "year": 2024,
-        "published_on": "2025-02-10",
-    }
-    earlier = seed_report_json("002_3de73757d3cdff2d") | {"organ": "第十师北屯市财政局", "year": 2023}
-    for report in (late, earlier):
-        assert seeded.post("/api/v1/reports", json=report).status_code == 201
-    params = {"region": "659005", "year": 2024, "tree": "xpcc"}
-    response = seeded.get("/api/v1/coverage", params=params | {"format": "csv"})
+def test_coverage_as_csv_and_xlsx_lists_every_body_with_its_status(beitun):
+    response = beitun.get("/api/v1/coverage", params=BEITUN_2024 | {"format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")
     assert 'filename="coverage-2024.csv"' in response.headers["content-disposition"]
     header, *rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
@@ -240,7 +241,7 @@ def test_coverage_as_csv_and_xlsx_lists_every_body_with_its_status(seeded):
     assert by_organ["第十师北屯市"][0] == "已公开" and by_organ["第十师北屯市"][4] == "政府"
     assert by_organ["第十师北屯市财政局"][0] == "未公开" and by_organ["第十师北屯市财政局"][8] == "2023"
 
-    response = seeded.get("/api/v1/coverage", params=params | {"format": "xlsx"})
+    response = beitun.get("/api/v1/coverage", params=BEITUN_2024 | {"format": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     cells = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert set(cells) == set(by_organ)

@@ -3,19 +3,17 @@ oversized request 413; the pool has a connection for every thread."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import pytest
 from conftest import SEEDS
-from live import Live, distinct_report, open_live
+from live import Live, distinct_report, hold_reading, open_live
 
 from app import config, db
 from app.extract import worker
 from app.middleware import Admission
-from app.services import reading
 
 SEED = "002_3de73757d3cdff2d"
 
@@ -76,15 +74,7 @@ def one_submission() -> Iterator[Live]:
 
 def test_submissions_past_the_bound_are_503_at_once_and_reads_still_answer(one_submission, monkeypatch):
     live = one_submission
-    started, go_on = threading.Event(), threading.Event()
-    read = reading.read
-
-    def held_read(**kwargs):  # type: ignore[no-untyped-def]
-        started.set()
-        assert go_on.wait(30)
-        return read(**kwargs)
-
-    monkeypatch.setattr(reading, "read", held_read)
+    started, go_on = hold_reading(monkeypatch)
     with ThreadPoolExecutor(max_workers=1) as pool:
         first = pool.submit(live.client.post, "/api/v1/reports", json=distinct_report(0, "满"))
         try:

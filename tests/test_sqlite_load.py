@@ -13,12 +13,12 @@ from functools import partial
 
 import pytest
 from fastapi.testclient import TestClient
-from live import Live, distinct_report, open_live
+from live import Live, distinct_report, hold_reading, open_live
 from sqlmodel import Session
 
 from app import db
 from app.models.tables import SourceDocument
-from app.services import jobs, reading
+from app.services import jobs
 
 
 def _post(client: TestClient, n: int) -> tuple[int, str]:
@@ -114,15 +114,7 @@ def test_a_batch_worker_reads_its_file_outside_any_transaction(on_sqlite: Live, 
     live = on_sqlite
     parts = [("files", ("a.json", json.dumps(distinct_report(0, "批读")), "application/json"))]
     batch = live.client.post("/api/v1/batches", files=parts).json()
-    reading_started, go_on = threading.Event(), threading.Event()
-    read = reading.read
-
-    def slow_read(**kwargs):  # type: ignore[no-untyped-def]
-        reading_started.set()
-        assert go_on.wait(30)
-        return read(**kwargs)
-
-    monkeypatch.setattr(reading, "read", slow_read)
+    reading_started, go_on = hold_reading(monkeypatch)
     worker = threading.Thread(
         target=jobs.work, kwargs={"engine": live.engine, "stop": threading.Event(), "until_idle": True}
     )
