@@ -300,28 +300,19 @@ def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
             continue
         reported, expected = sum(rel.pick_left(values)), sum(rel.pick_right(values))
         if reported != expected:
-            finding = _violated(rel, reported, expected)
+            finding = _finding(
+                rel.rule,
+                where=rel.where,
+                reported=fmt_value(reported),
+                expected=fmt_value(expected),
+                location=rel.location(),
+                cells=list(rel.cell_codes),
+            )
             violations.append(Violation(rel, reported, expected, finding))
             found.append(finding)
     if violations:
         add_hints(violations, values, blank_at, lay, touched_by)
     return found
-
-
-def _violated(rel: Relation, reported: Value, expected: Value) -> Finding:
-    """The finding of a sum relation that does not hold."""
-    rule = rel.rule
-    shown, should = fmt_value(reported), fmt_value(expected)
-    return Finding(
-        rule=rule.id,
-        severity=rule.severity,
-        message=rule.message.format(where=rel.where, reported=shown, expected=should),
-        message_en=rule.message_en.format(where=rel.where, reported=shown, expected=should),
-        location=rel.location(),
-        cells=list(rel.cell_codes),
-        reported=shown,
-        expected=should,
-    )
 
 
 def _not_checked(rel: Relation, blanks: list[CellKey], lay: Layout) -> Finding:

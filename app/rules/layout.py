@@ -85,7 +85,7 @@ class Layout:
     @cached_property
     def cell_kinds(self) -> tuple[Kind, ...]:
         """The kind of every figure, in reading order (as `cells`)."""
-        return tuple(kind for t in self.tables for r in t.rows for _, _, kind in r.columns)
+        return tuple(self.kinds[cell] for cell in self.cells)
 
     def kind(self, table: str, row: str, column: str) -> Kind | None:
         return self.kinds.get((table, row, column))

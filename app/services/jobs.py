@@ -14,8 +14,9 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
@@ -25,6 +26,7 @@ from app import db
 from app.config import get_settings
 from app.draft import Draft
 from app.errors import ProblemError
+from app.models.api import ReportPublic
 from app.models.jobs import BatchJob, JobState
 from app.services import files, reading, reports, telemetry
 
@@ -33,6 +35,9 @@ log = logging.getLogger("nianbao.worker")
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident() % 100000}"
+
+
+T = TypeVar("T")
 
 
 def _now() -> datetime:
@@ -95,6 +100,23 @@ def _ours(job: BatchJob | None, worker: str) -> bool:
     return job is not None and job.state == JobState.RUNNING.value and job.claimed_by == worker[:100]
 
 
+def _attempt(step: Callable[[], T], job_id: int) -> T | ProblemError | None:
+    """A step's result, the problem it raised, or None when it failed unexpectedly (logged)."""
+    try:
+        return step()
+    except ProblemError as problem:
+        return problem
+    except Exception:
+        log.exception("job failed", extra={"fields": {"job": job_id}})
+        return None
+
+
+def _read(digest: str, filename: str | None) -> tuple[Draft, reports.Upload]:
+    draft, upload = reading.read(data=files.read(digest), filename=filename, is_json_body=False)
+    upload.filename = filename
+    return draft, upload
+
+
 def run(*, engine: Engine, job_id: int, worker: str) -> str:
     """Process one claimed job; its final state.
 
@@ -110,16 +132,7 @@ def run(*, engine: Engine, job_id: int, worker: str) -> str:
             return job.state  # another worker took it over after our lease ran out
         digest, filename = job.sha256, job.filename
         session.commit()
-        read: tuple[Draft, reports.Upload] | ProblemError | None  # None: an unexpected failure
-        try:
-            draft, upload = reading.read(data=files.read(digest), filename=filename, is_json_body=False)
-            upload.filename = filename
-            read = (draft, upload)
-        except ProblemError as problem:
-            read = problem
-        except Exception:
-            log.exception("job failed", extra={"fields": {"job": job_id}})
-            read = None
+        read = _attempt(lambda: _read(digest, filename), job_id)
 
         job = session.exec(
             select(BatchJob)
@@ -130,31 +143,25 @@ def run(*, engine: Engine, job_id: int, worker: str) -> str:
         if not _ours(job, worker):
             session.commit()
             return job.state
-        if isinstance(read, tuple):
-            try:
-                with session.begin_nested():
-                    report, created = reports.ingest(session=session, draft=read[0], upload=read[1])
-            except ProblemError as problem:
-                read = problem
-            except Exception:
-                log.exception("job failed", extra={"fields": {"job": job_id}})
-                read = None
-            else:
-                job.state = JobState.DONE.value
-                job.report_id = report.id
-                job.created = created
-                job.lease_until = None
-                job.finished_at = _now()
-        if isinstance(read, ProblemError):
-            if read.status == 503:  # extraction is full: not the file's fault, try again later
+
+        def store(draft: Draft, upload: reports.Upload) -> tuple[ReportPublic, bool]:
+            with session.begin_nested():
+                return reports.ingest(session=session, draft=draft, upload=upload)
+
+        outcome = _attempt(lambda: store(*read), job_id) if isinstance(read, tuple) else read
+        if isinstance(outcome, tuple):
+            report, created = outcome
+            job.state, job.report_id, job.created = JobState.DONE.value, report.id, created
+            job.lease_until, job.finished_at = None, _now()
+        elif isinstance(outcome, ProblemError):
+            if outcome.status == 503:  # extraction is full: not the file's fault, try again later
                 job.state, job.lease_until, job.attempts = JobState.QUEUED.value, None, job.attempts - 1
             else:
-                _finish_failed(job, read.code, read.detail)
-        elif read is None:
-            if job.attempts >= get_settings().job_max_attempts:
-                _finish_failed(job, "internal_error", "处理该文件时出现内部错误，已记录")
-            else:
-                job.state, job.lease_until = JobState.QUEUED.value, None
+                _finish_failed(job, outcome.code, outcome.detail)
+        elif job.attempts >= get_settings().job_max_attempts:
+            _finish_failed(job, "internal_error", "处理该文件时出现内部错误，已记录")
+        else:
+            job.state, job.lease_until = JobState.QUEUED.value, None
         session.add(job)
         session.commit()
         telemetry.JOBS.labels(job.state).inc()

@@ -88,7 +88,7 @@ def _finding(row: FindingRow) -> Finding:
 def _loaded_value(draft: Draft, key: Key, value: Decimal | None) -> int | Decimal | None:
     if value is None:
         return None
-    return value.normalize() if draft.layout.kinds.get(key) is Kind.MONEY else int(value)
+    return value.normalize() if draft.layout.kind(*key) is Kind.MONEY else int(value)
 
 
 def draft_of(report: Report, rows: Iterable[FigureRow]) -> Draft:
