@@ -1,0 +1,133 @@
+"""Reports printed as real portals and offices print them, read as a person reads them.
+
+Each title form (tests/fixtures/variants.py) in each format: plain text, Markdown, Word, PDF by
+LibreOffice with and without a ruled frame round every page, an HTML portal page. Each is read
+to its exact body, year and publication date (where the variant prints one, and none where it
+does not) and to every figure of its report. Then whole pages copied as text onto one line,
+whose rows of figures ran together and only the 勾稽 relations split.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.draft import Draft, Severity, Status
+from app.extract.infer import Unit, resolve, run_together
+from app.extract.pipeline import read_document
+from app.extract.sniff import sniff
+from app.rules.engine import relations, validate
+from app.rules.layout import Format
+from tests.fixtures import reports, template, variants
+
+CASES = [(form, fmt) for form in variants.FORMS for fmt in variants.FORMATS]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _pdfs() -> None:
+    """Every PDF variant converted at once (LibreOffice starts once; cached across runs)."""
+    variants.convert_pdfs()
+
+
+def _read(data: bytes) -> Draft:
+    return read_document(data, sniff(data))
+
+
+def _wrong(draft: Draft, report: dict, statuses: set[Status]) -> list:
+    """Figures whose value differs from the report's, or whose status is not one allowed."""
+    return [
+        (key, figure.value, figure.status.value, reports.figure_value(report, *key))
+        for key, figure in draft.figures.items()
+        if figure.value != reports.figure_value(report, *key) or figure.status not in statuses
+    ]
+
+
+def _published(draft: Draft) -> str | None:
+    return draft.published_on.isoformat() if draft.published_on else None
+
+
+def _errors(draft: Draft) -> list:
+    return [(f.rule, f.message) for f in validate(draft) if f.severity is Severity.ERROR]
+
+
+@pytest.mark.parametrize(("form", "fmt"), CASES)
+def test_a_title_form_is_read_to_its_body_year_and_every_figure(form, fmt):
+    variant = variants.FORMS[form]
+    report = variant.report
+    draft = _read(variants.variant(form, fmt))
+    assert (draft.organ, draft.year) == (report["organ"], report["year"])
+    dated = variant.dated or fmt == "html"  # a portal page always carries PubDate and 发布时间
+    assert _published(draft) == (report["published_on"] if dated else None)
+    assert len(draft.figures) == 200
+    assert _wrong(draft, report, {Status.READ}) == []
+    assert _errors(draft) == []
+
+
+def test_every_form_prints_the_body_and_year_only_where_it_says():
+    """The variants test what they name: a form without the body in its title names it nowhere
+    else but in the place it is about."""
+    for name, form in variants.FORMS.items():
+        report = form.report
+        text = variants.variant(name, "text").decode()
+        title = "".join(form.title(report))
+        if "title" not in form.body_in:
+            assert report["organ"] not in title and text.count(report["organ"]) == 1, name
+        if "title" not in form.year_in:
+            (place,) = form.year_in
+            years = [int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", text)]
+            year = report["year"]
+            assert years == {"period": [year, year], "opening": [year], "signature": [year + 1]}[place], name
+
+
+def _runs_split_by_relations(report: dict) -> dict:
+    """Table 三's rows as runs of digits, settled by the relations alone: what a reader can know."""
+    units = []
+    for code, _, _ in template.table3_rows("2021"):
+        keys = tuple(("table3", code, column) for column in (*reports.PARTS, "total"))
+        digits = "".join(reports.printed(report["table3"][code][column]) for *_, column in keys)
+        units.append(Unit(keys, run_together([digits], len(keys))))
+    return resolve(units, {}, list(relations(Format.F2021))).values
+
+
+@pytest.mark.parametrize("name", list(variants.ONE_LINE))
+def test_the_runs_of_a_one_line_page_have_one_split(name):
+    """The fixture's figures are the only reading the relations allow (else none could be asserted)."""
+    report, _ = variants.ONE_LINE[name]
+    values = _runs_split_by_relations(report)
+    assert {key: values[key] for key in values} == {
+        key: reports.figure_value(report, *key) for key in values
+    }
+
+
+def test_a_portal_export_with_the_body_on_one_line():
+    report, _ = variants.ONE_LINE["export"]
+    data = variants.one_line_variant("export")
+    assert data.decode().count("\n") == 8  # seven lines of the export's labels, then the body
+    draft = _read(data)
+    assert (draft.organ, draft.year, _published(draft)) == (
+        report["organ"],
+        report["year"],
+        report["published_on"],
+    )
+    assert _wrong(draft, report, {Status.READ, Status.INFERRED}) == []
+    assert _errors(draft) == []
+
+
+def test_a_whole_page_on_one_line_never_guesses_a_run_no_relation_checks():
+    report, _ = variants.ONE_LINE["page"]
+    data = variants.one_line_variant("page")
+    assert data.decode().count("\n") == 1
+    draft = _read(data)
+    assert (draft.organ, draft.year, _published(draft)) == (
+        report["organ"],
+        report["year"],
+        report["published_on"],
+    )
+    # 行政规范性文件 "228164": table 二 has no relation, so its three figures cannot be split
+    unsplittable = {("table2", "normative_documents", c) for c in ("issued", "repealed", "in_force")}
+    for key in unsplittable:
+        figure = draft.figures[key]
+        assert figure.value is None and figure.status in (Status.AMBIGUOUS, Status.UNREADABLE), key
+    settled = [w for w in _wrong(draft, report, {Status.READ, Status.INFERRED}) if w[0] not in unsplittable]
+    assert settled == []
