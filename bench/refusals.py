@@ -41,9 +41,8 @@ def _variants() -> dict[str, tuple[bytes, dict]]:
 
     variants.convert_pdfs()
     found = {
-        f"{name}/{fmt}": (variants.variant(name, fmt), expected(form.report))
-        for name, form in variants.FORMS.items()
-        for fmt in variants.FORMATS
+        f"{name}/{fmt}": (variants.variant(name, fmt), expected(variants.FORMS[name].report))
+        for name, fmt in variants.CASES
     }
     for name, (report, _) in variants.ONE_LINE.items():
         found[f"one_line_{name}/text"] = (variants.one_line_variant(name), expected(report))

@@ -21,7 +21,7 @@ from app.rules.engine import relations, validate
 from app.rules.layout import Format
 from tests.fixtures import reports, template, variants
 
-CASES = [(form, fmt) for form in variants.FORMS for fmt in variants.FORMATS]
+CASES = variants.CASES
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -68,6 +68,8 @@ def test_every_form_prints_the_body_and_year_only_where_it_says():
     """The variants test what they name: a form without the body in its title names it nowhere
     else but in the place it is about."""
     for name, form in variants.FORMS.items():
+        if form.only:
+            continue
         report = form.report
         text = variants.variant(name, "text").decode()
         title = "".join(form.title(report))
@@ -95,9 +97,7 @@ def test_the_runs_of_a_one_line_page_have_one_split(name):
     """The fixture's figures are the only reading the relations allow (else none could be asserted)."""
     report, _ = variants.ONE_LINE[name]
     values = _runs_split_by_relations(report)
-    assert {key: values[key] for key in values} == {
-        key: reports.figure_value(report, *key) for key in values
-    }
+    assert {key: values[key] for key in values} == {key: reports.figure_value(report, *key) for key in values}
 
 
 def test_a_portal_export_with_the_body_on_one_line():
