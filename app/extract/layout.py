@@ -120,7 +120,13 @@ def segments(lines: list[Line]) -> list[Segment]:
             last_label = max(i for i, t in enumerate(tokens) if t.value.kind == "text")
             words = pending + [t.cell.text.strip() for t in labels]
             found.append(
-                Segment(words, tokens[last_label + 1 :], len(figures) > 1, labelled_line=True, own_labels=len(labels))
+                Segment(
+                    words,
+                    tokens[last_label + 1 :],
+                    len(figures) > 1,
+                    labelled_line=True,
+                    own_labels=len(labels),
+                )
             )
             pending, open_segment = [], None
         elif pending:
@@ -315,7 +321,9 @@ def _rows_named(words: list[str], keys: dict[str, tuple[str, ...]], shortest: in
     """The template rows whose label these words print in full."""
     text = _bare("".join(words))
     return {
-        code for code, labels in keys.items() if any(len(k) >= shortest and k in text for k in _bare_keys(labels))
+        code
+        for code, labels in keys.items()
+        if any(len(k) >= shortest and k in text for k in _bare_keys(labels))
     }
 
 
@@ -324,7 +332,9 @@ def _detached(found: list[Segment], keys: dict[str, tuple[str, ...]]) -> bool:
     (a converter's Markdown, a WPS PDF's drawing order), so the order of rows proves nothing."""
     for segment in found:
         named = _rows_named(segment.labels[: len(segment.labels) - segment.own_labels], keys, shortest=4)
-        rows = {code for code in named if not any(other.startswith(code + ".") for other in named)}  # 其他处理
+        rows = {
+            code for code in named if not any(other.startswith(code + ".") for other in named)
+        }  # 其他处理
         if segment.figures and len(rows) >= 2:
             return True
     return False

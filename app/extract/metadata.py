@@ -51,7 +51,9 @@ _OPENING_YEAR = re.compile(rf"^({_YEAR})\s*年(?:度)?\s*(?:[，,]|以来|全年
 _WHEN = rf"\s*[:：]?\s*({_YEAR})\s*[-年/.]\s*(\d{{1,2}})\s*[-月/.]\s*(\d{{1,2}})"
 _PUBLISHED = re.compile(r"(?:发布时间|发布日期|发文日期|公开日期)" + _WHEN)
 _PUBLISHED_NEAR_TITLE = re.compile(r"(?:发布时间|发布日期|发文日期|公开日期|(?<![统计期])时间|日期)" + _WHEN)
-_CONTACT = re.compile(r"(?:请与|请联系|联系单位[:：]?)\s*([\u4e00-\u9fff（）()]{3,40}?)(?:联系|[（(，,：:。])")
+_CONTACT = re.compile(
+    r"(?:请与|请联系|联系单位[:：]?)\s*([\u4e00-\u9fff（）()]{3,40}?)(?:联系|[（(，,：:。])"
+)
 _COMPILED_BY = re.compile(r"本报告由\s*([\u4e00-\u9fff]{3,40}?)\s*(?:根据|依据|按照|编制|负责)")
 _OFFICE = re.compile(r"(?:办公室|办公厅|政务公开办公室|综合科|综合股|政务服务管理办公室|党政办公室)$")
 
