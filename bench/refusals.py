@@ -96,7 +96,7 @@ def _by_format(outcomes: dict[str, str]) -> list[str]:
         mine = [o for n, o in outcomes.items() if n.endswith(f"/{fmt}")]
         bad = sum(1 for o in mine if o != "ok")
         refused = sum(1 for o in mine if o.startswith("refused"))
-        rows.append(f"  {fmt:<12} {len(mine):>3} variants, {refused:>3} refused, {bad:>3} not read in full")
+        rows.append(f"  {fmt:<16} {len(mine):>3} variants, {refused:>3} refused, {bad:>3} not read in full")
     return rows
 
 

@@ -24,9 +24,10 @@ from tests.fixtures import reports, template, variants
 CASES = variants.CASES
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _pdfs() -> None:
-    """Every PDF variant converted at once (LibreOffice starts once; cached across runs)."""
+@pytest.fixture(scope="module")
+def pdfs() -> None:
+    """Every PDF variant converted at once (LibreOffice starts once; cached across runs). Without
+    LibreOffice this fails, as every PDF fixture does: scripts/test installs it."""
     variants.convert_pdfs()
 
 
@@ -52,7 +53,9 @@ def _errors(draft: Draft) -> list:
 
 
 @pytest.mark.parametrize(("form", "fmt"), CASES)
-def test_a_title_form_is_read_to_its_body_year_and_every_figure(form, fmt):
+def test_a_title_form_is_read_to_its_body_year_and_every_figure(form, fmt, request):
+    if fmt.startswith("pdf"):
+        request.getfixturevalue("pdfs")
     variant = variants.FORMS[form]
     report = variant.report
     draft = _read(variants.variant(form, fmt))
