@@ -24,6 +24,7 @@ _FIGURES = re.compile(r"[-−]?\d(?:[\d \u3000]|[.,](?=\d))*")
 _ROW_NUMBER = re.compile(r"[1-9][.．、](?=[\u4e00-\u9fff])")
 _TABLE_WORDS = ("第二十条", "信息内容", "申请人情况", "本年新收")
 TABLE_PARTS = (2, 3, 4)
+_SPACES = re.compile(r"[ \u3000]+")
 
 
 def _is_page_on_one_line(line: Line) -> bool:
@@ -84,6 +85,9 @@ def _unfold(line: Line) -> list[Line]:
         later = [start for start, _, number in headings if number > max(TABLE_PARTS) and start > first]
         last = min(later) if later else len(text)
         pieces = [(text[:first], False), (text[first:last], True), (text[last:], False)]
+    head, *rest = pieces
+    # Before the first part: the page's chrome and the title, items set apart by spaces.
+    pieces = [(item, False) for item in _SPACES.split(head[0])] + rest
     lines: list[Line] = []
     for piece, inside in pieces:
         if not piece.strip():

@@ -69,7 +69,9 @@ MIN_WRAPPED_LINE = 16  # shorter lines are titles, signatures or headings, never
 
 def _continues(previous: str, line: str) -> bool:
     """A line wrapped from the one before (PDF lines, page breaks), not a new paragraph or heading."""
-    if previous.endswith(_TITLE_END) or _ITEM_START.match(line) or _DATE_LINE.match(line):
+    if previous.endswith(_TITLE_END) or line.endswith(_TITLE_END[-2:]):  # a title stands alone
+        return False
+    if _ITEM_START.match(line) or _DATE_LINE.match(line):
         return False
     if len(previous) < MIN_WRAPPED_LINE:
         return False

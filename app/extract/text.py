@@ -1,11 +1,16 @@
-"""Plain text to lines of cells: tab-separated rows, `|`-separated cells, or one cell per line.
+"""Plain text to lines of cells: tab-separated rows, `|`-separated cells, columns set apart by
+several spaces, or one cell per line.
 
 Form feeds are page breaks. No positions: the layout parser counts cells instead.
 """
 
 from __future__ import annotations
 
+import re
+
 from app.extract.lines import Cell, Extracted, Line
+
+_COLUMN_GAP = re.compile(r" {2,}")
 
 
 def _cells(raw: str) -> list[Cell]:
@@ -18,6 +23,8 @@ def _cells(raw: str) -> list[Cell]:
         if stripped.endswith("|"):
             stripped = stripped[:-1]
         return [Cell(part.strip()) for part in stripped.split("|")]
+    if _COLUMN_GAP.search(stripped):  # laid out in columns, as pdftotext -layout leaves a table
+        return [Cell(part) for part in _COLUMN_GAP.split(stripped)]
     return [Cell(raw)]
 
 
