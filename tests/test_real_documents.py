@@ -241,3 +241,38 @@ def test_every_real_document_is_stored(client, name):
     response = client.post("/api/v1/reports", files={"file": (name, (REAL / name).read_bytes())})
     assert response.status_code == 201, response.text
     assert response.json()["validation"]["counts"]["error"] == 0
+
+
+# ---- the check page: fields prefilled with what was read, so a clerk is never stuck ----
+
+
+def _check_page(client, data: bytes, action: str = "check", **fields: str):
+    return client.post(
+        "/check", files={"file": ("page.txt", data, "text/plain")}, data={"action": action, **fields}
+    )
+
+
+def test_the_check_page_prefills_what_was_read(client):
+    page = _check_page(client, (REAL / "pingtan-2022.txt").read_bytes())
+    assert page.status_code == 200
+    assert 'name="organ" form="check-form" value="平潭综合实验区"' in page.text
+    assert 'name="year" form="check-form" value="2022"' in page.text
+    assert 'name="published_on" form="check-form" type="date" value="2023-02-20"' in page.text
+
+
+def test_the_check_page_saves_a_report_without_a_body_once_the_clerk_names_it(client):
+    refused = _check_page(client, _without_identity(), "save")
+    assert refused.status_code == 422
+    assert "尚未保存" in refused.text and "机关" in refused.text
+    assert 'name="organ" form="check-form" value=""' in refused.text  # the field to fill in
+    assert client.get("/api/v1/reports").json()["total"] == 0
+    saved = _check_page(client, _without_identity(), "save", organ="平潭综合实验区", year="2022")
+    assert saved.status_code == 200 and "已保存：编号" in saved.text
+    assert client.get("/api/v1/reports").json()["items"][0]["organ"] == "平潭综合实验区"
+
+
+def test_the_check_page_shows_an_unread_table_as_a_failure_to_read(client):
+    text = NO_TITLE
+    cut = text[: text.index("一、本年新收")] + "一、本年新收政府信息公开申请数量" + text[text.index("（七）总计") :]
+    page = _check_page(client, cut.encode("utf-8"))
+    assert "表三未能读取" in page.text and "不能当作核对通过" in page.text
