@@ -7,8 +7,9 @@ format, and whole portal pages on one line. Each is read with `read_document` as
 an upload. "refused" counts a ProblemError (by its code); "t3 missing" a draft where fewer than
 half of table 三's cells hold a figure (read, inferred or OCR); "wrong figure" one holding a
 figure other than the report's (must stay 0); "meta" one whose body or year is missing or not
-the report's. With --baseline, the same bytes are read by another checkout's `app` too (e.g.
-main's), printed above ours.
+the report's; "date" one whose publication date is not the one the variant prints (or is any
+date when it prints none). With --baseline, the same bytes are read by another checkout's `app`
+too (e.g. main's), printed above ours.
 """
 
 from __future__ import annotations
@@ -30,28 +31,32 @@ def _variants() -> dict[str, tuple[bytes, dict]]:
     sys.path.insert(0, str(ROOT))
     from tests.fixtures import variants
 
-    def expected(report: dict) -> dict:
+    def expected(report: dict, dated: bool) -> dict:
         figures = {
             f"{table}|{row}|{column}": str(value)
             for table in ("table2", "table3", "table4")
             for row, columns in report[table].items()
             for column, value in columns.items()
         }
-        return {"organ": report["organ"], "year": report["year"], "figures": figures}
+        published = report["published_on"] if dated else None
+        return {"organ": report["organ"], "year": report["year"], "published": published, "figures": figures}
 
     variants.convert_pdfs()
     found = {
-        f"{name}/{fmt}": (variants.variant(name, fmt), expected(variants.FORMS[name].report))
+        f"{name}/{fmt}": (
+            variants.variant(name, fmt),
+            expected(variants.FORMS[name].report, variants.FORMS[name].dated or fmt == "html"),
+        )
         for name, fmt in variants.CASES
     }
     for name, (report, _) in variants.ONE_LINE.items():
-        found[f"one_line_{name}/text"] = (variants.one_line_variant(name), expected(report))
+        found[f"one_line_{name}/text"] = (variants.one_line_variant(name), expected(report, True))
     return found
 
 
 def read_all(folder: Path) -> dict[str, str]:
     """Each variant's outcome, read by the `app` first on sys.path: refused:<code>, t3_missing,
-    wrong_figure, meta or ok."""
+    wrong_figure, meta, date or ok."""
     from app.errors import ProblemError
     from app.extract.pipeline import read_document
     from app.extract.sniff import sniff
@@ -73,6 +78,8 @@ def read_all(folder: Path) -> dict[str, str]:
             outcomes[name] = "wrong_figure"
         elif (draft.organ, draft.year) != (want["organ"], want["year"]):
             outcomes[name] = "meta"
+        elif (draft.published_on.isoformat() if draft.published_on else None) != want["published"]:
+            outcomes[name] = "date"
         else:
             outcomes[name] = "ok"
     return outcomes
@@ -85,7 +92,8 @@ def _summary(outcomes: dict[str, str]) -> str:
     return (
         f"{len(outcomes)} variants: {kinds['refused']} refused ({detail or 'none'}), "
         f"{kinds['t3_missing']} with table 三 mostly missing, {kinds['wrong_figure']} with a wrong figure, "
-        f"{kinds['meta']} with body or year missing or wrong, {kinds['ok']} read in full"
+        f"{kinds['meta']} with body or year missing or wrong, {kinds['date']} with the publication date "
+        f"missing or wrong, {kinds['ok']} read in full"
     )
 
 
