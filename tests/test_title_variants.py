@@ -1,7 +1,8 @@
 """Reports printed as real portals and offices print them, read as a person reads them.
 
-Each title form (tests/fixtures/variants.py) in each format: plain text, Markdown, Word, PDF by
-LibreOffice with and without a ruled frame round every page, an HTML portal page. Each is read
+Each title form (tests/fixtures/variants.py) in each format: text with tab-separated cells, with
+cells apart by spaces (pdftotext -layout), with a cell a line, Markdown, Word, PDF by LibreOffice
+with and without a ruled frame round every page, an HTML portal page. Each is read
 to its exact body, year and publication date (where the variant prints one, and none where it
 does not) and to every figure of its report. Then whole pages copied as text onto one line,
 whose rows of figures ran together and only the 勾稽 relations split.
@@ -69,7 +70,7 @@ def test_a_title_form_is_read_to_its_body_year_and_every_figure(form, fmt, reque
     report = variant.report
     draft = _read(variants.variant(form, fmt))
     assert (draft.organ, draft.year) == (report["organ"], report["year"])
-    dated = variant.dated or fmt == "html"  # a portal page always carries PubDate and 发布时间
+    dated = variant.dated or fmt == "html"  # a portal page always carries PubDate
     assert _published(draft) == (report["published_on"] if dated else None)
     assert set(draft.figures) == _cells(report)
     assert _wrong(draft, report, {Status.READ}) == []
