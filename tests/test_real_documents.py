@@ -273,6 +273,7 @@ def test_the_check_page_saves_a_report_without_a_body_once_the_clerk_names_it(cl
 
 def test_the_check_page_shows_an_unread_table_as_a_failure_to_read(client):
     text = NO_TITLE
-    cut = text[: text.index("一、本年新收")] + "一、本年新收政府信息公开申请数量" + text[text.index("（七）总计") :]
+    start, end = text.index("一、本年新收"), text.index("（七）总计")
+    cut = text[:start] + "一、本年新收政府信息公开申请数量" + text[end:]
     page = _check_page(client, cut.encode("utf-8"))
     assert "表三未能读取" in page.text and "不能当作核对通过" in page.text

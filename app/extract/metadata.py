@@ -50,7 +50,9 @@ _OPENING_YEAR = re.compile(rf"^({_YEAR})\s*年(?:度)?\s*(?:[，,]|以来|全年
 # the bare 时间/日期 only in the lines around the title, where the page's chrome stands.
 _WHEN = rf"\s*[:：]?\s*({_YEAR})\s*[-年/.]\s*(\d{{1,2}})\s*[-月/.]\s*(\d{{1,2}})"
 _PUBLISHED = re.compile(r"(?:发布时间|发布日期|发文日期|公开日期)" + _WHEN)
-_PUBLISHED_NEAR_TITLE = re.compile(r"(?:发布时间|发布日期|发文日期|公开日期|(?<![统计期])时间|日期)" + _WHEN)
+_PUBLISHED_NEAR_TITLE = re.compile(
+    r"(?:发布时间|发布日期|发文日期|公开日期|(?<![统计期])时间|(?<![成印])日期)" + _WHEN
+)
 _CONTACT = re.compile(
     r"(?:请与|请联系|联系单位[:：]?)\s*([\u4e00-\u9fff（）()]{3,40}?)(?:联系|[（(，,：:。])"
 )
@@ -194,10 +196,12 @@ def read_metadata(paragraphs: list[str], facts: dict[str, str] | None = None) ->
         if found and len(line) <= 30:
             meta.signed_on = _date(*found[-1])
             break
+    head_text = "\n".join(paragraphs[:HEAD_LINES])
     published = (
-        _PUBLISHED_NEAR_TITLE.search("\n".join(paragraphs[:HEAD_LINES]))
-        or _PUBLISHED.search(text)
+        _PUBLISHED.search(head_text)
         or _PUBLISHED_NEAR_TITLE.search("日期：" + facts.get("published", ""))
+        or _PUBLISHED_NEAR_TITLE.search(head_text)
+        or _PUBLISHED.search(text)
     )
     if published:
         meta.published_on = _date(*published.groups())
