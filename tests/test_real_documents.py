@@ -106,6 +106,24 @@ def test_kewei_title_and_the_balance_of_table_three():
     assert _errors(validate(draft)) == []
 
 
+def test_kewei_table_two_printed_in_two_pieces_out_of_the_templates_order():
+    """“行政许可 97 … 行政事业性收费 0” above the 规章 / 规范性文件 table: each row by its own label."""
+    draft = _read("shanghai-kewei-2024.md.txt")
+    t2 = {(row, column): f.value for (table, row, column), f in draft.figures.items() if table == "table2"}
+    assert t2 == {
+        ("regulations", "issued"): 0,
+        ("regulations", "repealed"): 0,
+        ("regulations", "in_force"): 0,
+        ("normative_documents", "issued"): 13,
+        ("normative_documents", "repealed"): 0,
+        ("normative_documents", "in_force"): 55,
+        ("licensing", "decisions"): 97,
+        ("penalty", "decisions"): 0,
+        ("coercion", "decisions"): 0,
+        ("fees", "amount_10k_yuan"): Decimal(0),
+    }
+
+
 def test_kewei_rows_whose_labels_came_apart_from_their_figures_are_not_placed_by_guess():
     """The converter printed "1.本机关不掌握…" before row 5's figures and rows 2 and 3 of （四） in one
     block: the figures 4, 6 and 0 under （四） cannot be told apart by their order, so none is given

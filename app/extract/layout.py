@@ -327,6 +327,30 @@ def _rows_named(words: list[str], keys: dict[str, tuple[str, ...]], shortest: in
     }
 
 
+def _out_of_order(
+    found: list[Segment], table: Table, keys: dict[str, tuple[str, ...]], matched: dict[str, Segment]
+) -> None:
+    """A row the order-keeping alignment left out, printed elsewhere with its own label on its
+    figures' line ("行政许可 97" above the 规章 table): placed by that label, when only one line names it."""
+    used = {id(segment) for segment in matched.values()}
+    for row in table.rows:
+        if row.code in matched:
+            continue
+        named = [
+            s
+            for s in found
+            if s.figures and s.own_labels and id(s) not in used and _rows_named(_own(s), keys) == {row.code}
+        ]
+        if len(named) == 1:
+            matched[row.code] = named[0]
+            used.add(id(named[0]))
+
+
+def _own(segment: Segment) -> list[str]:
+    """The label words on the segment's figures' own line."""
+    return segment.labels[len(segment.labels) - segment.own_labels :] if segment.own_labels else []
+
+
 def _detached(found: list[Segment], keys: dict[str, tuple[str, ...]]) -> bool:
     """Labels printed apart from their figures: words before one row's figures name several rows
     (a converter's Markdown, a WPS PDF's drawing order), so the order of rows proves nothing."""
@@ -343,6 +367,7 @@ def _detached(found: list[Segment], keys: dict[str, tuple[str, ...]]) -> bool:
 def read_table(lines: list[Line], table: Table, keys: dict[str, tuple[str, ...]]) -> TableReading:
     found = segments(lines)
     score, matched = align(found, table.rows, keys)
+    _out_of_order(found, table, keys, matched)
     reading = TableReading(score=score - MISSING_ROW_PENALTY * (len(table.rows) - len(matched)))
     centers = {w: _column_centers(found, w) for w in {len(r.columns) for r in table.rows}}
     detached = _detached(found, keys)
@@ -352,8 +377,7 @@ def read_table(lines: list[Line], table: Table, keys: dict[str, tuple[str, ...]]
             cells = tuple((table.code, row.code, code) for code in row.column_codes)
             kinds = [kind for _, _, kind in row.columns]
             row_reading = read_row(segment, kinds, centers[len(kinds)])
-            own = segment.labels[len(segment.labels) - segment.own_labels :] if segment.own_labels else []
-            if detached and row.code not in _rows_named(own, keys):
+            if detached and row.code not in _rows_named(_own(segment), keys):
                 row_reading = _unplaced(row_reading)
             reading.add(cells, row_reading)
     return reading

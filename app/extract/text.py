@@ -11,6 +11,8 @@ import re
 from app.extract.lines import Cell, Extracted, Line
 
 _COLUMN_GAP = re.compile(r" {2,}")
+_NUMBER = r"[-−]?\d[\d,]*(?:\.\d+)?"
+_LABEL_THEN_FIGURES = re.compile(rf"^(.*[\u4e00-\u9fff）)])\s+({_NUMBER}(?:\s+{_NUMBER})*)$")
 
 
 def _cells(raw: str) -> list[Cell]:
@@ -25,6 +27,9 @@ def _cells(raw: str) -> list[Cell]:
         return [Cell(part.strip()) for part in stripped.split("|")]
     if _COLUMN_GAP.search(stripped):  # laid out in columns, as pdftotext -layout leaves a table
         return [Cell(part) for part in _COLUMN_GAP.split(stripped)]
+    labelled = _LABEL_THEN_FIGURES.match(stripped)
+    if labelled:  # "行政许可 97": a row whose label and figures one space apart
+        return [Cell(labelled.group(1)), Cell(labelled.group(2))]
     return [Cell(raw)]
 
 
