@@ -241,8 +241,7 @@ def wps() -> None:
 
 @pytest.mark.parametrize("name", list(variant_tables.WPS_CASES))
 def test_a_wps_like_pdf_is_read_to_every_figure_with_no_error(wps, name):
-    index = variant_tables.WPS_CASES[name][0]
-    report = REPORTS[index]
+    report = variant_tables.wps_report(name)
     data = variant_tables.wps_case(name)
     draft = read_document(data, sniff(data))
     assert (draft.organ, draft.year) == (report["organ"], report["year"])
@@ -266,9 +265,7 @@ def test_a_wps_like_pdf_is_read_to_every_figure_with_no_error(wps, name):
 def test_the_wps_like_pdfs_have_the_traits_they_stand_for(wps, name):
     """Framed pages, a "-N-" page number among table 三's rows, the typo'd label, and the text
     drawn in another order than LibreOffice drew it (the same text objects, shuffled)."""
-    index, vertical, _ = variant_tables.WPS_CASES[name]
-    report = REPORTS[index]
-    docx = variant_tables.wps_docx(report, vertical=vertical)
+    docx = variant_tables._wps_docx_case(name)
     text = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode()
     assert "w:pgBorders" in text and variant_tables.TYPO[1] in text and variant_tables.TYPO[0] not in text
     shuffled = variant_tables.wps_case(name)
