@@ -36,24 +36,11 @@ _OWN_NOT_READ = (
     "a row whose label stands on its figures' line is not read (made ambiguous or left out) when "
     "other rows' labels printed before it make the alignment give its line to another row"
 )
-_LOST_LABEL = (
-    "a row whose label is printed nowhere: its figures are read as the row whose label stands "
-    "above them, although that block shows more figure rows than labels"
-)
-_SINGLE_OTHER = (
-    "the one-row （六）其他处理 layout wins over the three rows the text prints, so rows with "
-    "their own labels go missing"
-)
 KNOWN = {
-    "wrong": {
-        ("lost", 0, 1): _LOST_LABEL,
-        ("lost", 3, 2): _LOST_LABEL,
-        ("lost", 6, 2): _LOST_LABEL,
-    },
+    "wrong": {},
     "own": {
         ("late", 6, 0): _OWN_NOT_READ,
-        ("mixed", 0, 0): _SINGLE_OTHER,
-        ("mixed", 3, 1): _OWN_NOT_READ + "; " + _SINGLE_OTHER,
+        ("mixed", 3, 1): _OWN_NOT_READ,
         ("mixed", 6, 2): _OWN_NOT_READ,
     },
     "summary": {
@@ -136,35 +123,11 @@ PAIRS = {
     "other": ("result.other.no_correction", "result.other.unpaid_fee"),
     "disclosed": ("result.disclosed", "result.partially_disclosed"),
 }
-_GARBLED = (
-    "the first row's label, interleaved with its group's (or 三、本年度办理结果), names no row: "
-    "the words before its figures name one row only, so the labels are not seen to have come "
-    "apart and the first row's figures are read as the second row's"
-)
-KNOWN_PAIRS = {
-    ("withheld", 1): _GARBLED,
-    ("unable", 0): _GARBLED,
-    ("unable", 1): _GARBLED,
-    ("unable", 2): _GARBLED,
-    ("not_processed", 2): _GARBLED,
-    ("disclosed", 0): _GARBLED,
-}
 
 
 @pytest.mark.parametrize(
     ("pair", "index"),
-    [
-        pytest.param(
-            pair,
-            index,
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_PAIRS[pair, index])]
-            if (pair, index) in KNOWN_PAIRS
-            else [],
-            id=f"{pair}-{index}",
-        )
-        for pair in PAIRS
-        for index in range(len(REPORTS))
-    ],
+    [pytest.param(pair, index, id=f"{pair}-{index}") for pair in PAIRS for index in range(len(REPORTS))],
 )
 def test_two_rows_whose_labels_interleave_with_their_groups(pair, index):
     report = REPORTS[index]

@@ -9,6 +9,7 @@ reported as unreadable.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -352,14 +353,18 @@ def _own(segment: Segment) -> list[str]:
 
 
 def _detached(found: list[Segment], keys: dict[str, tuple[str, ...]]) -> bool:
-    """Labels printed apart from their figures: words before one row's figures name several rows
-    (a converter's Markdown, a WPS PDF's drawing order), so the order of rows proves nothing."""
-    for segment in found:
+    """Labels printed apart from their figures (a converter's Markdown, a WPS PDF's drawing
+    order), so the order of rows proves nothing: the words before one row's figures name several
+    rows, or a block of label lines is followed by more whole rows of figures than it labels."""
+    rows_with_figures = [s for s in found if s.figures]
+    for segment, after in itertools.zip_longest(rows_with_figures, rows_with_figures[1:]):
         named = _rows_named(segment.labels[: len(segment.labels) - segment.own_labels], keys, shortest=4)
-        rows = {
-            code for code in named if not any(other.startswith(code + ".") for other in named)
-        }  # 其他处理
-        if segment.figures and len(rows) >= 2:
+        # a group heading (（六）其他处理) printed with its first row names one row, not two
+        rows = {code for code in named if not any(other.startswith(code + ".") for other in named)}
+        if len(rows) >= 2:
+            return True
+        block = segment.labels and not segment.own_labels and segment.whole_line
+        if block and after is not None and not after.labels and after.whole_line:
             return True
     return False
 
@@ -417,6 +422,19 @@ def _format(lines: list[Line]) -> Format:
     return Format.F2019 if any(_bare(marker) in text for marker in LAYOUT_2019_MARKERS) else Format.F2021
 
 
+_OTHER_ITEMS = tuple(
+    _bare(key)
+    for code in ("result.other.no_correction", "result.other.unpaid_fee")
+    for key in TABLE3_KEYS[code]
+)
+
+
+def _prints_other_items(lines: list[Line]) -> bool:
+    """Table 三 prints （六）'s 2021 items (逾期不补正, 逾期未缴费): not the one-row （六） of 2019."""
+    text = _bare(" ".join(cell.text for line in lines for cell in line.cells))
+    return any(key in text for key in _OTHER_ITEMS)
+
+
 def _settle(
     figures: dict[CellKey, Figure], units: list[Unit], fmt: Format | None, single_other_row: bool
 ) -> None:
@@ -460,7 +478,7 @@ def parse(extracted: Extracted) -> Draft:
     table2 = read_table(table_lines[2], layout(fmt).table("table2"), TABLE2_KEYS)
     table3 = read_table(table_lines[3], layout(fmt).table("table3"), TABLE3_KEYS)
     single_other_row = False
-    if fmt is Format.F2021:
+    if fmt is Format.F2021 and not _prints_other_items(table_lines[3]):
         mixed = read_table(table_lines[3], layout(fmt, True).table("table3"), TABLE3_KEYS)
         if mixed.score > table3.score:
             table3, single_other_row = mixed, True

@@ -11,6 +11,7 @@ import re
 from app.extract.lines import Cell, Extracted, Line
 
 _COLUMN_GAP = re.compile(r" {2,}")
+_MARKDOWN_RULE = re.compile(r"^\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?$")
 _NUMBER = r"[-−]?\d[\d,]*(?:\.\d+)?"
 _LABEL_THEN_FIGURES = re.compile(rf"^(.*[\u4e00-\u9fff）)])\s+({_NUMBER}(?:\s+{_NUMBER})*)$")
 
@@ -19,6 +20,8 @@ def _cells(raw: str) -> list[Cell]:
     if "\t" in raw:
         return [Cell(part) for part in raw.split("\t")]
     stripped = raw.strip()
+    if _MARKDOWN_RULE.match(stripped):  # |---|---|: a Markdown table's rule carries nothing
+        return []
     if "|" in stripped:
         if stripped.startswith("|"):
             stripped = stripped[1:]
