@@ -31,33 +31,12 @@ from tests.fixtures.variant_reports import REPORTS
 SEEDS = range(3)
 TRUSTED = {Status.READ, Status.INFERRED, Status.OCR}
 
-# Inputs the parser reads wrongly today, each with what goes wrong; strict, so a fix shows.
-_OWN_NOT_READ = (
-    "a row whose label stands on its figures' line is not read (made ambiguous or left out) when "
-    "other rows' labels printed before it make the alignment give its line to another row"
-)
-KNOWN = {
-    "wrong": {},
-    "own": {
-        ("late", 6, 0): _OWN_NOT_READ,
-        ("mixed", 3, 1): _OWN_NOT_READ,
-        ("mixed", 6, 2): _OWN_NOT_READ,
-    },
-    "summary": {
-        ("mixed", 3, 1): _OWN_NOT_READ,
-    },
-}
-
-
-def _cases(kind: str) -> list:
-    cases = []
-    for pattern in variant_tables.PATTERNS:
-        for index in range(len(REPORTS)):
-            for seed in SEEDS:
-                reason = KNOWN[kind].get((pattern, index, seed))
-                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-                cases.append(pytest.param(pattern, index, seed, marks=marks, id=f"{pattern}-{index}-{seed}"))
-    return cases
+CASES = [
+    pytest.param(pattern, index, seed, id=f"{pattern}-{index}-{seed}")
+    for pattern in variant_tables.PATTERNS
+    for index in range(len(REPORTS))
+    for seed in SEEDS
+]
 
 
 @cache
@@ -102,12 +81,12 @@ def _misread_own(report: dict, printed: variant_tables.Printed, draft: Draft) ->
     return misread
 
 
-@pytest.mark.parametrize(("pattern", "index", "seed"), _cases("wrong"))
+@pytest.mark.parametrize(("pattern", "index", "seed"), CASES)
 def test_no_figure_is_ever_wrong(pattern, index, seed):
     assert _wrong(REPORTS[index], _draft(pattern, index, seed)) == []
 
 
-@pytest.mark.parametrize(("pattern", "index", "seed"), _cases("own"))
+@pytest.mark.parametrize(("pattern", "index", "seed"), CASES)
 def test_a_row_with_its_label_on_its_figures_line_is_read_exactly(pattern, index, seed):
     printed = _printed(pattern, index, seed)
     assert printed.own  # every variant keeps some rows whole
@@ -137,7 +116,7 @@ def test_two_rows_whose_labels_interleave_with_their_groups(pair, index):
     assert _misread_own(report, printed, draft) == []
 
 
-@pytest.mark.parametrize(("pattern", "index", "seed"), _cases("summary"))
+@pytest.mark.parametrize(("pattern", "index", "seed"), CASES)
 def test_the_summary_totals_are_read_when_their_rows_keep_their_labels(pattern, index, seed):
     report, printed, draft = REPORTS[index], _printed(pattern, index, seed), _draft(pattern, index, seed)
     totals = {}

@@ -358,10 +358,8 @@ def _detached(found: list[Segment], keys: dict[str, tuple[str, ...]]) -> bool:
     rows, or a block of label lines is followed by more whole rows of figures than it labels."""
     rows_with_figures = [s for s in found if s.figures]
     for segment, after in itertools.zip_longest(rows_with_figures, rows_with_figures[1:]):
-        named = _rows_named(segment.labels[: len(segment.labels) - segment.own_labels], keys, shortest=4)
-        # a group heading (（六）其他处理) printed with its first row names one row, not two
-        rows = {code for code in named if not any(other.startswith(code + ".") for other in named)}
-        if len(rows) >= 2:
+        before = segment.labels[: len(segment.labels) - segment.own_labels]
+        if len(_leaf_rows(_rows_named(before, keys, shortest=4))) >= 2:
             return True
         block = segment.labels and not segment.own_labels and segment.whole_line
         if block and after is not None and not after.labels and after.whole_line:
@@ -376,6 +374,8 @@ def read_table(lines: list[Line], table: Table, keys: dict[str, tuple[str, ...]]
     reading = TableReading(score=score - MISSING_ROW_PENALTY * (len(table.rows) - len(matched)))
     centers = {w: _column_centers(found, w) for w in {len(r.columns) for r in table.rows}}
     detached = _detached(found, keys)
+    if detached:
+        _pin_own_labels(found, {row.code: keys[row.code] for row in table.rows}, matched)
     for row in table.rows:
         segment = matched.get(row.code)
         if segment is not None:
@@ -386,6 +386,28 @@ def read_table(lines: list[Line], table: Table, keys: dict[str, tuple[str, ...]]
                 row_reading = _unplaced(row_reading)
             reading.add(cells, row_reading)
     return reading
+
+
+def _pin_own_labels(
+    found: list[Segment], keys: dict[str, tuple[str, ...]], matched: dict[str, Segment]
+) -> None:
+    """Labels came apart, so order proves nothing: a line whose own label names one row is that
+    row's, whatever the alignment gave it to."""
+    named: dict[str, list[Segment]] = {}
+    for segment in found:
+        rows = _leaf_rows(_rows_named(_own(segment), keys)) if segment.figures else set()
+        if len(rows) == 1:
+            named.setdefault(rows.pop(), []).append(segment)
+    pinned = {code: segments[0] for code, segments in named.items() if len(segments) == 1}
+    taken = {id(segment) for segment in pinned.values()}
+    for code in [code for code, segment in matched.items() if id(segment) in taken]:
+        del matched[code]
+    matched.update(pinned)
+
+
+def _leaf_rows(codes: set[str]) -> set[str]:
+    """The rows named, without a group heading named beside its own item (（六）其他处理 1.…)."""
+    return {code for code in codes if not any(other.startswith(code + ".") for other in codes)}
 
 
 def _unplaced(row: RowReading) -> RowReading:
