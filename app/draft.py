@@ -75,7 +75,7 @@ class Finding:
 
 @dataclass
 class Draft:
-    organ: str
+    organ: str | None  # None: neither the document nor the caller named the issuing body
     year: int | None
     format: Format
     figures: dict[CellKey, Figure] = field(default_factory=dict)
@@ -89,6 +89,8 @@ class Draft:
     title: str | None = None
     narrative: str = ""
     extraction_findings: list[Finding] = field(default_factory=list)
+    # Where the caller stated a field that the document says otherwise: field → the document's value.
+    document_said: dict[str, str] = field(default_factory=dict)
 
     @property
     def layout(self) -> Layout:

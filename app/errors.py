@@ -13,6 +13,7 @@ class ProblemError(Exception):
     errors: list[dict] = field(default_factory=list)  # per-path details, e.g. for invalid JSON
     retry_after: int | None = None  # seconds, for 503 when the service is busy
     headers: dict[str, str] = field(default_factory=dict)  # e.g. Retry-After, WWW-Authenticate
+    report: dict | None = None  # what was read when the report cannot be stored: figures and findings
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.detail}"

@@ -54,10 +54,13 @@ def problem(
     errors: list[dict] | None = None,
     retry_after: int | None = None,
     headers: dict[str, str] | None = None,
+    report: dict | None = None,
 ) -> JSONResponse:
     body: dict = {"type": "about:blank", "title": code, "status": status, "code": code, "detail": detail}
     if errors:
         body["errors"] = errors
+    if report is not None:
+        body["report"] = report
     headers = {**(headers or {}), **({"Retry-After": str(retry_after)} if retry_after else {})}
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
@@ -66,7 +69,7 @@ async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProblemError)
     if exc.code == "busy":  # every file-reading slot stayed taken
         telemetry.BUSY.labels("extraction").inc()
-    return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after, exc.headers)
+    return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after, exc.headers, exc.report)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

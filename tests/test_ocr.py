@@ -132,12 +132,21 @@ def test_a_blurred_page_gives_unreadable_cells_and_a_finding_never_a_wrong_figur
     assert any("第 2 页" in f.message and "请对照原件" in f.message for f in ocr_findings)
 
 
-def test_without_the_extra_a_scan_is_refused_with_how_to_enable_ocr(monkeypatch, scans):
+def test_an_install_without_ocr_refuses_a_scan_saying_how_to_restore_it(monkeypatch, scans):
     monkeypatch.setattr(ocr, "available", lambda: False)
     with pytest.raises(Exception) as raised:
         _read(scans["beitun_2024"])
     assert (raised.value.status, raised.value.code) == (422, "no_text_layer")  # type: ignore[attr-defined]
-    assert "nianbao[ocr]" in raised.value.detail  # type: ignore[attr-defined]
+    assert "pip install nianbao" in raised.value.detail  # type: ignore[attr-defined]
+
+
+def test_the_default_install_reads_scans():
+    """OCR is a dependency of the package itself, not an extra a clerk or operator must know of."""
+    from importlib.metadata import requires
+
+    needed = {r.split("==")[0].lower() for r in requires("nianbao") or [] if "extra ==" not in r}
+    assert {"rapidocr-onnxruntime", "onnxruntime", "pypdfium2"} <= needed
+    assert ocr.available()
 
 
 def test_a_scan_beyond_the_page_cap_is_413(monkeypatch, scans):

@@ -79,7 +79,22 @@ def extract(data: bytes | str) -> Extracted:
         reader.flush()
     reader.walk(article)
     reader.flush()
-    return Extracted(lines=reader.lines, media_type=MEDIA_TYPE, pages=1)
+    return Extracted(lines=reader.lines, media_type=MEDIA_TYPE, pages=1, facts=_facts(root, title))
+
+
+# Portal CMSs describe the article in meta tags (the national portal specification's names).
+_META_FACTS = {"articletitle": "title", "pubdate": "published", "contentsource": "source"}
+
+
+def _facts(root: etree._Element, title: str) -> dict[str, str]:
+    """The page's title and its meta tags' title, publication date and source."""
+    facts = {"title": title} if title else {}
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or "").strip().lower()
+        content = _collapse(meta.get("content") or "")
+        if name in _META_FACTS and content:
+            facts[_META_FACTS[name]] = content
+    return facts
 
 
 def _page_title(root: etree._Element) -> str:

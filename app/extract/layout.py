@@ -9,6 +9,7 @@ reported as unreadable.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +23,7 @@ from app.extract.infer import Unit, placements, resolve, run_together
 from app.extract.labels import LAYOUT_2019_MARKERS, TABLE2_KEYS, TABLE3_KEYS
 from app.extract.lines import Cell, Extracted, Line
 from app.extract.metadata import read_metadata
+from app.extract.oneline import unfold
 from app.extract.sections import find_sections, narrative, table_spans
 from app.extract.values import CellValue, normalise, read_cell, split_spaced
 from app.rules.engine import relations
@@ -63,6 +65,7 @@ class Segment:
     cells: list[Token] = field(default_factory=list)
     whole_line: bool = False  # the figures came on one line: its cells can stand for the columns
     labelled_line: bool = False  # that line began with the label (empties after it are label columns)
+    own_labels: int = 0  # how many of the last label words stood on the figures' own line
 
     @cached_property
     def figures(self) -> list[Token]:
@@ -117,7 +120,15 @@ def segments(lines: list[Line]) -> list[Segment]:
         if labels:
             last_label = max(i for i, t in enumerate(tokens) if t.value.kind == "text")
             words = pending + [t.cell.text.strip() for t in labels]
-            found.append(Segment(words, tokens[last_label + 1 :], len(figures) > 1, labelled_line=True))
+            found.append(
+                Segment(
+                    words,
+                    tokens[last_label + 1 :],
+                    len(figures) > 1,
+                    labelled_line=True,
+                    own_labels=len(labels),
+                )
+            )
             pending, open_segment = [], None
         elif pending:
             whole_line = len(figures) > 1
@@ -307,18 +318,109 @@ class TableReading:
             self.units.append(Unit(cells, row.readings))
 
 
+def _rows_named(words: list[str], keys: dict[str, tuple[str, ...]], shortest: int = 1) -> set[str]:
+    """The template rows whose label these words print in full."""
+    text = _bare("".join(words))
+    return {
+        code
+        for code, labels in keys.items()
+        if any(len(k) >= shortest and k in text for k in _bare_keys(labels))
+    }
+
+
+def _out_of_order(
+    found: list[Segment], table: Table, keys: dict[str, tuple[str, ...]], matched: dict[str, Segment]
+) -> None:
+    """A row the order-keeping alignment left out, printed elsewhere with its own label on its
+    figures' line ("行政许可 97" above the 规章 table): placed by that label, when only one line names it."""
+    used = {id(segment) for segment in matched.values()}
+    for row in table.rows:
+        if row.code in matched:
+            continue
+        named = [
+            s
+            for s in found
+            if s.figures and s.own_labels and id(s) not in used and _rows_named(_own(s), keys) == {row.code}
+        ]
+        if len(named) == 1:
+            matched[row.code] = named[0]
+            used.add(id(named[0]))
+
+
+def _own(segment: Segment) -> list[str]:
+    """The label words on the segment's figures' own line."""
+    return segment.labels[len(segment.labels) - segment.own_labels :] if segment.own_labels else []
+
+
+def _detached(found: list[Segment], keys: dict[str, tuple[str, ...]]) -> bool:
+    """Labels printed apart from their figures (a converter's Markdown, a WPS PDF's drawing
+    order), so the order of rows proves nothing: the words before one row's figures name several
+    rows, or a block of label lines is followed by more whole rows of figures than it labels."""
+    rows_with_figures = [s for s in found if s.figures]
+    for segment, after in itertools.zip_longest(rows_with_figures, rows_with_figures[1:]):
+        before = segment.labels[: len(segment.labels) - segment.own_labels]
+        if len(_leaf_rows(_rows_named(before, keys, shortest=4))) >= 2:
+            return True
+        block = segment.labels and not segment.own_labels and segment.whole_line
+        if block and after is not None and not after.labels and after.whole_line:
+            return True
+    return False
+
+
 def read_table(lines: list[Line], table: Table, keys: dict[str, tuple[str, ...]]) -> TableReading:
     found = segments(lines)
     score, matched = align(found, table.rows, keys)
+    _out_of_order(found, table, keys, matched)
     reading = TableReading(score=score - MISSING_ROW_PENALTY * (len(table.rows) - len(matched)))
     centers = {w: _column_centers(found, w) for w in {len(r.columns) for r in table.rows}}
+    detached = _detached(found, keys)
+    if detached:
+        _pin_own_labels(found, {row.code: keys[row.code] for row in table.rows}, matched)
     for row in table.rows:
         segment = matched.get(row.code)
         if segment is not None:
             cells = tuple((table.code, row.code, code) for code in row.column_codes)
             kinds = [kind for _, _, kind in row.columns]
-            reading.add(cells, read_row(segment, kinds, centers[len(kinds)]))
+            row_reading = read_row(segment, kinds, centers[len(kinds)])
+            if detached and row.code not in _rows_named(_own(segment), keys):
+                row_reading = _unplaced(row_reading)
+            reading.add(cells, row_reading)
     return reading
+
+
+def _pin_own_labels(
+    found: list[Segment], keys: dict[str, tuple[str, ...]], matched: dict[str, Segment]
+) -> None:
+    """Labels came apart, so order proves nothing: a line whose own label names one row is that
+    row's, whatever the alignment gave it to."""
+    named: dict[str, list[Segment]] = {}
+    for segment in found:
+        rows = _leaf_rows(_rows_named(_own(segment), keys)) if segment.figures else set()
+        if len(rows) == 1:
+            named.setdefault(rows.pop(), []).append(segment)
+    pinned = {code: segments[0] for code, segments in named.items() if len(segments) == 1}
+    taken = {id(segment) for segment in pinned.values()}
+    for code in [code for code, segment in matched.items() if id(segment) in taken]:
+        del matched[code]
+    matched.update(pinned)
+
+
+def _leaf_rows(codes: set[str]) -> set[str]:
+    """The rows named, without a group heading named beside its own item (（六）其他处理 1.…)."""
+    return {code for code in codes if not any(other.startswith(code + ".") for other in codes)}
+
+
+def _unplaced(row: RowReading) -> RowReading:
+    """Figures read, but which row they belong to is not certain: shown with what was printed,
+    for a person to place, never counted."""
+    return RowReading(
+        [
+            Figure(None, Status.AMBIGUOUS, raw=f.raw, page=f.page, line=f.line)
+            if f.status is not Status.BLANK or f.raw
+            else f
+            for f in row.figures
+        ]
+    )
 
 
 def read_table4(lines: list[Line], table: Table) -> TableReading:
@@ -342,15 +444,31 @@ def _format(lines: list[Line]) -> Format:
     return Format.F2019 if any(_bare(marker) in text for marker in LAYOUT_2019_MARKERS) else Format.F2021
 
 
-def _settle(figures: dict[CellKey, Figure], units: list[Unit], fmt: Format, single_other_row: bool) -> None:
-    """Fill the uncertain rows' cells from the relations (inferred), or mark them ambiguous."""
+_OTHER_ITEMS = tuple(
+    _bare(key)
+    for code in ("result.other.no_correction", "result.other.unpaid_fee")
+    for key in TABLE3_KEYS[code]
+)
+
+
+def _prints_other_items(lines: list[Line]) -> bool:
+    """Table 三 prints （六）'s 2021 items (逾期不补正, 逾期未缴费): not the one-row （六） of 2019."""
+    text = _bare(" ".join(cell.text for line in lines for cell in line.cells))
+    return any(key in text for key in _OTHER_ITEMS)
+
+
+def _settle(
+    figures: dict[CellKey, Figure], units: list[Unit], fmt: Format | None, single_other_row: bool
+) -> None:
+    """Fill the uncertain rows' cells from the relations (inferred), or mark them ambiguous;
+    without a format, no relation applies (table 二): a run with one split only is settled."""
     if not units:
         return
     known = {key: figure.value for key, figure in figures.items()}
     for unit in units:
         for key in unit.keys:
             known[key] = None
-    outcome = resolve(units, known, list(relations(fmt, single_other_row)))
+    outcome = resolve(units, known, list(relations(fmt, single_other_row)) if fmt else [])
     for unit in units:
         for key in unit.keys:
             figure = figures[key]
@@ -362,8 +480,12 @@ def _settle(figures: dict[CellKey, Figure], units: list[Unit], fmt: Format, sing
 
 
 def parse(extracted: Extracted) -> Draft:
-    """Lines of cells from any extractor to a draft: metadata, every figure, the narrative."""
-    lines = extracted.lines
+    """Lines of cells from any extractor to a draft: metadata, every figure, the narrative.
+
+    Only a document with no table 三 at all is refused: a body or year the document does not
+    name is left None for the caller to give and the rules to report.
+    """
+    lines = unfold(extracted.lines)
     spans = table_spans(lines, find_sections(lines))
     if spans[3] is None:
         raise ProblemError(
@@ -372,25 +494,20 @@ def parse(extracted: Extracted) -> Draft:
             "未找到“三、收到和处理政府信息公开申请情况”表格：请确认上传的是政府信息公开工作年度报告",
         )
     text = narrative(lines, spans)
-    meta = read_metadata(text.split("\n"))
-    if not meta.organ or meta.year is None:
-        raise ProblemError(
-            422,
-            "not_a_report",
-            "未能从标题识别发布机关和报告年度：标题应形如“××市2024年政府信息公开工作年度报告”",
-        )
+    meta = read_metadata(text.split("\n"), extracted.facts)
     table_lines = {n: lines[span[0] : span[1]] if span else [] for n, span in spans.items()}
     fmt = _format(table_lines[2])
     table2 = read_table(table_lines[2], layout(fmt).table("table2"), TABLE2_KEYS)
     table3 = read_table(table_lines[3], layout(fmt).table("table3"), TABLE3_KEYS)
     single_other_row = False
-    if fmt is Format.F2021:
+    if fmt is Format.F2021 and not _prints_other_items(table_lines[3]):
         mixed = read_table(table_lines[3], layout(fmt, True).table("table3"), TABLE3_KEYS)
         if mixed.score > table3.score:
             table3, single_other_row = mixed, True
     table4 = read_table4(table_lines[4], layout(fmt).table("table4"))
     figures = {**table2.figures, **table3.figures, **table4.figures}
     _settle(figures, table3.units + table4.units, fmt, single_other_row)
+    _settle(figures, table2.units, None, single_other_row)  # no relation: one split, or ambiguous
     return Draft(
         organ=meta.organ,
         year=meta.year,

@@ -40,3 +40,6 @@ class Extracted:
     pages: int = 1
     notes: list[str] = field(default_factory=list)
     image_pages: list[int] = field(default_factory=list)  # PDF pages with an image and no text: scans
+    # What the file says of itself beside its text: an HTML page's <title> and meta tags
+    # ("title", "published", "source"), read as metadata when the text does not say it.
+    facts: dict[str, str] = field(default_factory=dict)

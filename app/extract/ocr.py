@@ -50,7 +50,7 @@ class Page:
 
 
 def available() -> bool:
-    """Whether the `ocr` extra is installed."""
+    """Whether the OCR packages are installed (they are in the default install)."""
     try:
         import numpy  # noqa: F401
         import pypdfium2  # noqa: F401
@@ -61,7 +61,8 @@ def available() -> bool:
 
 
 HOW_TO_ENABLE = (
-    "如需读取扫描件，请由管理员安装文字识别（OCR）组件：pip install 'nianbao[ocr]'，重启服务后重新上传"
+    "本服务未安装文字识别（OCR）组件，无法读取扫描件：请由管理员按默认方式重新安装（pip install nianbao），"
+    "重启服务后重新上传"
 )
 
 

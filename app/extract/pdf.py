@@ -31,6 +31,9 @@ from app.extract.lines import Cell, Extracted, Line
 RULING_THICKNESS = 2.0  # a rectangle thinner than this is a line
 SNAP = 1.5  # rulings closer than this are the same ruling
 FOOTER_ZONE = 60.0  # points from the bottom of the page where page numbers live
+# A box of one cell this tall is a page frame (WPS and Word draw one round every page), or a boxed
+# block of text: its text is read as text, not as one table cell.
+FRAME_HEIGHT = 120.0
 DIGIT_GAP = 0.6  # a gap this wide (in character heights) beside a digit separates two cells
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–\s]*\d+[-—–\s]*|第\s*\d+\s*页(?:\s*[/,，]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$"
@@ -133,7 +136,7 @@ def _bands(page: PageContent) -> list[_Band]:
         edges = _snap(
             [x for x, v_top, v_bottom in page.vertical if v_top <= top + SNAP and v_bottom >= bottom - SNAP]
         )
-        if len(edges) >= 2:
+        if len(edges) > 2 or (len(edges) == 2 and bottom - top < FRAME_HEIGHT):
             bands.append(_Band(top, bottom, edges, [[] for _ in edges[1:]], []))
     for index, band in enumerate(bands):
         above = bands[index - 1] if index and abs(bands[index - 1].bottom - band.top) < SNAP else None

@@ -14,7 +14,7 @@ MAX_HEADING_LENGTH = 40
 TABLE_SECTIONS = (2, 3, 4)
 
 
-def _heading_number(text: str) -> int | None:
+def heading_number(text: str) -> int | None:
     """The part a heading line opens (1–6), judged by its words; None for any other line."""
     clean = normalise(text).lstrip("#*-> \t")
     if not clean or len(clean) > MAX_HEADING_LENGTH or "。" in clean:
@@ -52,7 +52,7 @@ def find_sections(lines: list[Line]) -> Sections:
         if index < floor:
             continue
         text = "".join(cell.text for cell in line.cells)
-        number = _heading_number(text)
+        number = heading_number(text)
         if number is not None and number not in starts and all(n < number for n in starts):
             starts[number] = index
             floor = index + 1
@@ -60,7 +60,8 @@ def find_sections(lines: list[Line]) -> Sections:
 
 
 _ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|#)")
-_PARAGRAPH_END = '。！？!?；;：:）)”"'
+_PARAGRAPH_END = tuple('。！？!?；;：:）)”"')
+_TITLE_END = (*_PARAGRAPH_END, "年度报告", "年报")  # a title's last line is never wrapped text
 _DATE_LINE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 MAX_WRAPPED_HEADING = 30
 MIN_WRAPPED_LINE = 16  # shorter lines are titles, signatures or headings, never wrapped text
@@ -68,12 +69,14 @@ MIN_WRAPPED_LINE = 16  # shorter lines are titles, signatures or headings, never
 
 def _continues(previous: str, line: str) -> bool:
     """A line wrapped from the one before (PDF lines, page breaks), not a new paragraph or heading."""
-    if previous.endswith(tuple(_PARAGRAPH_END)) or _ITEM_START.match(line) or _DATE_LINE.match(line):
+    if previous.endswith(_TITLE_END) or line.endswith(_TITLE_END[-2:]):  # a title stands alone
+        return False
+    if _ITEM_START.match(line) or _DATE_LINE.match(line):
         return False
     if len(previous) < MIN_WRAPPED_LINE:
         return False
     short_heading = len(previous) <= MAX_WRAPPED_HEADING and _ITEM_START.match(previous)
-    return not short_heading and _heading_number(previous) is None and _heading_number(line) is None
+    return not short_heading and heading_number(previous) is None and heading_number(line) is None
 
 
 Span = tuple[int, int]
@@ -124,7 +127,13 @@ def table_spans(lines: list[Line], sections: Sections) -> dict[int, Span | None]
         if opener is not None:
             spans[2] = (opener, spans[3][0])
     if spans[3] is not None and spans[4] is None:
-        opener = _table4_opener(lines, spans[3][1], min(total, spans[3][1] + 8))
+        # After table 三's last row: its heading may be misprinted ("行政法复议") and so not seen.
+        begin, end = spans[3]
+        last = _first(lines, (_TABLE3_LAST_ROW,), begin, end)
+        start = last + 1 if last is not None else end
+        opener = _table4_opener(lines, start, min(total, max(start, end) + 8))
+        if opener is not None and opener < end:
+            spans[3] = (begin, opener)
         if opener is not None:
             later = [index for n, index in sections.starts.items() if n > 4 and index > opener]
             spans[4] = (opener, min(later) if later else min(total, opener + 12))

@@ -65,7 +65,7 @@ class ReportPublic(BaseModel):
     id: int | None = Field(description="null when the report was only validated, not stored")
     version: int | None = None
     is_latest: bool | None = None
-    organ: str
+    organ: str | None = Field(description="null only when a file named no body and none was given")
     year: int | None
     format: str
     single_other_row: bool = Field(False, description="2021 layout printing （六）其他处理 as one row")
@@ -123,3 +123,6 @@ class Problem(BaseModel):
     code: str = Field(description="stable machine-readable code")
     detail: str = Field(description="中文说明")
     errors: list[dict] | None = None
+    report: ReportPublic | None = Field(
+        None, description="organ_unknown / year_unknown: what was read (figures and findings), nothing stored"
+    )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date
 
 from fastapi import Request
 
 from app.config import get_settings
 from app.errors import ProblemError
+from app.services.intake import Stated
 
 
 @dataclass
@@ -16,7 +18,7 @@ class RawInput:
     data: bytes
     filename: str | None
     is_json_body: bool
-    published_on: date | None = None  # form field beside an uploaded file
+    stated: Stated = field(default_factory=Stated)  # form fields beside an uploaded file
 
 
 def _too_large(limit: int) -> ProblemError:
@@ -43,15 +45,34 @@ async def _read_capped(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _date(form) -> date | None:
-    """The optional `published_on` field: the date the report was published on the portal."""
-    value = form.get("published_on")
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ProblemError(422, "invalid_date", "published_on 应为发布日期，格式如 2025-01-20") from None
+MAX_ORGAN = 200
+_REGION_CODE = re.compile(r"^\d{6}(\d{6})?$")
+
+
+def _field(form, name: str) -> str | None:
+    value = form.get(name)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def stated_fields(form) -> Stated:
+    """The optional fields beside `file`: 机关 organ, 年度 year, 地区 region_code, 发布日期 published_on."""
+    stated = Stated(organ=_field(form, "organ"), region_code=_field(form, "region_code"))
+    if stated.organ is not None and len(stated.organ) > MAX_ORGAN:
+        raise ProblemError(422, "invalid_organ", f"机关名称不应超过 {MAX_ORGAN} 个字")
+    if stated.region_code is not None and not _REGION_CODE.match(stated.region_code):
+        raise ProblemError(422, "invalid_region", "region_code 应为 6 位或 12 位行政区划代码，如 659005")
+    year = _field(form, "year")
+    if year is not None:
+        if not (year.isdigit() and 1990 <= int(year) <= 2100):
+            raise ProblemError(422, "invalid_year", "year 应为报告年度，如 2024")
+        stated.year = int(year)
+    published = _field(form, "published_on")
+    if published is not None:
+        try:
+            stated.published_on = date.fromisoformat(published)
+        except ValueError:
+            raise ProblemError(422, "invalid_date", "published_on 应为发布日期，格式如 2025-01-20") from None
+    return stated
 
 
 async def read_report_input(request: Request) -> RawInput:
@@ -68,7 +89,7 @@ async def read_report_input(request: Request) -> RawInput:
         data = await upload.read()
         if len(data) > settings.max_upload_bytes:
             raise _too_large(settings.max_upload_bytes)
-        return RawInput(data, upload.filename, is_json_body=False, published_on=_date(form))
+        return RawInput(data, upload.filename, is_json_body=False, stated=stated_fields(form))
     if content_type in ("application/json", ""):
         data = await _read_capped(request, settings.max_json_bytes)
         return RawInput(data, None, is_json_body=True)

@@ -31,6 +31,22 @@ REPORT_BODY = {
                     "required": ["file"],
                     "properties": {
                         "file": {"type": "string", "format": "binary"},
+                        "organ": {
+                            "type": "string",
+                            "maxLength": 200,
+                            "description": "机关：文件未写明或写错时填写",
+                        },
+                        "year": {
+                            "type": "integer",
+                            "minimum": 1990,
+                            "maximum": 2100,
+                            "description": "报告年度",
+                        },
+                        "region_code": {
+                            "type": "string",
+                            "pattern": "^\\d{6}(\\d{6})?$",
+                            "description": "地区：6 位或 12 位行政区划代码",
+                        },
                         "published_on": {"type": "string", "format": "date", "description": "发布日期"},
                     },
                 }
@@ -49,8 +65,9 @@ REPORT_BODY = {
     summary="Store a report (JSON or file) and validate it",
 )
 def create_report(raw: InputDep, session: SessionDep, response: Response) -> ReportPublic:
-    draft, upload = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
-    draft.published_on = raw.published_on or draft.published_on
+    draft, upload = reading.read(
+        data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body, stated=raw.stated
+    )
     report, created = reports.ingest(session=session, draft=draft, upload=upload)
     if not created:
         response.status_code = 200
@@ -92,8 +109,9 @@ def create_reports(data: Annotated[bytes, Depends(read_bulk_input)], session: Se
     summary="Read and validate a report without storing it",
 )
 def validate_report(raw: InputDep, session: SessionDep) -> ReportPublic:
-    draft, _ = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
-    draft.published_on = raw.published_on or draft.published_on
+    draft, _ = reading.read(
+        data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body, stated=raw.stated
+    )
     db.begin(session, writes=False)
     return reports.check(session=session, draft=draft)
 

@@ -279,6 +279,54 @@ NARRATIVE_RULES: tuple[Rule, ...] = (
     ),
 )
 
-RULES = RULES + NARRATIVE_RULES
+# What a document must name for a report to be stored, and whether its table 三 was read at all
+# (app.rules.meta). A figure table nobody read is never a clean report.
+META_RULES: tuple[Rule, ...] = (
+    Rule(
+        "META-ORGAN",
+        Severity.WARNING,
+        "能识别发布机关",
+        "The issuing body can be told",
+        "标题、落款、联系方式中的机关名称，或上传时填写的“机关”",
+        "未能从文件中识别发布机关（已查看标题、落款和联系方式）：请在“机关”一栏填写后保存",
+        "The issuing body could not be read (title, signature and contact paragraph were looked at): "
+        "give it in the organ field",
+        "meta",
+    ),
+    Rule(
+        "META-YEAR",
+        Severity.WARNING,
+        "能识别报告年度",
+        "The report year can be told",
+        "标题、数据统计期限、正文开头、落款日期中的年度，或上传时填写的“年度”",
+        "未能从文件中识别报告年度（已查看标题、数据统计期限、正文开头和落款日期）：请在“年度”一栏填写后保存",
+        "The report year could not be read (title, statistics period, opening sentence and signature "
+        "date were looked at): give it in the year field",
+        "meta",
+    ),
+    Rule(
+        "META-STATED",
+        Severity.WARNING,
+        "填写的信息与文件一致",
+        "What the caller stated agrees with the document",
+        "上传时填写的机关、年度、地区、发布日期，与文件中读出的",
+        "填写的{field}为“{stated}”，文件中为“{document}”，已按填写的保存；请确认",
+        "The {field_en} given is “{stated}”, the document says “{document}”; the given one is kept",
+        "meta",
+    ),
+    Rule(
+        "T3-UNREAD",
+        Severity.ERROR,
+        "表三已读出",
+        "Table 3 was read",
+        "表三的全部数字",
+        "表三未能读取：{cells} 个数中只读出 {read} 个（找到 {rows} 行，共 {total_rows} 行）；"
+        "请核对上传的文件，或改传 Word 原件、JSON",
+        "Table 3 could not be read: {read} of {cells} figures ({rows} of {total_rows} rows found)",
+        "unread",
+    ),
+)
+
+RULES = RULES + NARRATIVE_RULES + META_RULES
 
 RULES_BY_ID = {rule.id: rule for rule in RULES}

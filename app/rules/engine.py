@@ -25,6 +25,7 @@ from app.rules.layout import (
     layout,
     result_item_rows,
 )
+from app.rules.meta import check_metadata
 from app.rules.naming import cell_label, fmt_value, short_label
 from app.rules.narrative import check_narrative, check_repeat
 
@@ -420,6 +421,7 @@ def validate(draft: Draft, previous: Draft | None = None) -> list[Finding]:
         *check_sums(draft, reading),
         *check_format(draft),
         *check_narrative(draft),
+        *check_metadata(draft),
     ]
     if previous is not None:
         findings += check_cross_year(draft, previous)

@@ -183,7 +183,7 @@ def check_timely(draft: Draft) -> list[Finding]:
     if published is None:
         return []
     government, department = date(draft.year + 1, 3, 31), date(draft.year + 1, 1, 31)
-    kind = body_kind(draft.organ)
+    kind = body_kind(draft.organ or "")
     fields: dict[str, Any] = {
         "source": source,
         "source_en": source_en,

@@ -66,6 +66,7 @@ class Item:
 
 def prepare(draft: Draft, upload: Upload) -> Item:
     """Place a report in the region tree; an unknown region code is the caller's error (422)."""
+    assert draft.organ, "a report is stored only with its body (reports.ingest checks)"
     return Item(draft, upload, regions.place(organ=draft.organ, region_code=draft.region_code))
 
 
@@ -117,7 +118,7 @@ def ingest(*, session: Session, items: list[Item]) -> list[Outcome]:
 def _ingest(session: Session, items: list[Item]) -> list[Outcome]:
     digests = [item.upload.sha256 for item in items]
     stored = _stored_by_digest(session, set(digests))
-    keys = [organ_key(item.draft.organ) for item in items]
+    keys = [organ_key(item.draft.organ or "") for item in items]
     years = {
         (key, item.draft.year)
         for key, item, digest in zip(keys, items, digests, strict=True)
@@ -389,7 +390,9 @@ def _outcome(what: Row | _Entry, created: bool) -> Outcome:
         tally = counts(what.findings)
         assert what.id is not None
         draft = what.draft
-        outcome = Outcome(what.id, what.version, created, tally.error == 0, tally, draft.organ, what.year)
+        outcome = Outcome(
+            what.id, what.version, created, tally.error == 0, tally, draft.organ or "", what.year
+        )
         if created:
             outcome.findings, outcome.is_latest = what.findings, what.is_latest
             outcome.created_at = what.created_at

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, fields
+from datetime import date
 from decimal import Decimal
 
 from app.config import get_settings
@@ -11,6 +13,7 @@ from app.errors import ProblemError
 from app.extract.json_report import load_json, parse_report
 from app.extract.pipeline import read_document
 from app.extract.sniff import FileType, sniff
+from app.extract.values import normalise
 from app.extract.worker import run_bounded
 from app.services.reports import JSON_MEDIA_TYPE, Upload
 
@@ -78,3 +81,28 @@ def json_reports(data: bytes) -> list[tuple[Draft, Upload] | ProblemError]:
         except ProblemError as problem:
             items.append(problem)
     return items
+
+
+@dataclass
+class Stated:
+    """What the caller says beside an uploaded file; each given field wins over the document."""
+
+    organ: str | None = None
+    year: int | None = None
+    region_code: str | None = None
+    published_on: date | None = None
+
+
+def apply_stated(draft: Draft, stated: Stated) -> Draft:
+    """The caller's fields over the document's; where the document said otherwise, that is kept
+    for a finding (META-STATED)."""
+    for field in fields(stated):
+        value = getattr(stated, field.name)
+        if value is None:
+            continue
+        read = getattr(draft, field.name)
+        same = normalise(str(read)).replace(" ", "") == normalise(str(value)).replace(" ", "")
+        if read is not None and not same:
+            draft.document_said[field.name] = str(read)
+        setattr(draft, field.name, value)
+    return draft

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, func, select
 
 from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status, Value
-from app.errors import not_found
+from app.errors import ProblemError, not_found
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import Key, cell_of
@@ -236,6 +236,7 @@ def ingest(*, session: Session, draft: Draft, upload: Upload) -> tuple[ReportPub
     """
     from app.services import bulk  # bulk builds on this module's rows and drafts
 
+    _require_identity(session, draft)
     item = bulk.prepare(draft, upload)
     [outcome] = bulk.ingest(session=session, items=[item])
     if not outcome.created:  # stored before: the answer is that report, as it is stored
@@ -287,8 +288,32 @@ def as_stored(draft: Draft, region_code: str | None, dialect: Dialect) -> Draft:
     return replace(draft, region_code=region_code, figures=figures)
 
 
+_UNKNOWN = {
+    "organ": (
+        "organ_unknown",
+        "未能从文件中识别发布机关：请在 organ（机关）字段填写后重新提交；已读出的数字和发现的问题见 report",
+    ),
+    "year": (
+        "year_unknown",
+        "未能从文件中识别报告年度：请在 year（年度）字段填写后重新提交；已读出的数字和发现的问题见 report",
+    ),
+}
+
+
+def _require_identity(session: Session, draft: Draft) -> None:
+    """A stored report needs its body and year; without them, 422 that still carries the reading."""
+    missing = "organ" if not draft.organ else "year" if draft.year is None else None
+    if missing is None:
+        return
+    code, detail = _UNKNOWN[missing]
+    read = check(session=session, draft=draft)
+    raise ProblemError(422, code, detail, report=read.model_dump(mode="json"))
+
+
 def check(*, session: Session, draft: Draft) -> ReportPublic:
     """Validate without storing; cross-year rules use the stored previous year when there is one."""
+    if not draft.organ:  # no body: nothing to place or compare with (META-ORGAN says so)
+        return report_public(draft, validate(draft))
     previous_report = _latest(session, organ_key(draft.organ), draft.year - 1 if draft.year else None)
     previous = load_draft(session, previous_report) if previous_report else None
     placement = regions.place(organ=draft.organ, region_code=draft.region_code)

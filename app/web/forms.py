@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 from starlette.datastructures import UploadFile
@@ -10,6 +10,8 @@ from starlette.formparsers import MultiPartException
 
 from app.config import get_settings
 from app.errors import ProblemError
+from app.routes.inputs import stated_fields
+from app.services.intake import Stated
 
 
 @dataclass
@@ -19,6 +21,7 @@ class CheckForm:
     text: str = ""  # what was pasted, shown again when the page comes back without script
     action: str = "check"  # check | save
     problem: ProblemError | None = None  # the form itself was wrong: shown on the page
+    stated: Stated = field(default_factory=Stated)  # 机关, 年度, 地区, 发布日期 as the clerk gave them
 
 
 def _too_large(limit: int) -> ProblemError:
@@ -34,12 +37,16 @@ async def read_check_form(request: Request) -> CheckForm:
     if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + 64 * 1024:
         return CheckForm(problem=_too_large(settings.max_upload_bytes))
     try:
-        form = await request.form(max_files=1, max_fields=10, max_part_size=settings.max_json_bytes)
+        form = await request.form(max_files=1, max_fields=16, max_part_size=settings.max_json_bytes)
     except MultiPartException:
         return CheckForm(
             problem=ProblemError(422, "invalid_form", "表单无法读取：粘贴的内容过长或表单不完整")
         )
     action = "save" if form.get("action") == "save" else "check"
+    try:
+        stated = stated_fields(form)
+    except ProblemError as problem:
+        return CheckForm(action=action, problem=problem)
     text = form.get("text")
     text = text if isinstance(text, str) else ""
     upload = form.get("file")
@@ -48,9 +55,9 @@ async def read_check_form(request: Request) -> CheckForm:
         if len(data) > settings.max_upload_bytes:
             return CheckForm(text=text, action=action, problem=_too_large(settings.max_upload_bytes))
         if data:
-            return CheckForm(data, upload.filename, text, action)
+            return CheckForm(data, upload.filename, text, action, stated=stated)
     if text.strip():
-        return CheckForm(text.encode("utf-8"), None, text, action)
+        return CheckForm(text.encode("utf-8"), None, text, action, stated=stated)
     return CheckForm(
         text=text,
         action=action,

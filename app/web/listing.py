@@ -122,6 +122,6 @@ def versions(*, session: Session, report: ReportPublic) -> list[ReportSummary]:
         limit=200,
         offset=0,
     )
-    key = reports.organ_key(report.organ)
+    key = reports.organ_key(report.organ or "")
     same = [item for item in listed.items if reports.organ_key(item.organ) == key]
     return sorted(same, key=lambda item: item.version)

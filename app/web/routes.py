@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from app import db
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
+from app.models.api import ReportPublic
 from app.services import intake, reports
 from app.web import listing, overview
 from app.web.forms import CheckForm, read_check_form
@@ -56,6 +57,7 @@ def check_report(request: Request, form: FormDep, session: SessionDep) -> HTMLRe
         return _page(request, name, form.problem.status, form=form, problem=form.problem)
     try:
         draft, upload = intake.read(form.data, form.filename, is_json_body=False)
+        draft = intake.apply_stated(draft, form.stated)
         saved = None
         if form.action == "save":
             report, created = reports.ingest(session=session, draft=draft, upload=upload)
@@ -63,8 +65,9 @@ def check_report(request: Request, form: FormDep, session: SessionDep) -> HTMLRe
         else:
             db.begin(session, writes=False)
             report = reports.check(session=session, draft=draft)
-    except ProblemError as exc:
-        return _page(request, name, exc.status, form=form, problem=exc)
+    except ProblemError as exc:  # organ_unknown / year_unknown still show what was read
+        read = report_view(ReportPublic.model_validate(exc.report)) if exc.report else None
+        return _page(request, name, exc.status, form=form, problem=exc, view=read, filename=form.filename)
     return _page(request, name, form=form, view=report_view(report), saved=saved, filename=form.filename)
 
 

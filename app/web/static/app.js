@@ -54,6 +54,12 @@
     }
   });
 
+  // Another file: the fields read from the last one no longer apply.
+  input.addEventListener("change", function () {
+    var stated = document.getElementById("stated");
+    if (stated) stated.remove();
+  });
+
   // Check or save without reloading, so the chosen file stays chosen for 保存 after 检查.
   form.addEventListener("submit", function (event) {
     if (!window.fetch || !window.FormData) return;
