@@ -11,7 +11,8 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,10 +23,12 @@ from app.config import get_settings
 from app.db import get_engine
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
-from app.middleware import Admission, BodyLimit, Idempotency, RequestContext
+from app.body import RequestBody
+from app.middleware import Admission, IdempotencyRecorder, RequestContext
 from app.routes import aggregates, batches, meta, ops, regions, reports
 from app.routes.access import PUBLIC_PATHS, authenticate
-from app.services import jobs, telemetry
+from app.routes.idempotency import hold_idempotency_key
+from app.services import idempotency, jobs, telemetry
 from app.services.regions import resolver
 from app.web import routes as web
 
@@ -67,6 +70,13 @@ async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
     if exc.code == "busy":  # every file-reading slot stayed taken
         telemetry.BUSY.labels("extraction").inc()
     return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after, exc.headers)
+
+
+async def _replay(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, idempotency.Replay)
+    stored = exc.stored
+    headers = {"Idempotent-Replayed": "true"}
+    return Response(stored.body, status_code=stored.status, media_type=stored.media_type, headers=headers)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -198,15 +208,39 @@ async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
         running[0].set()
 
 
+def _docs_behind_access(app: FastAPI) -> None:
+    """/openapi.json, /docs and /redoc as routes of the application, so they need a `read` key
+    like every other route (setting public_docs=false)."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - Swagger UI")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title=f"{app.title} - ReDoc")
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
+    public_docs = settings.public_docs
     app = FastAPI(
         title="Nianbao",
         version="0.1.0",
         description="政府信息公开工作年度报告：读取、勾稽校验、存储与汇总。",
-        dependencies=[Depends(authenticate)],
+        # Who is calling, from the headers alone; then an Idempotency-Key, for that caller only.
+        dependencies=[Depends(authenticate), Depends(hold_idempotency_key)],
         lifespan=_lifespan,
+        openapi_url="/openapi.json" if public_docs else None,
+        docs_url="/docs" if public_docs else None,
+        redoc_url="/redoc" if public_docs else None,
     )
+    if not public_docs:
+        _docs_behind_access(app)
     app.include_router(reports.router)
     app.include_router(batches.router)
     app.include_router(meta.router)
@@ -214,9 +248,9 @@ def create_app() -> FastAPI:
     app.include_router(aggregates.router)
     app.include_router(ops.router)
     # Outermost last: request id and metrics around everything, then the envelope, the bound on
-    # submissions at once, the size cap and Idempotency-Key closest to the routes.
-    app.add_middleware(Idempotency)
-    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    # submissions at once, each route's body cap, and the keeper of Idempotency-Key answers.
+    app.add_middleware(IdempotencyRecorder)
+    app.add_middleware(RequestBody)
     app.add_middleware(
         Admission,
         limit=settings.max_pending_submissions,
@@ -227,6 +261,7 @@ def create_app() -> FastAPI:
     app.add_middleware(RequestContext)
     web.install(app)
     app.add_exception_handler(ProblemError, _problem_error)
+    app.add_exception_handler(idempotency.Replay, _replay)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_busy)

@@ -3,15 +3,14 @@ flight are told apart."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 
 from live import distinct_report, live  # noqa: F401
 from sqlmodel import Session
 
-from app.middleware import _fingerprint
 from app.models.access import IdempotencyRecord
+from app.services import idempotency
 
 JSON = {"content-type": "application/json"}
 
@@ -44,9 +43,10 @@ def test_a_key_still_in_flight_is_409(live):  # noqa: F811
     report = distinct_report(4, "幂等")
     body = json.dumps(report).encode()
     # The first request holds the key and has not answered yet.
-    scope = {"path": "/api/v1/reports", "query_string": b""}
-    fingerprint = _fingerprint(scope, {b"content-type": b"application/json"}, body)
-    principal = hashlib.sha256(b"|").hexdigest()
+    fingerprint = idempotency.fingerprint(
+        path="/api/v1/reports", query=b"", content_type="application/json", body=[body[:7], body[7:]]
+    )
+    principal = idempotency.principal(None)  # the local newcomer: no key exists yet
     with Session(live.engine) as session:
         session.add(
             IdempotencyRecord(
