@@ -12,7 +12,6 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import get_engine
-from app.errors import ProblemError
 from app.services import idempotency, telemetry
 
 log = logging.getLogger("nianbao.http")
@@ -141,7 +140,8 @@ class IdempotencyRecorder:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or b"idempotency-key" not in dict(scope["headers"]):
+        keyed = scope["type"] == "http" and b"idempotency-key" in dict(scope["headers"])
+        if not keyed or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         start: Message = {}
@@ -159,11 +159,13 @@ class IdempotencyRecorder:
         try:
             await self.app(scope, receive, capture)
         except BaseException:
-            if (held := scope.get(idempotency.SCOPE_KEY)) is not None:
-                await anyio.to_thread.run_sync(lambda: idempotency.abandon(engine=engine, held=held))
+            abandoned: idempotency.Held | None = scope.get(idempotency.SCOPE_KEY)
+            if abandoned is not None:
+                await anyio.to_thread.run_sync(lambda: idempotency.abandon(engine=engine, held=abandoned))
             raise
         if (held := scope.get(idempotency.SCOPE_KEY)) is None:
             return
-        media_type = dict(start.get("headers", [])).get(b"content-type", b"application/json").decode("latin-1")
+        headers = dict(start.get("headers", []))
+        media_type = headers.get(b"content-type", b"application/json").decode("latin-1")
         answer = idempotency.Stored(start.get("status", 500), media_type, b"".join(chunks))
         await anyio.to_thread.run_sync(lambda: idempotency.finish(engine=engine, held=held, answer=answer))

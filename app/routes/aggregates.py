@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Response
 from app.db import SessionDep, SessionRoute
 from app.models.aggregates import AggregateResult, CoverageResult
 from app.models.api import Problem
-from app.routes.regions import Level, Tree
 from app.routes.params import Year
+from app.routes.regions import Level, Tree
 from app.services import aggregates, coverage, tabular
 
 router = APIRouter(prefix="/api/v1", tags=["aggregates"], route_class=SessionRoute)

@@ -11,8 +11,8 @@ from app.config import get_settings
 from app.db import SessionDep, SessionRoute
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
 from app.models.bulk import BulkResult
-from app.routes.params import INT_MAX, Id, Year
 from app.routes.inputs import RawInput, read_bulk_input, read_report_input
+from app.routes.params import INT_MAX, Id, Year
 from app.services import bulk, intake, reading, reports
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], route_class=SessionRoute)

@@ -111,7 +111,8 @@ def begin(*, engine: Engine, held: Held, request_sha256: str) -> None:
         session.exec(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < _now() - ttl))  # type: ignore[arg-type]
         record = _find(session, held)
         if record is None:
-            session.add(IdempotencyRecord(principal=held.principal, key=held.key, request_sha256=request_sha256))
+            record = IdempotencyRecord(principal=held.principal, key=held.key, request_sha256=request_sha256)
+            session.add(record)
             try:
                 session.commit()
                 return

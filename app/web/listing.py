@@ -39,7 +39,8 @@ class Filters:
             found.region = _prefix_of(region, found.notes)
         found.errors = {"1": True, "0": False}.get(errors)
         # a page past what an offset can reach is no page (and a 5,000-digit one no number)
-        found.page = int(page) if page.isascii() and page.isdigit() and len(page) <= 7 and int(page) > 0 else 1
+        readable = page.isascii() and page.isdigit() and len(page) <= 7
+        found.page = int(page) if readable and int(page) > 0 else 1
         return found
 
     def query(self, **override: object) -> str:
