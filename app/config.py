@@ -60,7 +60,9 @@ class Settings(BaseSettings):
     max_batch_files: int = 500
     max_batch_bytes: int = 100 * 1024 * 1024
     worker_threads: int = 1  # batch workers inside each API process; 0 leaves it to `nianbao worker`
-    job_lease_seconds: int = 600
+    # A worker renews its job's lease every third of it while it reads; a worker that died
+    # stops renewing, and its job is taken up again once the lease runs out.
+    job_lease_seconds: int = 30
     job_max_attempts: int = 3
     idempotency_ttl_hours: int = 24
     log_json: bool = True

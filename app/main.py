@@ -13,12 +13,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
-from app import envelope
+from app import db, envelope
 from app.body import RequestBody
 from app.config import get_settings
 from app.db import get_engine
@@ -105,10 +105,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
-    """The database stayed locked (SQLite) or the pool had no connection past its wait: the
-    service is full for now, which a caller should retry, not a fault."""
-    assert isinstance(exc, OperationalError | PoolTimeout)
-    if isinstance(exc, OperationalError) and "database is locked" not in str(exc.orig):
+    """The database stayed locked (SQLite), the pool had no connection past its wait, or the
+    connection was lost (a PostgreSQL backend terminated): the service cannot answer for now,
+    which a caller should retry, not a fault."""
+    assert isinstance(exc, DBAPIError | PoolTimeout)
+    locked = isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+    if isinstance(exc, DBAPIError) and not locked and not db.connection_lost(exc):
         return await _unexpected(request, exc)
     log.warning("database busy", extra={"fields": {"error": str(exc).splitlines()[0][:200]}})
     telemetry.BUSY.labels("database").inc()
@@ -150,6 +152,9 @@ def _openapi(app: FastAPI) -> dict:
     return schema
 
 
+_CONFLICT = "同一 Idempotency-Key 的请求仍在处理，或同一报告正被同时提交（conflict）：按 Retry-After 重试"
+_CONFLICT = "同一 Idempotency-Key 的请求仍在处理，或同一报告正被同时提交（conflict）：按 Retry-After 重试"
+_RETRY_AFTER = {"description": "几秒后重试", "schema": {"type": "integer"}}
 _ACCESS_PROBLEMS = {
     "401": "缺少或无效的 API 密钥 / appKey 签名",
     "403": "API 密钥没有所需权限",
@@ -180,10 +185,20 @@ def _document_production(schema: dict) -> None:
                     }
                 )
                 for status, description in (
-                    ("409", "同一 Idempotency-Key 的请求仍在处理"),
+                    ("409", _CONFLICT),
                     ("413", "请求体过大"),
                 ):
                     responses.setdefault(status, {"description": description, "content": problem_content})
+                responses["409"]["headers"] = {"Retry-After": _RETRY_AFTER}
+            if path.startswith("/api/"):
+                responses.setdefault(
+                    "503",
+                    {
+                        "description": "busy：提交过多、数据库繁忙或连接中断，按 Retry-After 重试",
+                        "content": problem_content,
+                    },
+                )
+                responses["503"]["headers"] = {"Retry-After": _RETRY_AFTER}
     envelope.add_to_openapi(schema)
 
 
@@ -264,7 +279,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(idempotency.Replay, _replay)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(DBAPIError, _database_busy)
     app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(Exception, _unexpected)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -99,6 +99,9 @@ class _Entry:
             self.rechecked = fresh
 
 
+CONFLICT_RETRY_SECONDS = 2  # the other writer has committed by then
+
+
 def ingest(*, session: Session, items: list[Item]) -> list[Outcome]:
     """Store reports in one transaction; one outcome per item, in order.
 
@@ -111,7 +114,9 @@ def ingest(*, session: Session, items: list[Item]) -> list[Outcome]:
                 return _ingest(session, items)
         except (IntegrityError, psycopg.IntegrityError):  # the latter from psycopg used directly
             session.expire_all()
-    raise ProblemError(409, "conflict", "同一报告正在被同时提交，请稍后重试")
+    raise ProblemError(
+        409, "conflict", "同一报告正在被同时提交，请稍后重试", retry_after=CONFLICT_RETRY_SECONDS
+    )
 
 
 def _ingest(session: Session, items: list[Item]) -> list[Outcome]:
