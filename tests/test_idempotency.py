@@ -89,3 +89,27 @@ def test_multipart_retries_match_whatever_the_boundary(live):  # noqa: F811
     assert first.status_code == again.status_code == 202
     assert again.json()["id"] == first.json()["id"]
     assert live.scalar("SELECT count(*) FROM batch") == 1
+
+
+def test_the_fingerprint_ignores_the_boundary_wherever_the_chunks_split_it():
+    def body(boundary: bytes) -> bytes:
+        return b"--" + boundary + b"\r\ncontent\r\n--" + boundary + b"--\r\n"
+
+    def fingerprint(boundary: bytes, size: int) -> str:
+        data = body(boundary)
+        return idempotency.fingerprint(
+            path="/api/v1/batches",
+            query=b"",
+            content_type=f"multipart/form-data; boundary={boundary.decode()}",
+            body=[data[i : i + size] for i in range(0, len(data), size)],
+        )
+
+    prints = {fingerprint(b, size) for b in (b"abc123", b"zzzzzzzzzzzzzz") for size in (1, 3, 5, 7, 100)}
+    assert len(prints) == 1
+    other = idempotency.fingerprint(
+        path="/api/v1/batches",
+        query=b"",
+        content_type="multipart/form-data; boundary=q",
+        body=[b"--q\r\nother"],
+    )
+    assert other not in prints
