@@ -41,6 +41,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fixtures import documents, html_page, reports  # noqa: E402
 
+from bench.server import unexpected_errors  # noqa: E402
+
 PG_ADMIN = os.environ.get("NIANBAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SEEDS = ROOT / "tests" / "data" / "seeds"
 
@@ -303,6 +305,8 @@ def run(kind: str, total: int) -> bool:
         f"   throughput: {rate:.1f} new reports/s, {len(uploads) / wall:.1f} answers/s (wall {wall:.1f} s); "
         f"baseline {1 / base_p50:.1f} reports/s → ratio {rate * base_p50:.1f}×"
     )
+    faults = unexpected_errors(Path(workdir) / "server.log")
+    print(f"   server faults logged (500 internal_error): {faults}")
     if outcome["killed"]:
         print(f"   backends terminated mid-load: {' then '.join(map(str, outcome['killed']))}")
     print(f"   acknowledged reports read back: {outcome['readable']} of {outcome['acknowledged']}")
@@ -310,7 +314,7 @@ def run(kind: str, total: int) -> bool:
     if problems:
         print(f"   first problems: {problems}")
     ok = not server_errors and stored_reports == stored_sources == expected == statuses.count(201)
-    ok = ok and outcome["readable"] == outcome["acknowledged"]
+    ok = ok and outcome["readable"] == outcome["acknowledged"] and faults == 0
     print(f"   exactly once, no 5xx, every acknowledged report readable: {'yes' if ok else 'NO'}")
     return ok
 
