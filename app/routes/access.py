@@ -11,6 +11,7 @@ from typing import Annotated
 import anyio.from_thread
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
 from app import body, db
 from app.config import get_settings
@@ -52,12 +53,40 @@ def _signed_body_sha256(request: Request) -> str:
     return anyio.from_thread.run(body.of(request.scope).spool).sha256
 
 
+def _signed_caller(request: Request, session: Session, app_key: str) -> Caller:
+    """An appKey signature: key, timestamp and nonce checked from the headers first (401 before
+    any body is received), then the body hashed as it arrives, then the signature and its nonce."""
+    headers = request.headers
+    timestamp, nonce = headers.get("x-timestamp", ""), headers.get("x-nonce", "")
+    window = get_settings().signature_window_seconds
+    key = access.signing_key(
+        session=session, app_key=app_key, timestamp=timestamp, nonce=nonce, window_seconds=window
+    )
+    session.commit()  # no transaction (on SQLite no lock) is held while the body arrives
+    body_sha256 = _signed_body_sha256(request)
+    db.begin(session, writes=True)
+    return access.by_signature(
+        session=session,
+        key=key,
+        timestamp=timestamp,
+        nonce=nonce,
+        signature=headers.get("x-signature", ""),
+        method=request.method,
+        path=_signed_path(request),
+        query=request.scope.get("query_string", b"").decode("latin-1"),
+        body_sha256=body_sha256,
+        window_seconds=window,
+    )
+
+
 def authenticate(
     request: Request,
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     app_key: Annotated[str | None, Security(_app_key)],
 ) -> Caller:
+    """Who is calling, decided from the headers alone: no body is received before this (a
+    signature's body only once its headers pass), and no Idempotency-Key is looked at."""
     settings = get_settings()
     scope = required_scope(request.method, request.url.path)
     if scope is None:
@@ -71,27 +100,7 @@ def authenticate(
             raise access.unauthorized("Authorization 须为 Bearer nb_… 形式的 API 密钥")
         caller = access.by_token(session=session, token=bearer.credentials)
     elif "x-app-key" in request.headers:
-        headers = request.headers
-        timestamp, nonce = headers.get("x-timestamp", ""), headers.get("x-nonce", "")
-        window = settings.signature_window_seconds
-        key = access.signing_key(
-            session=session, app_key=app_key or "", timestamp=timestamp, nonce=nonce, window_seconds=window
-        )
-        session.commit()  # no transaction (on SQLite no lock) is held while the body arrives
-        body_sha256 = _signed_body_sha256(request)
-        db.begin(session, writes=True)
-        caller = access.by_signature(
-            session=session,
-            key=key,
-            timestamp=timestamp,
-            nonce=nonce,
-            signature=headers.get("x-signature", ""),
-            method=request.method,
-            path=_signed_path(request),
-            query=request.scope.get("query_string", b"").decode("latin-1"),
-            body_sha256=body_sha256,
-            window_seconds=window,
-        )
+        caller = _signed_caller(request, session, app_key or "")
     elif scope == "read" and settings.anonymous_read:
         caller = access.ANONYMOUS
     elif (
