@@ -13,6 +13,7 @@ import uuid
 
 import anyio
 import pytest
+from conftest import SEEDS
 from fastapi.testclient import TestClient
 from live import Live, distinct_report, hold_reading, open_live
 from sqlalchemy import create_engine, text
@@ -232,6 +233,18 @@ def test_numbers_past_the_database_are_the_callers_422_or_a_value_finding(guarde
     )
     assert early.status_code == 401 and early.headers["connection"] == "close"
     assert _counts(guarded) == before
+
+    # Control characters in a file's text are dropped, on both databases alike; NUL makes it no text.
+    seed = (SEEDS / "002_3de73757d3cdff2d.txt").read_text("utf-8")
+    file_headers = _bearer(submitter)  # a text file: its first line names the body
+    with_nul = seed.replace("昌吉市阿什里乡", "昌吉市\x00阿什里乡", 1).encode()
+    refused = guarded.client.post(
+        "/api/v1/reports", files={"file": ("r.txt", with_nul)}, headers=file_headers
+    )
+    assert refused.status_code == 415
+    escaped = seed.replace("昌吉市阿什里乡", "昌吉市\x1b阿什\x07里乡", 1).encode()
+    read = guarded.client.post("/api/v1/reports", files={"file": ("r.txt", escaped)}, headers=file_headers)
+    assert read.status_code == 201 and read.json()["organ"] == "昌吉市阿什里乡"
 
     # Figures beyond what the figure column holds: a VALUE error, the text kept, no value stored,
     # alone or as one item of a bulk array (the other item stored as usual).
