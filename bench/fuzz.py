@@ -77,7 +77,8 @@ def run(kind: str, seconds: int) -> bool:
             faults = unexpected_errors(server.log)
     finally:
         drop(url)
-    cases = next((line.strip() for line in checks.stdout.splitlines() if " generated" in line), "?")
+    lines = checks.stdout.splitlines()
+    cases = next((line.strip() for line in lines if re.match(r"\s*\d+ generated", line)), "?")
     failed = re.search(r"(\d+) failed", cases)
     crashes = len(re.findall(r"^\S*Error: ", checks.stdout, re.MULTILINE))
     total = sum(answered.values())
