@@ -49,13 +49,20 @@ class Settings(BaseSettings):
     # not on this machine; "on" always enforces them. Anonymous reads only when opened here.
     auth: str = Field("auto", pattern="^(auto|on)$")
     anonymous_read: bool = False
+    # /docs, /redoc and /openapi.json answer anyone (they describe the API, hold no data); false
+    # puts them behind a `read` key like every other route. /static (CSS, JS) is always public.
+    public_docs: bool = True
     signature_window_seconds: int = 300
-    max_request_bytes: int = 110 * 1024 * 1024  # any request, before a route reads it
+    # The ceiling over every route's own cap (app/body.py), and the most dropped unread before an
+    # early answer (401, 413) so the caller still receives it.
+    max_request_bytes: int = 110 * 1024 * 1024
     # Batches: a ZIP or many files, processed by workers that claim jobs in the database.
     max_batch_files: int = 500
     max_batch_bytes: int = 100 * 1024 * 1024
     worker_threads: int = 1  # batch workers inside each API process; 0 leaves it to `nianbao worker`
-    job_lease_seconds: int = 600
+    # A worker renews its job's lease every third of it while it reads; a worker that died
+    # stops renewing, and its job is taken up again once the lease runs out.
+    job_lease_seconds: int = 30
     job_max_attempts: int = 3
     idempotency_ttl_hours: int = 24
     log_json: bool = True

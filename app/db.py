@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
@@ -143,16 +144,31 @@ class SessionRoute(APIRoute):
         super().__init__(path, _committing(endpoint), **kwargs)
 
 
+def connection_lost(error: BaseException) -> bool:
+    """Whether a database error means the connection died (a PostgreSQL backend terminated, the
+    server restarted), not that the statement was wrong."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
 def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     if inspect.iscoroutinefunction(endpoint):
         return endpoint
 
     @functools.wraps(endpoint)
     def handler(*args: Any, **kwargs: Any) -> Any:
-        answer = endpoint(*args, **kwargs)
-        for value in kwargs.values():
-            if isinstance(value, Session):
-                value.commit()
+        sessions = [value for value in kwargs.values() if isinstance(value, Session)]
+        try:
+            answer = endpoint(*args, **kwargs)
+        except DBAPIError as error:
+            if not connection_lost(error):
+                raise
+            # Nothing was committed yet, so running the handler once more on a new connection is
+            # safe; a connection lost during the commit is not retried (it may have committed).
+            for session in sessions:
+                session.rollback()
+            answer = endpoint(*args, **kwargs)
+        for session in sessions:
+            session.commit()
         return answer
 
     return handler

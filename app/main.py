@@ -10,22 +10,25 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
-from app import envelope
+from app import db, envelope
+from app.body import RequestBody
 from app.config import get_settings
 from app.db import get_engine
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
-from app.middleware import Admission, BodyLimit, Idempotency, RequestContext
+from app.middleware import Admission, IdempotencyRecorder, RequestContext
 from app.routes import aggregates, batches, meta, ops, regions, reports
 from app.routes.access import PUBLIC_PATHS, authenticate
-from app.services import jobs, telemetry
+from app.routes.idempotency import hold_idempotency_key
+from app.services import idempotency, jobs, telemetry
 from app.services.regions import resolver
 from app.web import routes as web
 
@@ -72,6 +75,13 @@ async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after, exc.headers, exc.report)
 
 
+async def _replay(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, idempotency.Replay)
+    stored = exc.stored
+    headers = {"Idempotent-Replayed": "true"}
+    return Response(stored.body, status_code=stored.status, media_type=stored.media_type, headers=headers)
+
+
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [{"path": ".".join(str(p) for p in err["loc"]), "message": err["msg"]} for err in exc.errors()]
@@ -98,10 +108,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
-    """The database stayed locked (SQLite) or the pool had no connection past its wait: the
-    service is full for now, which a caller should retry, not a fault."""
-    assert isinstance(exc, OperationalError | PoolTimeout)
-    if isinstance(exc, OperationalError) and "database is locked" not in str(exc.orig):
+    """The database stayed locked (SQLite), the pool had no connection past its wait, or the
+    connection was lost (a PostgreSQL backend terminated): the service cannot answer for now,
+    which a caller should retry, not a fault."""
+    assert isinstance(exc, DBAPIError | PoolTimeout)
+    locked = isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+    if isinstance(exc, DBAPIError) and not locked and not db.connection_lost(exc):
         return await _unexpected(request, exc)
     log.warning("database busy", extra={"fields": {"error": str(exc).splitlines()[0][:200]}})
     telemetry.BUSY.labels("database").inc()
@@ -143,6 +155,9 @@ def _openapi(app: FastAPI) -> dict:
     return schema
 
 
+_CONFLICT = "同一 Idempotency-Key 的请求仍在处理，或同一报告正被同时提交（conflict）：按 Retry-After 重试"
+_CONFLICT = "同一 Idempotency-Key 的请求仍在处理，或同一报告正被同时提交（conflict）：按 Retry-After 重试"
+_RETRY_AFTER = {"description": "几秒后重试", "schema": {"type": "integer"}}
 _ACCESS_PROBLEMS = {
     "401": "缺少或无效的 API 密钥 / appKey 签名",
     "403": "API 密钥没有所需权限",
@@ -173,10 +188,20 @@ def _document_production(schema: dict) -> None:
                     }
                 )
                 for status, description in (
-                    ("409", "同一 Idempotency-Key 的请求仍在处理"),
+                    ("409", _CONFLICT),
                     ("413", "请求体过大"),
                 ):
                     responses.setdefault(status, {"description": description, "content": problem_content})
+                responses["409"]["headers"] = {"Retry-After": _RETRY_AFTER}
+            if path.startswith("/api/"):
+                responses.setdefault(
+                    "503",
+                    {
+                        "description": "busy：提交过多、数据库繁忙或连接中断，按 Retry-After 重试",
+                        "content": problem_content,
+                    },
+                )
+                responses["503"]["headers"] = {"Retry-After": _RETRY_AFTER}
     envelope.add_to_openapi(schema)
 
 
@@ -201,15 +226,39 @@ async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
         running[0].set()
 
 
+def _docs_behind_access(app: FastAPI) -> None:
+    """/openapi.json, /docs and /redoc as routes of the application, so they need a `read` key
+    like every other route (setting public_docs=false)."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - Swagger UI")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title=f"{app.title} - ReDoc")
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
+    public_docs = settings.public_docs
     app = FastAPI(
         title="Nianbao",
         version="0.1.0",
         description="政府信息公开工作年度报告：读取、勾稽校验、存储与汇总。",
-        dependencies=[Depends(authenticate)],
+        # Who is calling, from the headers alone; then an Idempotency-Key, for that caller only.
+        dependencies=[Depends(authenticate), Depends(hold_idempotency_key)],
         lifespan=_lifespan,
+        openapi_url="/openapi.json" if public_docs else None,
+        docs_url="/docs" if public_docs else None,
+        redoc_url="/redoc" if public_docs else None,
     )
+    if not public_docs:
+        _docs_behind_access(app)
     app.include_router(reports.router)
     app.include_router(batches.router)
     app.include_router(meta.router)
@@ -217,9 +266,9 @@ def create_app() -> FastAPI:
     app.include_router(aggregates.router)
     app.include_router(ops.router)
     # Outermost last: request id and metrics around everything, then the envelope, the bound on
-    # submissions at once, the size cap and Idempotency-Key closest to the routes.
-    app.add_middleware(Idempotency)
-    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    # submissions at once, each route's body cap, and the keeper of Idempotency-Key answers.
+    app.add_middleware(IdempotencyRecorder)
+    app.add_middleware(RequestBody)
     app.add_middleware(
         Admission,
         limit=settings.max_pending_submissions,
@@ -230,9 +279,10 @@ def create_app() -> FastAPI:
     app.add_middleware(RequestContext)
     web.install(app)
     app.add_exception_handler(ProblemError, _problem_error)
+    app.add_exception_handler(idempotency.Replay, _replay)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(DBAPIError, _database_busy)
     app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(Exception, _unexpected)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

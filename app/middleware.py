@@ -1,8 +1,7 @@
-"""ASGI middleware: request id, access log and metrics; the request-size cap; Idempotency-Key."""
+"""ASGI middleware: request id, access log and metrics; the bound on submissions; Idempotency-Key answers."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -13,7 +12,6 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import get_engine
-from app.errors import ProblemError
 from app.services import idempotency, telemetry
 
 log = logging.getLogger("nianbao.http")
@@ -47,10 +45,9 @@ class RequestContext:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            telemetry.REQUESTS.labels(scope["method"], template, str(status)).inc()
-            telemetry.LATENCY.labels(scope["method"], template).observe(elapsed)
+            method, template = telemetry.request_labels(scope["method"], scope.get("route"))
+            telemetry.REQUESTS.labels(method, template, str(status)).inc()
+            telemetry.LATENCY.labels(method, template).observe(elapsed)
             log.info(
                 "request",
                 extra={
@@ -87,9 +84,9 @@ async def send_problem(send: Send, status: int, code: str, detail: str, headers:
 
 
 class Admission:
-    """At most `limit` submissions (POST) in one process, running or waiting their turn: the
-    queue in front of the request threads is bounded, and one more is answered 503 `busy` with
-    Retry-After at once; its body is received and dropped, never kept."""
+    """At most `limit` requests with a body (submissions) in one process, running or waiting
+    their turn, whatever their method: the queue in front of the request threads is bounded, and
+    one more is answered 503 `busy` with Retry-After at once; its body is received and dropped."""
 
     def __init__(self, app: ASGIApp, limit: int, retry_after: int, max_body: int) -> None:
         self.app = app
@@ -99,7 +96,7 @@ class Admission:
         self.pending = 0  # changed only on the event loop's thread
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or not has_body(scope):
             await self.app(scope, receive, send)
             return
         if self.pending >= self.limit:
@@ -117,6 +114,12 @@ class Admission:
             self.pending -= 1
 
 
+def has_body(scope: Scope) -> bool:
+    headers = dict(scope["headers"])
+    declared = headers.get(b"content-length")
+    return b"transfer-encoding" in headers if declared is None else declared != b"0"
+
+
 async def _drop_body(receive: Receive, limit: int) -> None:
     """Receive a request's body and keep none of it (up to `limit` bytes)."""
     seen = 0
@@ -129,111 +132,20 @@ async def _drop_body(receive: Receive, limit: int) -> None:
             return
 
 
-class BodyLimit:
-    """No request body over the cap is read, whatever the route: 413 as soon as it is exceeded."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        detail = f"请求体超过 {self.limit // (1024 * 1024)} MB 的上限"
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await send_problem(send, 413, "too_large", detail)
-            return
-        seen = 0
-        started = False
-
-        async def bounded() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge
-            return message
-
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, bounded, tracking)
-        except _TooLarge:
-            if not started:
-                await send_problem(send, 413, "too_large", detail)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class Idempotency:
-    """POST with an Idempotency-Key runs once per caller and key; see app/services/idempotency.py."""
+class IdempotencyRecorder:
+    """Keeps the answer of a request that holds an Idempotency-Key (app/routes/idempotency.py
+    decides that, once the caller is authenticated), so a retry gets it again."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope.get("headers", []))
-        key_header = headers.get(b"idempotency-key")
-        if scope["type"] != "http" or scope["method"] != "POST" or key_header is None:
+        keyed = scope["type"] == "http" and b"idempotency-key" in dict(scope["headers"])
+        if not keyed or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        key = key_header.decode("latin-1").strip()
-        if not _SAFE_KEY.match(key):
-            await send_problem(
-                send, 422, "invalid_idempotency_key", "Idempotency-Key 须为 1–255 个可见 ASCII 字符"
-            )
-            return
-        body = await _read_all(receive)
-        principal = hashlib.sha256(
-            headers.get(b"authorization", b"") + b"|" + headers.get(b"x-app-key", b"")
-        ).hexdigest()
-        fingerprint = _fingerprint(scope, headers, body)
-        engine = get_engine()
-        try:
-            stored = await anyio.to_thread.run_sync(
-                lambda: idempotency.begin(
-                    engine=engine, principal=principal, key=key, request_sha256=fingerprint
-                )
-            )
-        except ProblemError as problem:
-            extra = [(k.lower().encode(), v.encode()) for k, v in problem.headers.items()]
-            if problem.retry_after:
-                extra.append((b"retry-after", str(problem.retry_after).encode()))
-            await send_problem(send, problem.status, problem.code, problem.detail, extra)
-            return
-        if stored is not None:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": stored.status,
-                    "headers": [
-                        (b"content-type", stored.media_type.encode()),
-                        (b"content-length", str(len(stored.body)).encode()),
-                        (b"idempotent-replayed", b"true"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": stored.body})
-            return
-
-        delivered = False
         start: Message = {}
         chunks: list[bytes] = []
-
-        async def replay_receive() -> Message:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
 
         async def capture(message: Message) -> None:
             nonlocal start
@@ -243,44 +155,17 @@ class Idempotency:
                 chunks.append(message.get("body", b""))
             await send(message)
 
+        engine = get_engine()
         try:
-            await self.app(scope, replay_receive, capture)
+            await self.app(scope, receive, capture)
         except BaseException:
-            await anyio.to_thread.run_sync(
-                lambda: idempotency.abandon(engine=engine, principal=principal, key=key)
-            )
+            abandoned: idempotency.Held | None = scope.get(idempotency.SCOPE_KEY)
+            if abandoned is not None:
+                await anyio.to_thread.run_sync(lambda: idempotency.abandon(engine=engine, held=abandoned))
             raise
-        media_type = (
-            dict(start.get("headers", [])).get(b"content-type", b"application/json").decode("latin-1")
-        )
+        if (held := scope.get(idempotency.SCOPE_KEY)) is None:
+            return
+        headers = dict(start.get("headers", []))
+        media_type = headers.get(b"content-type", b"application/json").decode("latin-1")
         answer = idempotency.Stored(start.get("status", 500), media_type, b"".join(chunks))
-        await anyio.to_thread.run_sync(
-            lambda: idempotency.finish(engine=engine, principal=principal, key=key, answer=answer)
-        )
-
-
-_SAFE_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-
-
-async def _read_all(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
-
-
-def _fingerprint(scope: Scope, headers: dict, body: bytes) -> str:
-    """What makes two requests the same: path, query and body — a multipart boundary aside."""
-    content_type = headers.get(b"content-type", b"")
-    boundary = re.search(rb"boundary=\"?([^\";]+)", content_type)
-    if boundary:
-        body = body.replace(boundary.group(1), b"")
-    digest = hashlib.sha256()
-    for part in (scope["path"].encode(), scope.get("query_string", b""), content_type.split(b";")[0], body):
-        digest.update(hashlib.sha256(part).digest())
-    return digest.hexdigest()
+        await anyio.to_thread.run_sync(lambda: idempotency.finish(engine=engine, held=held, answer=answer))

@@ -7,8 +7,13 @@ The server is started here (one uvicorn process, default settings) on a fresh da
 JSON bodies, text, DOCX and HTML files (each of its own body), one PDF sent five times, and
 repeats of some JSON bodies — so the same bytes arrive concurrently and must be stored once.
 The baseline is the same server answering JSON uploads one at a time, measured in the same run.
-A 503 "busy" (the extraction pool is full) is retried after its Retry-After, as a client should;
-those are counted apart from real server errors.
+A 503 "busy" (the extraction pool is full, the database connection was lost) or a 409 "conflict"
+is retried after its Retry-After, as a client should; those are counted apart from real server
+errors.
+
+On PostgreSQL, every backend of the run's own database is terminated (pg_terminate_backend) twice
+while the uploads are under way, as a failover or an administrator would: still no 5xx, and every
+report acknowledged (201 or 200) is read back afterwards.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fixtures import documents, html_page, reports  # noqa: E402
+
+from bench.server import unexpected_errors  # noqa: E402
 
 PG_ADMIN = os.environ.get("NIANBAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SEEDS = ROOT / "tests" / "data" / "seeds"
@@ -140,7 +147,7 @@ async def _send(client: httpx.AsyncClient, upload: Upload) -> tuple[int, float, 
             )
         else:
             response = await client.post("/api/v1/reports", files={"file": upload.file})
-        if response.status_code == 503 and "retry-after" in response.headers:
+        if response.status_code in (409, 503) and "retry-after" in response.headers:
             busy += 1
             await asyncio.sleep(float(response.headers["retry-after"]))
             continue
@@ -153,7 +160,41 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def _run(base: str, uploads: list[Upload], baseline: list[Upload]) -> dict:
+def _terminate_backends(url: str) -> int:
+    """Terminate every connection to the run's database but this one; how many there were."""
+    engine = create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    with engine.connect() as connection:
+        killed = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    engine.dispose()
+    return killed
+
+
+async def _terminating(url: str, at: tuple[float, ...], killed: list[int]) -> None:
+    started = time.perf_counter()
+    for moment in at:
+        await asyncio.sleep(max(0.0, moment - (time.perf_counter() - started)))
+        killed.append(await asyncio.to_thread(_terminate_backends, url))
+
+
+async def _readable(client: httpx.AsyncClient, ids: list[str]) -> int:
+    """How many of the acknowledged reports answer 200 when read back."""
+    gate = asyncio.Semaphore(20)
+
+    async def one(report_id: str) -> bool:
+        async with gate:
+            return (await client.get(f"/api/v1/reports/{report_id}")).status_code == 200
+
+    return sum(await asyncio.gather(*(one(i) for i in ids)))
+
+
+async def _run(base: str, uploads: list[Upload], baseline: list[Upload], terminate: str | None) -> dict:
     # Idle connections are dropped before uvicorn's keep-alive timeout (5 s) closes them: a request
     # sent on one just as the server closes it is reset (here, a retry after Retry-After).
     limits = httpx.Limits(
@@ -161,10 +202,23 @@ async def _run(base: str, uploads: list[Upload], baseline: list[Upload]) -> dict
     )
     async with httpx.AsyncClient(base_url=base, timeout=600, limits=limits) as client:
         sequential = [await _send(client, u) for u in baseline]
+        killed: list[int] = []
+        terminator = asyncio.create_task(_terminating(terminate, (2.0, 5.0), killed)) if terminate else None
         started = time.perf_counter()
         results = await asyncio.gather(*(_send(client, u) for u in uploads))
         wall = time.perf_counter() - started
-    return {"sequential": sequential, "results": results, "wall": wall}
+        if terminator is not None:
+            await terminator
+        acknowledged = sorted({r[3] for r in results if r[0] in (200, 201)})
+        readable = await _readable(client, acknowledged)
+    return {
+        "sequential": sequential,
+        "results": results,
+        "wall": wall,
+        "killed": killed,
+        "acknowledged": len(acknowledged),
+        "readable": readable,
+    }
 
 
 def run(kind: str, total: int) -> bool:
@@ -198,7 +252,7 @@ def run(kind: str, total: int) -> bool:
             time.sleep(0.1)
         uploads = mix(total)
         baseline = [Upload("json", json_body=json.dumps(_seed_json(10_000 + n)).encode()) for n in range(10)]
-        outcome = asyncio.run(_run(base, uploads, baseline))
+        outcome = asyncio.run(_run(base, uploads, baseline, url if kind == "postgresql" else None))
     finally:
         if server is not None:
             server.terminate()
@@ -251,11 +305,17 @@ def run(kind: str, total: int) -> bool:
         f"   throughput: {rate:.1f} new reports/s, {len(uploads) / wall:.1f} answers/s (wall {wall:.1f} s); "
         f"baseline {1 / base_p50:.1f} reports/s → ratio {rate * base_p50:.1f}×"
     )
+    faults = unexpected_errors(Path(workdir) / "server.log")
+    print(f"   server faults logged (500 internal_error): {faults}")
+    if outcome["killed"]:
+        print(f"   backends terminated mid-load: {' then '.join(map(str, outcome['killed']))}")
+    print(f"   acknowledged reports read back: {outcome['readable']} of {outcome['acknowledged']}")
     problems = [r[3] for r in results if r[0] >= 400][:3]
     if problems:
         print(f"   first problems: {problems}")
     ok = not server_errors and stored_reports == stored_sources == expected == statuses.count(201)
-    print(f"   exactly once and no 5xx: {'yes' if ok else 'NO'}")
+    ok = ok and outcome["readable"] == outcome["acknowledged"] and faults == 0
+    print(f"   exactly once, no 5xx, every acknowledged report readable: {'yes' if ok else 'NO'}")
     return ok
 
 

@@ -3,15 +3,14 @@ flight are told apart."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 
 from live import distinct_report, live  # noqa: F401
 from sqlmodel import Session
 
-from app.middleware import _fingerprint
 from app.models.access import IdempotencyRecord
+from app.services import idempotency
 
 JSON = {"content-type": "application/json"}
 
@@ -44,9 +43,10 @@ def test_a_key_still_in_flight_is_409(live):  # noqa: F811
     report = distinct_report(4, "幂等")
     body = json.dumps(report).encode()
     # The first request holds the key and has not answered yet.
-    scope = {"path": "/api/v1/reports", "query_string": b""}
-    fingerprint = _fingerprint(scope, {b"content-type": b"application/json"}, body)
-    principal = hashlib.sha256(b"|").hexdigest()
+    fingerprint = idempotency.fingerprint(
+        path="/api/v1/reports", query=b"", content_type="application/json", body=[body[:7], body[7:]]
+    )
+    principal = idempotency.principal(None)  # the local newcomer: no key exists yet
     with Session(live.engine) as session:
         session.add(
             IdempotencyRecord(
@@ -89,3 +89,27 @@ def test_multipart_retries_match_whatever_the_boundary(live):  # noqa: F811
     assert first.status_code == again.status_code == 202
     assert again.json()["id"] == first.json()["id"]
     assert live.scalar("SELECT count(*) FROM batch") == 1
+
+
+def test_the_fingerprint_ignores_the_boundary_wherever_the_chunks_split_it():
+    def body(boundary: bytes) -> bytes:
+        return b"--" + boundary + b"\r\ncontent\r\n--" + boundary + b"--\r\n"
+
+    def fingerprint(boundary: bytes, size: int) -> str:
+        data = body(boundary)
+        return idempotency.fingerprint(
+            path="/api/v1/batches",
+            query=b"",
+            content_type=f"multipart/form-data; boundary={boundary.decode()}",
+            body=[data[i : i + size] for i in range(0, len(data), size)],
+        )
+
+    prints = {fingerprint(b, size) for b in (b"abc123", b"zzzzzzzzzzzzzz") for size in (1, 3, 5, 7, 100)}
+    assert len(prints) == 1
+    other = idempotency.fingerprint(
+        path="/api/v1/batches",
+        query=b"",
+        content_type="multipart/form-data; boundary=q",
+        body=[b"--q\r\nother"],
+    )
+    assert other not in prints

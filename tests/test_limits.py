@@ -103,7 +103,8 @@ def test_a_submission_turned_away_has_its_body_received_before_its_connection_cl
         raise AssertionError("past the bound")
 
     admission = Admission(unreachable, limit=0, retry_after=10, max_body=1000)
-    anyio.run(admission, {"type": "http", "method": "POST", "headers": []}, receive, send)
+    scope = {"type": "http", "method": "POST", "headers": [(b"transfer-encoding", b"chunked")]}
+    anyio.run(admission, scope, receive, send)
     assert chunks == []  # all of the body was received, and dropped
     start = sent[0]
     assert start["status"] == 503

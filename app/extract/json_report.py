@@ -6,15 +6,17 @@ Every error names its exact path, so a portal can show the clerk which field is 
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
 
 from app.draft import Draft, Figure, Scope, Status
 from app.errors import ProblemError
 from app.rules.layout import TABLE_CODES, Format, Kind, layout
+from app.rules.naming import normalise_organ
 
 
 class ReportMeta(BaseModel):
@@ -36,6 +38,33 @@ class ReportMeta(BaseModel):
     table2: dict[str, dict[str, Any]] = Field(default_factory=dict)
     table3: dict[str, dict[str, Any]] = Field(default_factory=dict)
     table4: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("organ")
+    @classmethod
+    def _printable_name(cls, organ: str) -> str:
+        """A name is printed text: a control character (NUL, BEL, …) in it is refused, not kept."""
+        if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in organ):
+            raise ValueError("机关名称含控制字符（如 NUL），请删除后再提交")
+        if not normalise_organ(organ):
+            raise ValueError("机关名称不能只有空白或不可见字符")
+        return organ
+
+
+def _has_nul(value: Any) -> bool:
+    """Whether any string of a decoded JSON value, key or value, holds NUL (which PostgreSQL cannot
+    store, and no report prints)."""
+    level = [value]
+    while level:
+        strings = [v for v in level if isinstance(v, str)]
+        if any("\x00" in v for v in strings):
+            return True
+        level = [
+            child
+            for c in level
+            if isinstance(c, dict | list)
+            for child in ([*c.keys(), *c.values()] if isinstance(c, dict) else c)
+        ]
+    return False
 
 
 def _depth(value: Any) -> int:
@@ -61,6 +90,8 @@ def load_json(data: bytes, max_depth: int) -> Any:
         raise ProblemError(422, "invalid_json", f"JSON 格式有误，无法解析：{type(exc).__name__}") from None
     if _depth(value) > max_depth:
         raise too_deep
+    if _has_nul(value):
+        raise ProblemError(422, "invalid_json", "JSON 的文字中含有 NUL 字符（\\u0000），请删除后再提交")
     return value
 
 

@@ -6,13 +6,14 @@ When auth is "auto" and no key exists yet, callers on this machine may do everyt
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+import anyio.from_thread
+from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
-from app import db
+from app import body, db
 from app.config import get_settings
 from app.db import SessionDep
 from app.errors import ProblemError
@@ -39,13 +40,6 @@ def required_scope(method: str, path: str) -> str | None:
     return "read" if method in READ_METHODS else "submit"
 
 
-async def _body_sha256(request: Request) -> str | None:
-    """Only signed requests need the body now; the request-size limit has already bounded it."""
-    if "x-signature" not in request.headers:
-        return None
-    return hashlib.sha256(await request.body()).hexdigest()
-
-
 def _signed_path(request: Request) -> str:
     """The path exactly as the caller sent it, percent-encoding included (the /gov/v1 envelope
     rewrites the routed path, not this one)."""
@@ -53,40 +47,60 @@ def _signed_path(request: Request) -> str:
     return raw.decode("latin-1") if raw else request.scope.get("nianbao.original_path", request.url.path)
 
 
+def _signed_body_sha256(request: Request) -> str:
+    """The body's SHA-256, received now (into a spooled file, within the route's cap): only a
+    signature whose key, timestamp and nonce already passed gets this far."""
+    return anyio.from_thread.run(body.of(request.scope).spool).sha256
+
+
+def _signed_caller(request: Request, session: Session, app_key: str) -> Caller:
+    """An appKey signature: key, timestamp and nonce checked from the headers first (401 before
+    any body is received), then the body hashed as it arrives, then the signature and its nonce."""
+    headers = request.headers
+    timestamp, nonce = headers.get("x-timestamp", ""), headers.get("x-nonce", "")
+    window = get_settings().signature_window_seconds
+    key = access.signing_key(
+        session=session, app_key=app_key, timestamp=timestamp, nonce=nonce, window_seconds=window
+    )
+    session.commit()  # no transaction (on SQLite no lock) is held while the body arrives
+    body_sha256 = _signed_body_sha256(request)
+    db.begin(session, writes=True)
+    return access.by_signature(
+        session=session,
+        key=key,
+        timestamp=timestamp,
+        nonce=nonce,
+        signature=headers.get("x-signature", ""),
+        method=request.method,
+        path=_signed_path(request),
+        query=request.scope.get("query_string", b"").decode("latin-1"),
+        body_sha256=body_sha256,
+        window_seconds=window,
+    )
+
+
 def authenticate(
     request: Request,
     session: SessionDep,
-    body_sha256: Annotated[str | None, Depends(_body_sha256)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
     app_key: Annotated[str | None, Security(_app_key)],
 ) -> Caller:
+    """Who is calling, decided from the headers alone: no body is received before this (a
+    signature's body only once its headers pass), and no Idempotency-Key is looked at."""
     settings = get_settings()
     scope = required_scope(request.method, request.url.path)
     if scope is None:
         return access.ANONYMOUS
-    # Only an appKey signature writes (its nonce); any other check reads, and on SQLite a read
-    # takes no lock, so checking a caller never waits behind a report being stored.
-    signed = "authorization" not in request.headers and "x-app-key" in request.headers
-    db.begin(session, writes=signed)
+    # Checking a caller reads, and on SQLite a read takes no lock, so it never waits behind a
+    # report being stored; only an appKey signature writes (its nonce), once its body is in.
+    db.begin(session, writes=False)
     # A credential header that is present is checked, even when empty or of another scheme.
     if "authorization" in request.headers:
         if bearer is None:
             raise access.unauthorized("Authorization 须为 Bearer nb_… 形式的 API 密钥")
         caller = access.by_token(session=session, token=bearer.credentials)
     elif "x-app-key" in request.headers:
-        headers = request.headers
-        caller = access.by_signature(
-            session=session,
-            app_key=app_key or "",
-            timestamp=headers.get("x-timestamp", ""),
-            nonce=headers.get("x-nonce", ""),
-            signature=headers.get("x-signature", ""),
-            method=request.method,
-            path=_signed_path(request),
-            query=request.scope.get("query_string", b"").decode("latin-1"),
-            body_sha256=body_sha256 or hashlib.sha256(b"").hexdigest(),
-            window_seconds=settings.signature_window_seconds,
-        )
+        caller = _signed_caller(request, session, app_key or "")
     elif scope == "read" and settings.anonymous_read:
         caller = access.ANONYMOUS
     elif (

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from app.db import SessionDep, SessionRoute
 from app.models.aggregates import AggregateResult, CoverageResult
 from app.models.api import Problem
+from app.routes.params import Year
 from app.routes.regions import Level, Tree
 from app.services import aggregates, coverage, tabular
 
@@ -44,9 +45,9 @@ def get_aggregates(
     tree: Tree = "geo",
     region_level: Level | None = None,
     region: RegionCode = None,
-    year: int | None = None,
-    year_from: int | None = None,
-    year_to: int | None = None,
+    year: Year = None,
+    year_from: Year = None,
+    year_to: Year = None,
     scope: Literal["body", "area"] = "body",
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> AggregateResult | Response:

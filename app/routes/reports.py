@@ -12,6 +12,7 @@ from app.db import SessionDep, SessionRoute
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
 from app.models.bulk import BulkResult
 from app.routes.inputs import RawInput, read_bulk_input, read_report_input
+from app.routes.params import INT_MAX, Id, Year
 from app.services import bulk, intake, reading, reports
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], route_class=SessionRoute)
@@ -119,13 +120,13 @@ def validate_report(raw: InputDep, session: SessionDep) -> ReportPublic:
 @router.get("/reports", response_model=ReportList, summary="List reports (latest versions by default)")
 def list_reports(
     session: SessionDep,
-    year: int | None = None,
+    year: Year = None,
     organ: Annotated[str | None, Query(max_length=200)] = None,
     valid: bool | None = None,
     region: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None,
     all_versions: bool = False,
-    limit: Annotated[int, Query(ge=1)] = 50,
-    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    limit: Annotated[int, Query(ge=1, le=INT_MAX)] = 50,
+    offset: Annotated[int, Query(ge=0, le=INT_MAX)] = 0,
 ) -> ReportList:
     return reports.list_reports(
         session=session,
@@ -140,12 +141,12 @@ def list_reports(
 
 
 @router.get("/reports/{report_id}", response_model=ReportPublic, responses={404: {"model": Problem}})
-def get_report(report_id: int, session: SessionDep) -> ReportPublic:
+def get_report(report_id: Id, session: SessionDep) -> ReportPublic:
     return reports.get(session=session, report_id=report_id)
 
 
 @router.get(
     "/reports/{report_id}/validation", response_model=ValidationPublic, responses={404: {"model": Problem}}
 )
-def get_validation(report_id: int, session: SessionDep) -> ValidationPublic:
+def get_validation(report_id: Id, session: SessionDep) -> ValidationPublic:
     return reports.get_validation(session=session, report_id=report_id)

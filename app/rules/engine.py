@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
 
-from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
+from app.draft import MAX_COUNT, CellKey, Draft, Figure, Finding, Location, Severity, Status, Value, storable
 from app.rules.catalogue import RULES, RULES_BY_ID, SUM_NOT_CHECKED, Rule
 from app.rules.hints import Violation, add_hints
 from app.rules.layout import (
@@ -175,6 +175,8 @@ def _finding(rule: Rule, severity: Severity | None = None, case: str | None = No
 def _valid_value(kind: Kind, value: Value | None) -> bool:
     if value is None:
         return True  # a blank is COMPLETE's concern
+    if not storable(value):
+        return False
     if kind is Kind.COUNT:
         return isinstance(value, int) and value >= 0
     if kind is Kind.SIGNED:
@@ -214,7 +216,7 @@ def read(draft: Draft) -> Reading:
     irregular = [
         i
         for i, figure in enumerate(figures)
-        if figure.status is not read_ or type(figure.value) is not int or figure.value < 0
+        if figure.status is not read_ or type(figure.value) is not int or not 0 <= figure.value <= MAX_COUNT
     ]
     return Reading(lay, figures, [figure.value for figure in figures], irregular)
 

@@ -1,7 +1,10 @@
-"""How findings name cells and print values: one wording for every rule."""
+"""How findings name cells and print values, and how a body's name is compared: one wording
+and one normal form for every rule."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import Decimal
 
 from app.draft import CellKey, Value
@@ -17,8 +20,11 @@ def fmt_value(value: Value | None) -> str | None:
         return None
     if isinstance(value, Decimal):
         text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return str(value)
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    else:
+        text = str(value)
+    # a figure of forty digits or more (1e400 given as JSON) is written as a power of ten
+    return format(Decimal(value).normalize(), "E") if len(text) > 40 else text
 
 
 def cell_label(lay: Layout, key: CellKey) -> str:
@@ -30,3 +36,24 @@ def cell_label(lay: Layout, key: CellKey) -> str:
     if len(found.columns) == 1:
         return short_label(found.label)
     return f"{short_label(found.label)}·{column_label}"
+
+
+# Characters that print nothing: zero-width spaces and joiners, the byte-order mark, soft hyphen,
+# and the bidirectional controls (U+202A–U+202E, U+2066–U+2069, LRM, RLM, ALM), which can make
+# one name look like another.
+_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+def normalise_organ(name: str) -> str:
+    """A body's name as it is compared and keyed: NFKC (full-width letters and digits, compatibility
+    ideographs), invisible and bidirectional control characters and other control characters
+    removed, every run of whitespace one space, none at either end. Names that look alike are one."""
+    text = unicodedata.normalize("NFKC", name)
+    text = _INVISIBLE.sub("", text)
+    text = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or not _control(ch))
+    return " ".join(text.split())
+
+
+def _control(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category == "Cc" or category == "Cf"

@@ -138,10 +138,24 @@ def sign(secret: str, message: str) -> str:
     return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
+def signing_key(*, session: Session, app_key: str, timestamp: str, nonce: str, window_seconds: int) -> ApiKey:
+    """The key an appKey signature names, checked from the headers alone: 401 before any body is
+    received when the key is unknown, revoked or cannot sign, or the timestamp is off."""
+    if not timestamp.isdigit() or len(timestamp) > 12 or not 8 <= len(nonce) <= 64:
+        raise unauthorized("签名参数不完整：X-Timestamp 为秒级时间戳，X-Nonce 为 8–64 个字符")
+    sent_at = datetime.fromtimestamp(int(timestamp), UTC)
+    if abs((_now() - sent_at).total_seconds()) > window_seconds:
+        raise unauthorized(f"X-Timestamp 与服务器时间相差超过 {window_seconds} 秒，请校准时钟")
+    key = _active(session, app_key)
+    if key is None or not key.signing_secret:
+        raise unauthorized("签名无效：请核对 appKey、签名串与密钥")
+    return key
+
+
 def by_signature(
     *,
     session: Session,
-    app_key: str,
+    key: ApiKey,
     timestamp: str,
     nonce: str,
     signature: str,
@@ -151,23 +165,18 @@ def by_signature(
     body_sha256: str,
     window_seconds: int,
 ) -> Caller:
-    """The caller an appKey signature stands for; the nonce is used up. 401 otherwise."""
-    if not timestamp.isdigit() or not 8 <= len(nonce) <= 64:
-        raise unauthorized("签名参数不完整：X-Timestamp 为秒级时间戳，X-Nonce 为 8–64 个字符")
-    sent_at = datetime.fromtimestamp(int(timestamp), UTC)
-    if abs((_now() - sent_at).total_seconds()) > window_seconds:
-        raise unauthorized(f"X-Timestamp 与服务器时间相差超过 {window_seconds} 秒，请校准时钟")
-    key = _active(session, app_key)
-    secret = key.signing_secret if key is not None and key.signing_secret else secrets.token_hex(32)
-    expected = sign(secret, signing_string(method, path, query, timestamp, nonce, body_sha256))
-    if not hmac.compare_digest(expected, signature.lower()) or key is None or not key.signing_secret:
+    """The caller a (signing_key-checked) appKey signature stands for; the nonce is used up. 401 otherwise."""
+    assert key.signing_secret is not None
+    expected = sign(key.signing_secret, signing_string(method, path, query, timestamp, nonce, body_sha256))
+    if not hmac.compare_digest(expected, signature.lower()):
         raise unauthorized("签名无效：请核对 appKey、签名串与密钥")
+    sent_at = datetime.fromtimestamp(int(timestamp), UTC)
     session.exec(delete(RequestNonce).where(RequestNonce.expires_at < _now()))  # type: ignore[arg-type]
     try:
         with session.begin_nested():
             session.add(
                 RequestNonce(
-                    app_key=app_key, nonce=nonce, expires_at=sent_at + timedelta(seconds=window_seconds)
+                    app_key=key.prefix, nonce=nonce, expires_at=sent_at + timedelta(seconds=window_seconds)
                 )
             )
     except IntegrityError:

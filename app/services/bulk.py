@@ -29,7 +29,7 @@ from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
 from app.services import files, regions, telemetry
 from app.services.present import counts
-from app.services.reports import Upload, draft_of, finding_rows, organ_key
+from app.services.reports import Upload, draft_of, finding_rows, organ_key, stored_figure
 
 REPORT: Table = Report.__table__  # type: ignore[attr-defined]
 SOURCE: Table = SourceDocument.__table__  # type: ignore[attr-defined]
@@ -100,6 +100,9 @@ class _Entry:
             self.rechecked = fresh
 
 
+CONFLICT_RETRY_SECONDS = 2  # the other writer has committed by then
+
+
 def ingest(*, session: Session, items: list[Item]) -> list[Outcome]:
     """Store reports in one transaction; one outcome per item, in order.
 
@@ -112,7 +115,9 @@ def ingest(*, session: Session, items: list[Item]) -> list[Outcome]:
                 return _ingest(session, items)
         except (IntegrityError, psycopg.IntegrityError):  # the latter from psycopg used directly
             session.expire_all()
-    raise ProblemError(409, "conflict", "同一报告正在被同时提交，请稍后重试")
+    raise ProblemError(
+        409, "conflict", "同一报告正在被同时提交，请稍后重试", retry_after=CONFLICT_RETRY_SECONDS
+    )
 
 
 def _ingest(session: Session, items: list[Item]) -> list[Outcome]:
@@ -333,7 +338,8 @@ def _insert_figures(session: Session, new: list[_Entry]) -> None:
 
 def _figure_tuples(entry: _Entry, *, bind_value: Callable | None) -> Iterator[tuple]:
     """A report's figures as the driver takes them: JSON as text, the value as its column binds it."""
-    for key, figure in entry.draft.figures.items():
+    for key, given in entry.draft.figures.items():
+        figure = stored_figure(given)
         value, candidates = figure.value, figure.candidates
         yield (
             entry.id,

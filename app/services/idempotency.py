@@ -1,11 +1,17 @@
 """Idempotency-Key: the first request with a key runs, later ones with the same key get its answer.
 
-Same key and same request → the stored answer; same key and another request → 422; the first
-still running → 409. Records live in the database, so every API process sees them.
+A key belongs to an authenticated caller: records are written and replayed only once the caller
+is known, keyed by its API key's id (or "local" for the newcomer on this machine without keys),
+never for a request that failed authentication. Same key and same request → the stored answer;
+same key and another request → 422; the first still running → 409. Records live in the database,
+so every API process sees them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +27,8 @@ from app.models.access import IdempotencyRecord
 IN_FLIGHT_SECONDS = 600  # a first request older than this died with its process; the key is free again
 # Answers that say "try again" are not kept, so the retry with the same key really runs.
 NOT_KEPT = frozenset({401, 403, 409, 429})
+SCOPE_KEY = "nianbao.idempotency"  # in the request's scope while it holds a key
+_SAFE_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
 @dataclass
@@ -30,32 +38,87 @@ class Stored:
     body: bytes
 
 
+@dataclass(frozen=True)
+class Held:
+    """A key this request holds: its caller and the key."""
+
+    principal: str
+    key: str
+
+
+class Replay(Exception):
+    """The request was answered before: send the stored answer instead of running it again."""
+
+    def __init__(self, stored: Stored) -> None:
+        super().__init__(stored.status)
+        self.stored = stored
+
+
+def principal(key_id: int | None) -> str:
+    """Whose keys these are: an API key by its id (its prefix is not secret), or the local newcomer."""
+    return "local" if key_id is None else f"key:{key_id}"
+
+
+def checked_key(header: str) -> str:
+    key = header.strip()
+    if not _SAFE_KEY.match(key):
+        raise ProblemError(422, "invalid_idempotency_key", "Idempotency-Key 须为 1–255 个可见 ASCII 字符")
+    return key
+
+
+def fingerprint(*, path: str, query: bytes, content_type: str, body: Iterable[bytes]) -> str:
+    """What makes two requests the same: path, query and body — a multipart boundary aside."""
+    boundary = re.search(r"boundary=\"?([^\";]+)", content_type)
+    chunks = _without(body, boundary.group(1).encode("latin-1")) if boundary else body
+    content = hashlib.sha256()
+    for chunk in chunks:
+        content.update(chunk)
+    digest = hashlib.sha256()
+    for part in (path.encode(), query, content_type.split(";")[0].encode("latin-1")):
+        digest.update(hashlib.sha256(part).digest())
+    digest.update(content.digest())
+    return digest.hexdigest()
+
+
+def _without(chunks: Iterable[bytes], token: bytes) -> Iterable[bytes]:
+    """The chunks with every occurrence of `token` removed, also where it straddles two chunks."""
+    keep = len(token) - 1
+    tail = b""
+    for chunk in chunks:
+        data = (tail + chunk).replace(token, b"")
+        cut = max(len(data) - keep, 0)
+        tail = data[cut:]
+        yield data[:cut]
+    yield tail
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _find(session: Session, principal: str, key: str) -> IdempotencyRecord | None:
+def _find(session: Session, held: Held) -> IdempotencyRecord | None:
     return session.exec(
         select(IdempotencyRecord).where(
-            IdempotencyRecord.principal == principal, IdempotencyRecord.key == key
+            IdempotencyRecord.principal == held.principal, IdempotencyRecord.key == held.key
         )
     ).first()
 
 
-def begin(*, engine: Engine, principal: str, key: str, request_sha256: str) -> Stored | None:
-    """None when this request should run (it now holds the key); the stored answer to replay."""
+def begin(*, engine: Engine, held: Held, request_sha256: str) -> None:
+    """Take the key for this request, or raise Replay with the stored answer (or 409/422)."""
     ttl = timedelta(hours=get_settings().idempotency_ttl_hours)
     with Session(engine) as session:
         session.exec(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < _now() - ttl))  # type: ignore[arg-type]
-        record = _find(session, principal, key)
+        record = _find(session, held)
         if record is None:
-            session.add(IdempotencyRecord(principal=principal, key=key, request_sha256=request_sha256))
+            record = IdempotencyRecord(principal=held.principal, key=held.key, request_sha256=request_sha256)
+            session.add(record)
             try:
                 session.commit()
-                return None
+                return
             except IntegrityError:
                 session.rollback()
-                record = _find(session, principal, key)
+                record = _find(session, held)
                 assert record is not None
         if record.request_sha256 != request_sha256:
             raise ProblemError(
@@ -66,7 +129,7 @@ def begin(*, engine: Engine, principal: str, key: str, request_sha256: str) -> S
                 record.created_at = _now()
                 session.add(record)
                 session.commit()
-                return None
+                return
             raise ProblemError(
                 409,
                 "idempotency_in_flight",
@@ -74,12 +137,12 @@ def begin(*, engine: Engine, principal: str, key: str, request_sha256: str) -> S
                 retry_after=2,
             )
         session.commit()
-        return Stored(record.status, record.media_type or "application/json", record.body or b"")
+        raise Replay(Stored(record.status, record.media_type or "application/json", record.body or b""))
 
 
-def finish(*, engine: Engine, principal: str, key: str, answer: Stored) -> None:
+def finish(*, engine: Engine, held: Held, answer: Stored) -> None:
     with Session(engine) as session:
-        record = _find(session, principal, key)
+        record = _find(session, held)
         if record is None:
             return
         if answer.status >= 500 or answer.status in NOT_KEPT:
@@ -90,9 +153,9 @@ def finish(*, engine: Engine, principal: str, key: str, answer: Stored) -> None:
         session.commit()
 
 
-def abandon(*, engine: Engine, principal: str, key: str) -> None:
+def abandon(*, engine: Engine, held: Held) -> None:
     with Session(engine) as session:
-        record = _find(session, principal, key)
+        record = _find(session, held)
         if record is not None and record.status is None:
             session.delete(record)
         session.commit()

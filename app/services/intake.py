@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 
@@ -59,7 +59,21 @@ def read(data: bytes, filename: str | None, is_json_body: bool) -> tuple[Draft, 
     if sniffed.type is FileType.JSON:
         return json_report(data, filename)
     draft = run_bounded(read_document, data, sniffed)
-    return draft, Upload(data, sniffed.media_type, filename)
+    return _printable(draft), Upload(data, sniffed.media_type, filename)
+
+
+_CONTROLS = {n: None for n in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0)]}
+
+
+def _printable(draft: Draft) -> Draft:
+    """Text read from a file without the control characters no printed page shows (PostgreSQL
+    cannot store NUL at all), so a file's text is stored alike on both databases."""
+    return replace(
+        draft,
+        organ=draft.organ.translate(_CONTROLS) if draft.organ else draft.organ,
+        title=draft.title.translate(_CONTROLS) if draft.title else draft.title,
+        narrative=draft.narrative.translate(_CONTROLS) if draft.narrative else draft.narrative,
+    )
 
 
 def json_reports(data: bytes) -> list[tuple[Draft, Upload] | ProblemError]:

@@ -1,8 +1,10 @@
 """Workers: claim a job in the database, turn its file into a report, record the outcome.
 
-A claim is a lease. The report and the job's "done" are written in one transaction, so a worker
-killed at any moment leaves either both or neither; its lease runs out and another worker (or the
-same one restarted) takes the job again. The same bytes are never stored twice (content dedupe).
+A claim is a short lease that the live worker renews while it reads the file (a heartbeat every
+third of the lease). The report and the job's "done" are written in one transaction, so a worker
+killed at any moment leaves either both or neither; it stops renewing, its lease runs out within
+seconds and another worker (or the same one restarted) takes the job again. The same bytes are
+never stored twice (content dedupe).
 On PostgreSQL claims use SELECT … FOR UPDATE SKIP LOCKED, so many workers share one queue; on
 SQLite the write lock taken by BEGIN IMMEDIATE makes the claim exclusive. A file is read between
 transactions, never inside one.
@@ -14,11 +16,12 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import or_
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -132,7 +135,8 @@ def run(*, engine: Engine, job_id: int, worker: str) -> str:
             return job.state  # another worker took it over after our lease ran out
         digest, filename = job.sha256, job.filename
         session.commit()
-        read = _attempt(lambda: _read(digest, filename), job_id)
+        with _heartbeat(engine=engine, job_id=job_id, worker=worker):
+            read = _attempt(lambda: _read(digest, filename), job_id)
 
         job = session.exec(
             select(BatchJob)
@@ -166,6 +170,46 @@ def run(*, engine: Engine, job_id: int, worker: str) -> str:
         session.commit()
         telemetry.JOBS.labels(job.state).inc()
         return job.state
+
+
+def renew(*, engine: Engine, job_id: int, worker: str) -> bool:
+    """Extend the lease of a job this worker still runs; whether it did."""
+    lease = timedelta(seconds=get_settings().job_lease_seconds)
+    with Session(engine) as session:
+        renewed = session.execute(
+            update(BatchJob)
+            .where(
+                col(BatchJob.id) == job_id,
+                col(BatchJob.state) == JobState.RUNNING.value,
+                col(BatchJob.claimed_by) == worker[:100],
+            )
+            .values(lease_until=_now() + lease)
+        )
+        session.commit()
+        return bool(renewed.rowcount)  # type: ignore[attr-defined]
+
+
+@contextmanager
+def _heartbeat(*, engine: Engine, job_id: int, worker: str) -> Iterator[None]:
+    """Renew the job's lease every third of it while the block runs."""
+    stop = threading.Event()
+    every = get_settings().job_lease_seconds / 3
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                if not renew(engine=engine, job_id=job_id, worker=worker):
+                    return
+            except Exception:  # the next beat tries again; the lease covers two misses
+                log.warning("renewing a job's lease failed", extra={"fields": {"job": job_id}})
+
+    thread = threading.Thread(target=beat, name=f"lease-{job_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def work(

@@ -18,6 +18,7 @@ from app.draft import Finding
 from app.errors import ProblemError
 from app.models.regions import RegionList, RegionPublic, RegionRef, Resolution
 from app.rules.catalogue import RULES_BY_ID
+from app.rules.naming import normalise_organ
 from app.services.gazetteer import TREES, Gazetteer, Region, full_code, gazetteer
 
 THRESHOLD = 0.6  # below this a report is stored without a region
@@ -285,7 +286,7 @@ def place(*, organ: str, region_code: str | None) -> Placement:
         if region is None:
             raise ProblemError(422, "unknown_region", f"region_code {region_code} 不是已知的统计用区划代码")
         return Placement(region.code, gaz.path_columns(region.code), [])
-    match = resolver().resolve(organ)
+    match = resolver().resolve(normalise_organ(organ))  # a name that looks alike resolves alike
     if match.code is None or match.confidence < THRESHOLD:
         return Placement(None, gaz.path_columns(None), [_finding(organ, match)])
     return Placement(match.code, gaz.path_columns(match.code), [])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,13 +10,14 @@ from functools import cached_property
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, func, select
 
-from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status, Value
+from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status, Value, storable
 from app.errors import ProblemError, not_found
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import Key, cell_of
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind
+from app.rules.naming import fmt_value, normalise_organ
 from app.services import files, regions
 from app.services.present import report_public, validation_public
 
@@ -43,11 +43,26 @@ class Upload:
 
 
 def organ_key(name: str) -> str:
-    """The identity of a body across years and versions: its name, width- and space-normalised."""
-    return "".join(unicodedata.normalize("NFKC", name).split())
+    """The identity of a body across years and versions: its normalised name without spaces."""
+    return "".join(normalise_organ(name).split())
 
 
 # ---- between rows and drafts -------------------------------------------------------------------
+
+
+def _fit(text: str | None, size: int = 200) -> str | None:
+    """A finding's reported or expected value within its column (a 4,000-digit count is not)."""
+    return text if text is None or len(text) <= size else text[: size - 1] + "…"
+
+
+def stored_figure(figure: Figure) -> Figure:
+    """A figure as the figure column can hold it: a value beyond it (a VALUE error) is stored
+    blank and unreadable with the text it was given, never rounded, Infinity or overflowing."""
+    value = figure.value
+    if value is None or storable(value):
+        return figure
+    raw = figure.raw if figure.raw is not None else fmt_value(value)
+    return replace(figure, value=None, status=Status.UNREADABLE, raw=_fit(raw, 100))
 
 
 def finding_rows(report_id: int, findings: list[Finding]) -> list[dict]:
@@ -61,8 +76,8 @@ def finding_rows(report_id: int, findings: list[Finding]) -> list[dict]:
             "column_code": f.location.column,
             "page": f.location.page,
             "cells": f.cells,
-            "reported": f.reported,
-            "expected": f.expected,
+            "reported": _fit(f.reported),
+            "expected": _fit(f.expected),
             "message": f.message,
             "message_en": f.message_en,
             "hint": f.hint,
@@ -277,7 +292,8 @@ def as_stored(draft: Draft, region_code: str | None, dialect: Dialect) -> Draft:
     """The draft as `get` reads it back once stored: the region it is counted under, money as the
     value column keeps it, counts as integers, candidates as their stored text reads."""
     figures = {}
-    for key, figure in draft.figures.items():
+    for key, given in draft.figures.items():
+        figure = stored_figure(given)
         value = figure.value
         if value is not None:
             value = _stored_money(value, dialect) if draft.layout.kind(*key) is Kind.MONEY else int(value)

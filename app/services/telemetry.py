@@ -47,6 +47,16 @@ _FORMATS = {
 }
 
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def request_labels(method: str, route: object) -> tuple[str, str]:
+    """The labels of a request's metrics: a method the service knows and a route template, never
+    what the caller wrote (each new label value is a series kept for the life of the process)."""
+    template = getattr(route, "path", None)
+    return (method if method in METHODS else "other", template if isinstance(template, str) else "unmatched")
+
+
 def format_of(media_type: str | None) -> str:
     return _FORMATS.get((media_type or "").split(";")[0].strip(), "other")
 

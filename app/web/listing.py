@@ -28,7 +28,7 @@ class Filters:
         """A form sends every field, empty ones too; what cannot be used is said, not a 422."""
         found = cls(organ=organ.strip()[:200])
         year = year.strip()
-        if year.isdigit() and 2000 <= int(year) <= 2100:
+        if year.isascii() and year.isdigit() and len(year) == 4 and 2000 <= int(year) <= 2100:
             found.year = int(year)
         elif year:
             found.notes.append(f"年度“{year}”无法识别，已忽略")
@@ -38,7 +38,9 @@ class Filters:
         elif region:
             found.region = _prefix_of(region, found.notes)
         found.errors = {"1": True, "0": False}.get(errors)
-        found.page = int(page) if page.isdigit() and int(page) > 0 else 1
+        # a page past what an offset can reach is no page (and a 5,000-digit one no number)
+        readable = page.isascii() and page.isdigit() and len(page) <= 7
+        found.page = int(page) if readable and int(page) > 0 else 1
         return found
 
     def query(self, **override: object) -> str:

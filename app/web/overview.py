@@ -102,7 +102,7 @@ def _year(text: str, what: str, notes: list[str]) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if text.isdigit() and 2000 <= int(text) <= 2100:
+    if text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100:
         return int(text)
     notes.append(f"{what}“{text}”无法识别，已忽略")
     return None

@@ -18,6 +18,7 @@ from app import db
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.models.api import ReportPublic
+from app.routes.params import Id, IdQuery
 from app.services import intake, reports
 from app.web import listing, overview
 from app.web.forms import CheckForm, read_check_form
@@ -87,7 +88,7 @@ def list_page(
 
 
 @router.get("/reports/{report_id}")
-def report_page(request: Request, report_id: int, session: SessionDep) -> HTMLResponse:
+def report_page(request: Request, report_id: Id, session: SessionDep) -> HTMLResponse:
     try:
         report = reports.get(session=session, report_id=report_id)
     except ProblemError as exc:
@@ -97,7 +98,7 @@ def report_page(request: Request, report_id: int, session: SessionDep) -> HTMLRe
 
 
 @router.get("/compare")
-def compare_page(request: Request, session: SessionDep, a: int, b: int) -> HTMLResponse:
+def compare_page(request: Request, session: SessionDep, a: IdQuery, b: IdQuery) -> HTMLResponse:
     """Two versions side by side; the cells that differ are marked in both."""
     try:
         old = reports.get(session=session, report_id=a)
