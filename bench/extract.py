@@ -1,10 +1,15 @@
 """Extraction speed per format, beside the bare library call on the same file (a ratio).
 
-    .venv/bin/python bench/extract.py [--runs 7] [--ocr-runs 1] [--scans-only]
+    .venv/bin/python bench/extract.py [--runs 7] [--ocr-runs 1] [--scans-only] [--no-api]
 
-"ours" is the whole reading (sniff, extract, layout parser, relation inference) in process;
-"worker" adds the bounded worker process that the API uses. Fixtures are the test suite's own
-documents (built with python-docx and LibreOffice) and the five seed texts.
+Per file, in one run: "api" is the file sent to /api/v1/validate of a real uvicorn server (read,
+validated, answered; one request at a time, p50); "worker" is the reading through the warm
+worker pool the API uses, called in this process; "ours" the whole reading (sniff, extract,
+layout parser, relation inference) in process; "bare" the library call alone on the same file —
+for a PDF pdfminer.six's extract_text, and "tuned" its text converter without layout analysis;
+"pdfium" PDFium's own text of every page. PDFs are read by PDFium ("ours") and, beside it, by
+pdfminer.six ("ours pdfminer", the reference reader). Fixtures are the test suite's own documents
+(built with python-docx and LibreOffice) and the five seed texts.
 
 With the `ocr` extra installed, scans follow: the test suite's image-only PDFs (rendered from
 LibreOffice originals, turned, speckled, JPEG-compressed). "ours" is the whole reading of a scan
@@ -20,7 +25,8 @@ import io
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,10 +54,15 @@ def cases() -> list[tuple[str, str, bytes, Callable[[bytes], object], int]]:
 
     from app.extract.sniff import decode_text
 
-    pdf = documents.pdf_2021()
     seeds = sorted((ROOT / "tests" / "data" / "seeds").glob("*.txt"))
     found = [
-        ("pdf", "pdf_2021 (LibreOffice)", pdf, lambda d: extract_text(io.BytesIO(d)), _pages(pdf)),
+        ("pdf", name, data, lambda d: extract_text(io.BytesIO(d)), _pages(data))
+        for name, data in (
+            ("pdf_2021 (LibreOffice)", documents.pdf_2021()),
+            ("pdf_2021_borderless (5 pp.)", documents.pdf_2021_borderless()),
+        )
+    ]
+    found += [
         (
             "docx",
             "docx_2021 (python-docx)",
@@ -146,34 +157,115 @@ def _timed(func: Callable[[], object], runs: int) -> tuple[float, list]:
     return statistics.median(times), results
 
 
+def pdfminer_tuned(data: bytes) -> str:
+    """pdfminer.six's text of every page without its layout analysis: its fastest text path."""
+    from pdfminer.converter import TextConverter
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    manager, out = PDFResourceManager(), io.StringIO()
+    interpreter = PDFPageInterpreter(manager, TextConverter(manager, out, laparams=None))
+    for page in PDFPage.get_pages(io.BytesIO(data)):
+        interpreter.process_page(page)
+    return out.getvalue()
+
+
+def pdfium_text(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    text = "".join(page.get_textpage().get_text_range() for page in document)
+    document.close()
+    return text
+
+
+@contextmanager
+def api(enabled: bool) -> Iterator[Callable[[str, bytes], object] | None]:
+    """A function sending a file to /api/v1/validate of a real uvicorn server (None: no server)."""
+    if not enabled:
+        yield None
+        return
+    import tempfile
+
+    import httpx
+    from load import serving
+
+    workdir = tempfile.mkdtemp(prefix="nianbao-bench-")
+    with serving(f"sqlite:///{workdir}/bench.db", workdir) as base, httpx.Client(base_url=base) as client:
+
+        def send(name: str, data: bytes) -> object:
+            response = client.post("/api/v1/validate", files={"file": (name, data)})
+            assert response.status_code == 200, response.text[:300]
+            return response
+
+        time.sleep(2)  # the server's extraction children start warm in the background
+        yield send
+
+
 def main() -> None:
     from app.extract.pipeline import read_document
     from app.extract.sniff import sniff
+    from app.extract.worker import warm
     from app.services import intake
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--ocr-runs", type=int, default=1, help="OCR is slow: runs per scan")
     parser.add_argument("--scans-only", action="store_true", help="only the OCR part")
+    parser.add_argument("--no-api", action="store_true", help="without the uvicorn server")
     args = parser.parse_args()
     runs = args.runs
     if args.scans_only:
         bench_ocr(args.ocr_runs)
         return
+    warm()
     print(
-        f"{'format':<6} {'file':<28} {'pages':>5} {'ours ms':>9} {'worker ms':>10} {'bare ms':>9} "
-        f"{'ours/bare':>9} {'worker/bare':>11} {'ours ms/page':>12}"
+        f"{'format':<6} {'file':<28} {'pages':>5} {'api ms':>7} {'worker ms':>9} {'ours ms':>8} "
+        f"{'bare ms':>8} {'api/bare':>8} {'ours/bare':>9} {'ours ms/page':>12}"
     )
-    for kind, name, data, bare, pages in cases():
-        sniffed = sniff(data)
-        ours = median_ms(lambda: read_document(data, sniffed), runs)  # noqa: B023
-        worker = median_ms(lambda: intake.read(data, name, is_json_body=False), runs)  # noqa: B023
-        baseline = median_ms(lambda: bare(data), runs)  # noqa: B023
-        print(
-            f"{kind:<6} {name[:28]:<28} {pages:>5} {ours:>9.1f} {worker:>10.1f} {baseline:>9.1f} "
-            f"{ours / baseline:>9.2f} {worker / baseline:>11.2f} {ours / pages:>12.1f}"
-        )
+    pdf_rows = []
+    with api(not args.no_api) as send:
+        for kind, name, data, bare, pages in cases():
+            sniffed = sniff(data)
+            ours = median_ms(lambda: read_document(data, sniffed), runs)  # noqa: B023
+            worker = median_ms(lambda: intake.read(data, name, is_json_body=False), runs)  # noqa: B023
+            through_api = median_ms(lambda: send(name, data), runs) if send else float("nan")  # noqa: B023
+            baseline = median_ms(lambda: bare(data), runs)  # noqa: B023
+            print(
+                f"{kind:<6} {name[:28]:<28} {pages:>5} {through_api:>7.1f} {worker:>9.1f} {ours:>8.1f} "
+                f"{baseline:>8.1f} {through_api / baseline:>8.2f} {ours / baseline:>9.2f} "
+                f"{ours / pages:>12.1f}"
+            )
+            if kind == "pdf":
+                pdf_rows.append((name, data, sniffed, pages, through_api, ours))
+    if pdf_rows:
+        _pdf_readers(pdf_rows, runs)
     bench_ocr(args.ocr_runs)
+
+
+def _pdf_readers(rows: list, runs: int) -> None:
+    """The PDFs again: both readers, beside each bare library."""
+    from app.config import get_settings
+    from app.extract.pipeline import read_document
+
+    print(
+        f"\n{'pdf':<28} {'api ms':>7} {'ours ms':>8} {'ours pdfminer':>13} {'tuned pdfminer':>14} "
+        f"{'bare pdfium':>11} {'api/tuned':>9} {'ours/tuned':>10} {'pdfminer/ours':>13}"
+    )
+    settings = get_settings()
+    for name, data, sniffed, _, through_api, ours in rows:
+        settings.pdf_reader = "pdfminer"
+        try:
+            reference = median_ms(lambda: read_document(data, sniffed), runs)  # noqa: B023
+        finally:
+            settings.pdf_reader = "pdfium"
+        tuned = median_ms(lambda: pdfminer_tuned(data), runs)  # noqa: B023
+        bare_pdfium = median_ms(lambda: pdfium_text(data), runs)  # noqa: B023
+        print(
+            f"{name[:28]:<28} {through_api:>7.1f} {ours:>8.1f} {reference:>13.1f} {tuned:>14.1f} "
+            f"{bare_pdfium:>11.1f} {through_api / tuned:>9.2f} {ours / tuned:>10.2f} "
+            f"{reference / ours:>13.1f}"
+        )
 
 
 if __name__ == "__main__":
