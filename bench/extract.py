@@ -1,6 +1,7 @@
 """Extraction speed per format, beside the bare library call on the same file (a ratio).
 
     .venv/bin/python bench/extract.py [--runs 7] [--ocr-runs 1] [--scans-only] [--no-api]
+                                      [--scans plain,turned,coarse]
 
 Per file, in one run: "api" is the file sent to /api/v1/validate of a real uvicorn server (read,
 validated, answered; one request at a time, p50); "worker" is the reading through the warm
@@ -11,11 +12,12 @@ for a PDF pdfminer.six's extract_text, and "tuned" its text converter without la
 pdfminer.six ("ours pdfminer", the reference reader). Fixtures are the test suite's own documents
 (built with python-docx and LibreOffice) and the five seed texts.
 
-With the `ocr` extra installed, scans follow: the test suite's image-only PDFs (rendered from
-LibreOffice originals, turned, speckled, JPEG-compressed). "ours" is the whole reading of a scan
-(render, OCR, rows, parser, review) per page beside the bare RapidOCR call on the same page
-images; "exact ‰" counts figures equal to the original's per 1,000, "wrong" those reported as
-read (status ocr or inferred) with another value — the figure that must stay 0.
+With the `ocr` extra installed, scans follow: image-only PDFs rendered from the test suite's
+LibreOffice originals (one of them a 2019 report with negative 本年增/减 and 万元 with decimals),
+turned, speckled, JPEG-compressed; plainly, turned further and blurred, and coarse (150 dpi).
+"ours" is the whole reading of a scan (render, OCR, rows, parser, review) per page beside the
+bare RapidOCR call on the same page images; "read %" counts figures equal to the original's,
+"wrong" those reported as read (status ocr or inferred) with another value — it must stay 0.
 """
 
 from __future__ import annotations
@@ -82,16 +84,38 @@ def _pages(data: bytes) -> int:
     return sum(1 for _ in PDFPage.get_pages(io.BytesIO(data)))
 
 
-def ocr_cases() -> list[tuple[str, bytes, dict]]:
+# How the scans are made: as scanned plainly, turned and blurred, coarse (150 dpi)
+SCAN_VARIANTS = {
+    "plain": {},
+    "turned": {"angle": -1.2, "noise": 18.0, "blur": 0.8, "seed": 9},
+    "coarse": {"dpi": 150, "angle": 1.0, "noise": 10.0, "seed": 5},
+}
+
+
+def ocr_cases(variants: list[str]) -> list[tuple[str, bytes, dict]]:
     import json
 
-    from scanned import SCANS, scanned_pdf
+    from scanned import ORIGINALS, SCANS, image_pdf, scan_images, signed_2019
 
-    truth = {
-        "beitun_2024": json.loads((ROOT / "tests" / "data" / "examples" / "report.json").read_text("utf-8")),
-        "varied_2023": json.loads((SCANS / "varied_2023.json").read_text("utf-8")),
+    signed, signed_pdf = signed_2019()
+    originals = {
+        "beitun_2024": (
+            ORIGINALS["beitun_2024"].read_bytes(),
+            json.loads((ROOT / "tests" / "data" / "examples" / "report.json").read_text("utf-8")),
+        ),
+        "varied_2023": (
+            ORIGINALS["varied_2023"].read_bytes(),
+            json.loads((SCANS / "varied_2023.json").read_text("utf-8")),
+        ),
+        "signed_2019": (signed_pdf, signed),  # negative 本年增/减, 万元 with decimals
     }
-    return [(name, scanned_pdf(name), report) for name, report in truth.items()]
+    cases = []
+    for variant in variants:
+        options = SCAN_VARIANTS[variant]
+        for name, (original, report) in originals.items():
+            scan = image_pdf(scan_images(original, **options), dpi=options.get("dpi", 200))
+            cases.append((f"{name} {variant}", scan, report))
+    return cases
 
 
 def _score(draft, report: dict) -> tuple[int, int, int]:
@@ -113,7 +137,7 @@ def _score(draft, report: dict) -> tuple[int, int, int]:
     return figures, exact, wrong
 
 
-def bench_ocr(runs: int) -> None:
+def bench_ocr(runs: int, variants: list[str]) -> None:
     from app.config import get_settings
     from app.extract import ocr
     from app.extract.pipeline import read_document
@@ -127,13 +151,14 @@ def bench_ocr(runs: int) -> None:
 
     bare_engine = RapidOCR(intra_op_num_threads=2, inter_op_num_threads=1)  # as ours: 2 cores
     print(
-        f"\n{'scan':<12} {'pages':>5} {'ours s/page':>11} {'bare s/page':>11} {'ours/bare':>9} "
-        f"{'figures':>7} {'exact ‰':>7} {'wrong':>5} {'unreadable':>10}"
+        f"\n{'scan':<20} {'pages':>5} {'ours s/page':>11} {'bare s/page':>11} {'ours/bare':>9} "
+        f"{'figures':>7} {'read %':>7} {'wrong':>5} {'unreadable':>10}"
     )
     ours_engine = ocr._engine(get_settings().ocr_threads)
     blank = np.full((64, 256), 255, dtype=np.uint8)
     ours_engine(blank), bare_engine(blank)  # load the models before timing
-    for name, data, report in ocr_cases():
+    totals = [0, 0, 0, 0.0, 0.0]  # figures, exact, wrong, ours s, bare s
+    for name, data, report in ocr_cases(variants):
         sniffed = sniff(data)
         images = [page.image for page in ocr.pdf_pages(data)]
         pages = len(images)
@@ -141,10 +166,18 @@ def bench_ocr(runs: int) -> None:
         bare, _ = _timed(lambda: [bare_engine(image) for image in images], runs)  # noqa: B023
         figures, exact, wrong = _score(drafts[-1], report)
         unreadable = sum(1 for f in drafts[-1].figures.values() if f.status.value == "unreadable")
+        for index, value in enumerate((figures, exact, wrong, ours, bare)):
+            totals[index] += value
         print(
-            f"{name:<12} {pages:>5} {ours / pages:>11.2f} {bare / pages:>11.2f} {ours / bare:>9.2f} "
-            f"{figures:>7} {1000 * exact / figures:>7.0f} {wrong:>5} {unreadable:>10}"
+            f"{name:<20} {pages:>5} {ours / pages:>11.2f} {bare / pages:>11.2f} {ours / bare:>9.2f} "
+            f"{figures:>7} {100 * exact / figures:>7.2f} {wrong:>5} {unreadable:>10}",
+            flush=True,
         )
+    figures, exact, wrong, ours, bare = totals
+    print(
+        f"{'all scans':<20} {'':>5} {'':>11} {'':>11} {ours / bare:>9.2f} "
+        f"{figures:>7.0f} {100 * exact / figures:>7.2f} {wrong:>5.0f}"
+    )
 
 
 def _timed(func: Callable[[], object], runs: int) -> tuple[float, list]:
@@ -213,10 +246,14 @@ def main() -> None:
     parser.add_argument("--ocr-runs", type=int, default=1, help="OCR is slow: runs per scan")
     parser.add_argument("--scans-only", action="store_true", help="only the OCR part")
     parser.add_argument("--no-api", action="store_true", help="without the uvicorn server")
+    parser.add_argument(
+        "--scans", default=",".join(SCAN_VARIANTS), help=f"scan variants, of {','.join(SCAN_VARIANTS)}"
+    )
     args = parser.parse_args()
     runs = args.runs
+    variants = [v for v in args.scans.split(",") if v]
     if args.scans_only:
-        bench_ocr(args.ocr_runs)
+        bench_ocr(args.ocr_runs, variants)
         return
     warm()
     print(
@@ -240,7 +277,7 @@ def main() -> None:
                 pdf_rows.append((name, data, sniffed, pages, through_api, ours))
     if pdf_rows:
         _pdf_readers(pdf_rows, runs)
-    bench_ocr(args.ocr_runs)
+    bench_ocr(args.ocr_runs, variants)
 
 
 def _pdf_readers(rows: list, runs: int) -> None:
