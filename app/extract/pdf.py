@@ -221,12 +221,17 @@ def _pdfium_pages(data: bytes) -> list[PageContent]:
         raise _encrypted() from None
     try:
         _check_pages(len(document))
-        return pdfium.read_pages(document)
+        contents = pdfium.read_pages(document)
     finally:
         document.close()
+    # pages PDFium cannot give as pdfminer.six would are read by pdfminer.six
+    missing = {index for index, content in enumerate(contents) if content is None}
+    by_pdfminer = _pdfminer_pages(data, missing) if missing else []
+    return [content if content is not None else by_pdfminer[index] for index, content in enumerate(contents)]
 
 
-def _pdfminer_pages(data: bytes) -> list[PageContent]:
+def _pdfminer_pages(data: bytes, wanted: set[int] | None = None) -> list[PageContent]:
+    """Every page's content (only the `wanted` 0-based pages hold any when given)."""
     try:
         document = PDFDocument(PDFParser(io.BytesIO(data)))
         pages = list(PDFPage.create_pages(document))
@@ -244,7 +249,10 @@ def _pdfminer_pages(data: bytes) -> list[PageContent]:
     device = PDFPageAggregator(manager, laparams=None)
     interpreter = PDFPageInterpreter(manager, device)
     contents = []
-    for page in pages:
+    for index, page in enumerate(pages):
+        if wanted is not None and index not in wanted:
+            contents.append(PageContent(0.0))
+            continue
         try:
             interpreter.process_page(page)
         except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
@@ -259,7 +267,7 @@ def _pdfminer_pages(data: bytes) -> list[PageContent]:
 
 def page_contents(data: bytes, reader: str) -> list[PageContent]:
     """Each page's characters and rulings as `reader` ("pdfium" or "pdfminer") gives them;
-    pdfium.Unsupported when PDFium cannot give them as pdfminer.six would."""
+    pdfium.Unsupported when PDFium cannot open the file."""
     return _pdfium_pages(data) if reader == "pdfium" else _pdfminer_pages(data)
 
 

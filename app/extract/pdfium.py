@@ -3,8 +3,9 @@
 PDFium gives what pdfminer.six gives (app.extract.pdf keeps that as the reference reader) an
 order of magnitude faster. A character's box is pdfminer's: from its origin across its advance,
 one font size tall standing on the baseline. A path becomes rulings as pdfminer's lines
-and rectangles do. Where PDFium cannot give the same — a turned page, characters it cannot map
-to Unicode, a file it cannot open — `Unsupported` says to read the file with pdfminer.six.
+and rectangles do. Where PDFium cannot give the same — a file it cannot open (`Unsupported`),
+a turned page, vertical writing, characters it cannot map to Unicode (a page given as None) —
+pdfminer.six reads it.
 """
 
 from __future__ import annotations
@@ -41,13 +42,15 @@ def open_document(data: bytes) -> pdfium.PdfDocument:
         raise Unsupported(str(error)) from None
 
 
-def read_pages(document: pdfium.PdfDocument) -> list[PageContent]:
-    """Every page's content; raises Unsupported where pdfminer.six must read the file instead."""
-    pages = []
+def read_pages(document: pdfium.PdfDocument) -> list[PageContent | None]:
+    """Every page's content; None for a page PDFium cannot give as pdfminer.six would."""
+    pages: list[PageContent | None] = []
     for index in range(len(document)):
         page = document[index]
         try:
             pages.append(_page(page))
+        except Unsupported:
+            pages.append(None)
         finally:
             page.close()
     return pages
@@ -66,7 +69,7 @@ def _page(page: pdfium.PdfPage) -> PageContent:
 def _chars(page: pdfium.PdfPage, content: PageContent, left: float, top: float) -> None:
     textpage = page.get_textpage()
     try:
-        box, x, y = c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+        box, x, y, matrix = c.FS_RECTF(), ctypes.c_double(), ctypes.c_double(), c.FS_MATRIX()
         high = 0  # the first half of a UTF-16 surrogate pair
         for index in range(textpage.count_chars()):
             code = c.FPDFText_GetUnicode(textpage, index)
@@ -82,10 +85,14 @@ def _chars(page: pdfium.PdfPage, content: PageContent, left: float, top: float) 
                 continue
             c.FPDFText_GetLooseCharBox(textpage, index, box)
             c.FPDFText_GetCharOrigin(textpage, index, x, y)
-            size = c.FPDFText_GetFontSize(textpage, index)
+            c.FPDFText_GetMatrix(textpage, index, matrix)
+            # the font size as set (Tf), scaled by the text and graphics matrices, as pdfminer does
+            size = c.FPDFText_GetFontSize(textpage, index) * math.hypot(matrix.c, matrix.d)
             if not size > 0:
                 size = box.top - box.bottom
             # pdfminer's box for the CID fonts of Chinese documents: one font size tall on the baseline
+            if box.right - box.left > 2 * size:  # vertical writing: pdfminer's boxes differ
+                raise Unsupported("vertical writing")
             baseline = top - y.value
             content.chars.append(Char(text, box.left - left, box.right - left, baseline - size, baseline))
     finally:
