@@ -145,6 +145,8 @@ def bench_ocr(runs: int, variants: list[str]) -> None:
     from app.extract.lines import Extracted
     from app.extract.ocr_review import review
 
+    if not variants:
+        return
     if not ocr.available():
         print("\nscans: the ocr extra is not installed (pip install -e '.[ocr]')")
         return
