@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     max_bulk_bytes: int = 32 * 1024 * 1024  # a batch of reports in one JSON array
     page_size_max: int = 200
     max_pdf_pages: int = 200
+    # PDFs are read by PDFium; pdfminer.six is the reference reader (and reads what PDFium cannot)
+    pdf_reader: str = Field("pdfium", pattern="^(pdfium|pdfminer)$")
     extraction_timeout_seconds: float = 60
     extraction_memory_mb: int = 1536
     extraction_concurrency: int = 2

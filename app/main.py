@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,6 +24,7 @@ from app.body import RequestBody
 from app.config import get_settings
 from app.db import get_engine
 from app.errors import ProblemError
+from app.extract import worker
 from app.extract.json_report import ReportMeta
 from app.middleware import Admission, IdempotencyRecorder, RequestContext
 from app.routes import aggregates, batches, meta, ops, regions, reports
@@ -213,6 +215,8 @@ async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     # the threads that run handlers, as many as the connection pool was sized for
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
     resolver()  # the gazetteer and its name index
+    # the extraction children started in the background: the first uploads find them warm
+    threading.Thread(target=worker.warm, name="warm-extraction", daemon=True).start()
     # Everything built so far lives as long as the process: the collector need not walk it again
     # on every full collection (a bulk request allocates hundreds of thousands of objects).
     gc.freeze()

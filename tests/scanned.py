@@ -51,3 +51,20 @@ def scanned_pdf(name: str, **options) -> bytes:
     """The image-only scan of one of the text-layer originals under tests/data/scans."""
     dpi = options.get("dpi", 200)
     return image_pdf(scan_images(ORIGINALS[name].read_bytes(), **options), dpi=dpi)
+
+
+def signed_2019() -> tuple[dict, bytes]:
+    """A 2019-format report whose 本年增/减 are mostly negative and whose 采购总金额 (万元) has
+    decimals, as a text-layer PDF (python-docx, then LibreOffice): the original of a scan."""
+    import copy
+
+    from fixtures import documents, reports
+
+    report = copy.deepcopy(reports.REPORT_2019)
+    report["organ"] = "第九师额敏县"
+    changes = {"licensing": -4, "other_management_services": -13, "penalty": -1, "coercion": -27, "fees": -2}
+    for row, change in changes.items():
+        report["table2"][row]["change"] = change
+    report["table2"]["centralized_procurement"] = {"items": 64, "amount": "5321.48"}
+    docx = documents._report_docx(report)
+    return report, documents._cached(docx, ".pdf", lambda: documents._soffice_pdf(docx))

@@ -203,3 +203,46 @@ def test_a_scanned_page_inside_a_text_pdf_is_read_by_ocr_and_the_rest_from_the_t
     assert set(by_page) == {1, 3, 4}  # text-layer pages read as printed
     scanned = [f for f in draft.figures.values() if f.page == 2]
     assert len(scanned) == 20 * 7 and all(f.status in (Status.OCR, Status.INFERRED) for f in scanned)
+
+
+ROWS_2019 = {
+    "行政许可": "licensing",
+    "其他对外管理服务事项": "other_management_services",
+    "行政处罚": "penalty",
+    "行政强制": "coercion",
+    "行政事业性收费": "fees",
+    "政府集中采购": "centralized_procurement",
+}
+
+
+def _table2_rows(lines) -> dict[str, list]:
+    rows = {}
+    for line in lines:
+        label = normalise(line.cells[0].text).replace(" ", "")
+        code = next((code for name, code in ROWS_2019.items() if label.startswith(name[:4])), None)
+        if code is not None:
+            rows[code] = line.cells[1:]
+    return rows
+
+
+def test_negative_changes_and_decimal_amounts_keep_their_signs_and_points():
+    """Table 二 of a 2019 report scanned: every 本年增/减 and the 万元 amount read as printed, or
+    doubtful — never with its sign or point lost."""
+    from scanned import signed_2019
+
+    report, original = signed_2019()
+    page = next(line.page for line in pdf.extract(original).lines if line.cells[0].text.strip() == "行政许可")
+    scan = image_pdf(scan_images(original, pages=[page - 1], angle=-1.0, noise=16.0))
+    lines = ocr.read_pdf(scan).lines
+    rows = _table2_rows(lines)
+    assert set(rows) == set(ROWS_2019.values()), [[c.text for c in line.cells] for line in lines]
+    threshold = get_settings().ocr_min_confidence
+    sure = []
+    for row, cells in rows.items():
+        printed = [str(value) for value in report["table2"][row].values()]
+        for cell, want in zip(cells, printed, strict=True):
+            assert cell.text == want or cell.confidence < threshold, (row, cell, want)
+            if cell.confidence >= threshold:
+                sure.append(cell.text)
+    assert sum(text.startswith("-") for text in sure) >= 4  # the signs are read, not only guarded
+    assert "5321.48" in sure

@@ -13,13 +13,14 @@ import math
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from statistics import median
 from typing import Any
 
 from app.config import get_settings
 from app.errors import ProblemError
+from app.extract import ocr_marks
 from app.extract.labels import SECTION_KEYS, SECTION_NUMERALS
 from app.extract.lines import Cell, Extracted, Line
 
@@ -28,6 +29,8 @@ A4_WIDTH_PT = 595.28  # a photograph has no page size: its width is taken as an 
 Point = tuple[float, float]
 _CJK = re.compile(r"[\u4e00-\u9fff]")  # a report always has Chinese; noise in an image has none
 _FIGURE_LIKE = re.compile(r"^[0-9OoDQCclI|SsB.,]+$")  # digits, and the letters OCR takes them for
+_FIGURE = re.compile(r"^[-−－–—]?[0-9OoDQCclI|SsB.,，．]*[0-9][0-9OoDQCclI|SsB.,，．]*$")
+RE_READ_SCALE = 2.0  # a doubtful figure is read again from its crop at this scale
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,54 @@ def recognise(image: Any) -> list[Box]:
     return boxes
 
 
+def checked(boxes: list[Box], image: Any) -> list[Box]:
+    """Figures whose marks (minus, points, separators) the ink confirms, and read confidently,
+    stand; any other figure is read again from its crop at a higher scale. The second reading
+    replaces the first when the ink confirms its marks (and it reads the same digits, where the
+    first reading's marks were right); a figure left unconfirmed is doubtful (confidence 0), so
+    only the relations can settle it — never a sign, point or separator altered."""
+    threshold = get_settings().ocr_min_confidence
+    result = []
+    for box in boxes:
+        text = box.text.strip()
+        if not _FIGURE.match(text):
+            result.append(box)
+            continue
+        marks_right = ocr_marks.agree(text, image, box.quad)
+        if marks_right and box.confidence >= threshold:
+            result.append(box)
+            continue
+        again, confidence = _read_again(image, box)
+        if ocr_marks.agree(again, image, box.quad) and (again == text or not marks_right):
+            if again == text:  # the same reading twice: as sure as the surer of the two
+                result.append(replace(box, confidence=max(box.confidence, confidence)))
+                continue
+            if len(_pieces(box, 0.0)) == 1 and _FIGURE.match(again):  # one cell: its new reading
+                result.append(Box(again, box.quad, min(confidence, box.confidence), ()))
+                continue
+        result.append(replace(box, confidence=0.0))
+    return result
+
+
+def _read_again(image: Any, box: Box) -> tuple[str, float]:
+    """The recogniser alone on the box (and the space left of it, where a sign may stand), scaled
+    up: (text, confidence)."""
+    import cv2
+
+    xs, ys = [p[0] for p in box.quad], [p[1] for p in box.quad]
+    height = max(ys) - min(ys)
+    left = max(0, int(min(xs) - ocr_marks.LEFT_REACH * height / 3))
+    crop = image[max(0, int(min(ys))) : int(max(ys)) + 1, left : int(max(xs)) + 1]
+    if crop.size == 0:
+        return "", 0.0
+    crop = cv2.resize(crop, None, fx=RE_READ_SCALE, fy=RE_READ_SCALE, interpolation=cv2.INTER_CUBIC)
+    result, _ = _engine(get_settings().ocr_threads)(crop, use_det=False, use_cls=False, use_rec=True)
+    if not result:
+        return "", 0.0
+    text, score = result[0][0], float(result[0][1])
+    return "".join(text.split()), score
+
+
 def read_pages(pages: list[Page]) -> list[Line]:
     """OCR every page within its time limit; the lines of all pages in reading order."""
     from app.extract.worker import allow_ocr_memory, extend_deadline
@@ -190,7 +241,7 @@ def read_pages(pages: list[Page]) -> list[Line]:
         late = f"第 {page.number} 页的文字识别超过 {limit:g} 秒的时限：请上传更清晰的扫描件或带文字层的原件"
         extend_deadline(limit, late)  # the bounded worker's clock: wall time for this page
         started = time.process_time()  # and this process's own CPU time, both threads counted
-        boxes = recognise(page.image)
+        boxes = checked(recognise(page.image), page.image)
         if time.process_time() - started > limit:
             raise ProblemError(422, "ocr_timeout", late)
         lines += lines_from_boxes(boxes, page=page.number, points_per_pixel=page.points_per_pixel)

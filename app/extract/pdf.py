@@ -14,7 +14,7 @@ import bisect
 import io
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LTChar, LTComponent, LTCurve, LTFigure, LTImage, LTLine, LTPage, LTRect
@@ -26,9 +26,10 @@ from pdfminer.psparser import PSException
 
 from app.config import get_settings
 from app.errors import ProblemError
+from app.extract import pdfium
 from app.extract.lines import Cell, Extracted, Line
+from app.extract.pdfpage import Char, PageContent
 
-RULING_THICKNESS = 2.0  # a rectangle thinner than this is a line
 SNAP = 1.5  # rulings closer than this are the same ruling
 FOOTER_ZONE = 60.0  # points from the bottom of the page where page numbers live
 # A box of one cell this tall is a page frame (WPS and Word draw one round every page), or a boxed
@@ -38,28 +39,6 @@ DIGIT_GAP = 0.6  # a gap this wide (in character heights) beside a digit separat
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–\s]*\d+[-—–\s]*|第\s*\d+\s*页(?:\s*[/,，]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$"
 )
-
-
-@dataclass
-class Char:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-
-    @property
-    def size(self) -> float:
-        return self.bottom - self.top
-
-
-@dataclass
-class PageContent:
-    height: float
-    chars: list[Char] = field(default_factory=list)
-    horizontal: list[tuple[float, float, float]] = field(default_factory=list)  # (y, x0, x1)
-    vertical: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom)
-    images: int = 0
 
 
 def _collect(item: LTComponent, page: PageContent) -> None:
@@ -74,14 +53,8 @@ def _collect(item: LTComponent, page: PageContent) -> None:
         for child in item:
             _collect(child, page)
     elif isinstance(item, LTLine | LTRect | LTCurve):
-        x0, x1, top, bottom = item.x0, item.x1, height - item.y1, height - item.y0
-        if isinstance(item, LTRect) and x1 - x0 > RULING_THICKNESS and bottom - top > RULING_THICKNESS:
-            page.horizontal += [(top, x0, x1), (bottom, x0, x1)]
-            page.vertical += [(x0, top, bottom), (x1, top, bottom)]
-        elif bottom - top <= RULING_THICKNESS and x1 - x0 > RULING_THICKNESS:
-            page.horizontal.append(((top + bottom) / 2, x0, x1))
-        elif x1 - x0 <= RULING_THICKNESS and bottom - top > RULING_THICKNESS:
-            page.vertical.append(((x0 + x1) / 2, top, bottom))
+        top, bottom = height - item.y1, height - item.y0
+        page.add_shape(item.x0, item.x1, top, bottom, rectangle=isinstance(item, LTRect))
 
 
 def _snap(values: list[float]) -> list[float]:
@@ -232,7 +205,36 @@ def _problem_for(exc: Exception) -> ProblemError:
     return ProblemError(422, "unreadable_file", "PDF 文件已损坏，无法读取：请重新导出 PDF 后上传")
 
 
-def extract(data: bytes) -> Extracted:
+def _encrypted() -> ProblemError:
+    return _problem_for(PDFEncryptionError())
+
+
+def _check_pages(count: int) -> None:
+    limit = get_settings().max_pdf_pages
+    if count > limit:
+        raise ProblemError(413, "too_many_pages", f"PDF 超过 {limit} 页，请只上传年度报告本身")
+    if not count:
+        raise ProblemError(422, "unreadable_file", "PDF 中没有页面：请重新导出 PDF 后上传")
+
+
+def _pdfium_pages(data: bytes) -> list[PageContent]:
+    try:
+        document = pdfium.open_document(data)
+    except pdfium.Encrypted:
+        raise _encrypted() from None
+    try:
+        _check_pages(len(document))
+        contents = pdfium.read_pages(document)
+    finally:
+        document.close()
+    # pages PDFium cannot give as pdfminer.six would are read by pdfminer.six
+    missing = {index for index, content in enumerate(contents) if content is None}
+    by_pdfminer = _pdfminer_pages(data, missing) if missing else []
+    return [content if content is not None else by_pdfminer[index] for index, content in enumerate(contents)]
+
+
+def _pdfminer_pages(data: bytes, wanted: set[int] | None = None) -> list[PageContent]:
+    """Every page's content (only the `wanted` 0-based pages hold any when given)."""
     try:
         document = PDFDocument(PDFParser(io.BytesIO(data)))
         pages = list(PDFPage.create_pages(document))
@@ -245,18 +247,15 @@ def extract(data: bytes) -> Extracted:
         KeyError,
     ) as exc:
         raise _problem_for(exc) from None
-    limit = get_settings().max_pdf_pages
-    if len(pages) > limit:
-        raise ProblemError(413, "too_many_pages", f"PDF 超过 {limit} 页，请只上传年度报告本身")
-    if not pages:
-        raise ProblemError(422, "unreadable_file", "PDF 中没有页面：请重新导出 PDF 后上传")
+    _check_pages(len(pages))
     manager = PDFResourceManager()
     device = PDFPageAggregator(manager, laparams=None)
     interpreter = PDFPageInterpreter(manager, device)
-    lines: list[Line] = []
-    images = chars = tables = 0
-    image_pages: list[int] = []
-    for number, page in enumerate(pages, 1):
+    contents = []
+    for index, page in enumerate(pages):
+        if wanted is not None and index not in wanted:
+            contents.append(PageContent(0.0))
+            continue
         try:
             interpreter.process_page(page)
         except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
@@ -265,6 +264,27 @@ def extract(data: bytes) -> Extracted:
         content = PageContent(layout.height)
         for item in layout:
             _collect(item, content)
+        contents.append(content)
+    return contents
+
+
+def page_contents(data: bytes, reader: str) -> list[PageContent]:
+    """Each page's characters and rulings as `reader` ("pdfium" or "pdfminer") gives them;
+    pdfium.Unsupported when PDFium cannot open the file."""
+    return _pdfium_pages(data) if reader == "pdfium" else _pdfminer_pages(data)
+
+
+def extract(data: bytes, reader: str | None = None) -> Extracted:
+    """A PDF's lines of positioned cells, read by `reader` (the setting `pdf_reader` by default)."""
+    reader = reader or get_settings().pdf_reader
+    try:
+        contents = page_contents(data, reader)
+    except pdfium.Unsupported:
+        contents = page_contents(data, "pdfminer")
+    lines: list[Line] = []
+    images = chars = tables = 0
+    image_pages: list[int] = []
+    for number, content in enumerate(contents, 1):
         images += content.images
         chars += len(content.chars)
         if content.images and not content.chars:
@@ -280,8 +300,8 @@ def extract(data: bytes) -> Extracted:
             if images
             else "PDF 中没有可读取的文字：请上传由 Word/WPS 直接导出的 PDF 或 .docx 文件",
         )
-    for page_number in range(1, len(pages) + 1):
+    for page_number in range(1, len(contents) + 1):
         on_page = [line for line in lines if line.page == page_number]
         for index, line in enumerate(on_page, 1):
             line.number = index
-    return Extracted(lines, "application/pdf", pages=len(pages), image_pages=image_pages)
+    return Extracted(lines, "application/pdf", pages=len(contents), image_pages=image_pages)

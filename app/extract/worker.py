@@ -1,18 +1,25 @@
-"""Extraction in a bounded worker process: a hostile or huge file costs one child, never the API.
+"""Extraction in warm, bounded worker processes: a hostile or huge file costs one child, never the API.
 
-Children come from a fork server started once (single-threaded, extraction modules preloaded),
-so starting one is cheap. Each child gets an address-space limit; the parent waits with a
-deadline and kills a child that runs over. A semaphore caps how many run at once.
+A pool of `extraction_concurrency` children, started from a fork server (single-threaded, the
+extraction modules preloaded), is kept warm: a file is sent to an idle child instead of a
+process being started for it. Each child reads one file at a time under an address-space
+limit; the parent waits with a deadline and kills a child that runs over. A killed or hung
+child is replaced. A child that dies mid-file (killed from outside, crashed) is replaced and
+the file read once more by the fresh child; when that one dies too, the file is what kills
+them. A child whose address space stays past its limit after a file (OCR maps much) is retired.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import resource
 import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from app.config import get_settings
@@ -20,17 +27,10 @@ from app.errors import ProblemError
 
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(["app.extract.preload"])
-_slots: threading.BoundedSemaphore | None = None
 _progress: Connection | None = None  # set inside a child: where it announces a long stage
-_slots_lock = threading.Lock()
-
-
-def _semaphore() -> threading.BoundedSemaphore:
-    global _slots
-    with _slots_lock:
-        if _slots is None:
-            _slots = threading.BoundedSemaphore(get_settings().extraction_concurrency)
-        return _slots
+_pool_lock = threading.Lock()
+_the_pool: _Pool | None = None
+RETIRE_FRACTION = 0.75  # a child using more of its limit than this after a file is retired
 
 
 def extend_deadline(seconds: float, detail: str) -> None:
@@ -42,30 +42,168 @@ def extend_deadline(seconds: float, detail: str) -> None:
 
 def allow_ocr_memory() -> None:
     """From inside a child: raise its address-space limit to the OCR ceiling (onnxruntime maps
-    far more address space than it uses). Outside a child it does nothing."""
+    far more address space than it uses) for this file. Outside a child it does nothing."""
     if _progress is not None:
         _, ceiling = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
 
 
-def _child(conn: Connection, memory_bytes: int, func: Callable, args: tuple) -> None:
+# ---- inside a child ----------------------------------------------------------------------------
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _answer(func: Callable, args: tuple) -> tuple[str, Any]:
+    try:
+        return "ok", func(*args)
+    except ProblemError as problem:
+        return "problem", (problem.status, problem.code, problem.detail, problem.errors)
+    except MemoryError:
+        return "memory", None
+    except RecursionError:
+        return "broken", "RecursionError"
+    except Exception as exc:  # any other failure means the file could not be read
+        return "broken", type(exc).__name__
+
+
+def _serve(conn: Connection, memory_bytes: int, ceiling: int) -> None:
+    """A child's life: read files sent by the parent, one at a time, until told to stop or retired.
+    The hard limit leaves room that only OCR may claim (see allow_ocr_memory)."""
     global _progress
     _progress = conn
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, ceiling))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):  # the parent is gone
+            return
+        if job is None:
+            return
+        kind, payload = _answer(*job)
+        del job
+        retire = kind == "memory" or _address_space() > memory_bytes * RETIRE_FRACTION
+        try:
+            conn.send((kind, payload, retire))
+        except Exception:  # the answer cannot be sent (too large to pickle within the limit)
+            conn.send(("memory", None, True))
+            return
+        if retire:
+            return
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, ceiling))  # after OCR raised it
+
+
+# ---- in the API process ------------------------------------------------------------------------
+
+
+class _Died(Exception):
+    """The child ended before answering."""
+
+
+class _Child:
+    def __init__(self, limits: tuple[int, int]) -> None:
+        self.limits = limits
+        self.conn, theirs = _context.Pipe(duplex=True)
+        self.process: BaseProcess = _context.Process(target=_serve, args=(theirs, *limits), daemon=True)
+        self.process.start()
+        theirs.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def run(self, func: Callable, args: tuple, timeout_seconds: float) -> tuple[str, Any, bool]:
+        """The child's answer; _Died if it ended first. Kills it on running over the deadline."""
+        timeout = ProblemError(
+            422, "extraction_timeout", "读取文件超时：文件可能已损坏或过于复杂，请重新导出后上传"
+        )
+        deadline = time.monotonic() + timeout_seconds
+        try:
+            self.conn.send((func, args))
+            while True:
+                if not self.conn.poll(max(0.0, deadline - time.monotonic())):
+                    self.stop()
+                    raise timeout
+                message = self.conn.recv()
+                if message[0] != "extend":
+                    return message
+                deadline = time.monotonic() + message[1][0]
+                timeout = ProblemError(422, "ocr_timeout", message[1][1])
+        except (EOFError, OSError):
+            self.stop()
+            raise _Died from None
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+
+
+class _Pool:
+    """At most `size` children; idle ones wait, warm, for the next file."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.slots = threading.BoundedSemaphore(size)
+        self._idle: list[_Child] = []
+        self._lock = threading.Lock()
+
+    def take(self, wait_seconds: float, limits: tuple[int, int]) -> _Child:
+        if not self.slots.acquire(timeout=wait_seconds):
+            retry_after = get_settings().extraction_retry_after_seconds
+            raise ProblemError(503, "busy", "正在读取的文件较多，请稍后重试", retry_after=retry_after)
+        with self._lock:
+            child = self._idle.pop() if self._idle else None
+        try:
+            if child is not None and (child.limits != limits or not child.process.is_alive()):
+                child.stop()
+                child = None
+            return child or _Child(limits)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def give_back(self, child: _Child | None) -> None:
+        """Back to the idle ones (None: a child that was stopped, its slot freed)."""
+        if child is not None:
+            with self._lock:
+                self._idle.append(child)
+        self.slots.release()
+
+    def pids(self) -> list[int | None]:
+        with self._lock:
+            return [child.pid for child in self._idle]
+
+
+def _pool() -> _Pool:
+    global _the_pool
+    with _pool_lock:
+        if _the_pool is None:
+            _the_pool = _Pool(get_settings().extraction_concurrency)
+        return _the_pool
+
+
+def _limits() -> tuple[int, int]:
+    settings = get_settings()
+    memory = settings.extraction_memory_mb * 1024 * 1024
+    return memory, max(memory, settings.ocr_memory_mb * 1024 * 1024)
+
+
+def warm() -> None:
+    """Start the children that are not running yet, so the first files do not wait for them."""
+    pool, limits, taken = _pool(), _limits(), []
     try:
-        # the hard limit leaves room that only OCR may claim (see allow_ocr_memory)
-        ceiling = max(memory_bytes, get_settings().ocr_memory_mb * 1024 * 1024)
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, ceiling))
-        conn.send(("ok", func(*args)))
-    except ProblemError as problem:
-        conn.send(("problem", (problem.status, problem.code, problem.detail, problem.errors)))
-    except MemoryError:
-        conn.send(("memory", None))
-    except RecursionError:
-        conn.send(("broken", "RecursionError"))
-    except Exception as exc:  # any other failure means the file could not be read
-        conn.send(("broken", type(exc).__name__))
+        for _ in range(pool.size):
+            taken.append(pool.take(0, limits))
+    except ProblemError:  # every other slot is reading a file
+        pass
     finally:
-        conn.close()
+        for child in taken:
+            pool.give_back(child)
 
 
 def _too_complex() -> ProblemError:
@@ -74,42 +212,36 @@ def _too_complex() -> ProblemError:
     )
 
 
-def run_bounded(func: Callable[..., Any], *args: Any) -> Any:
-    """`func(*args)` in a child process within the time and memory limits of the settings."""
-    settings = get_settings()
-    slots = _semaphore()
-    if not slots.acquire(timeout=settings.extraction_queue_wait_seconds):
-        raise ProblemError(
-            503, "busy", "正在读取的文件较多，请稍后重试", retry_after=settings.extraction_retry_after_seconds
-        )
+def _fresh(limits: tuple[int, int]) -> _Child | None:
     try:
-        receiver, sender = _context.Pipe(duplex=False)
-        memory = settings.extraction_memory_mb * 1024 * 1024
-        child = _context.Process(target=_child, args=(sender, memory, func, args), daemon=True)
-        child.start()
-        sender.close()
-        timeout = ProblemError(
-            422, "extraction_timeout", "读取文件超时：文件可能已损坏或过于复杂，请重新导出后上传"
-        )
-        deadline = time.monotonic() + settings.extraction_timeout_seconds
-        try:
-            while True:
-                if not receiver.poll(max(0.0, deadline - time.monotonic())):
-                    raise timeout
-                kind, payload = receiver.recv()
-                if kind != "extend":
-                    break
-                deadline = time.monotonic() + payload[0]
-                timeout = ProblemError(422, "ocr_timeout", payload[1])
-        except EOFError:
-            raise _too_complex() from None
-        finally:
-            receiver.close()
-            if child.is_alive():
-                child.kill()
-            child.join(5)
+        return _Child(limits)
+    except OSError:  # no process could be started now: the next file starts one
+        return None
+
+
+def run_bounded(func: Callable[..., Any], *args: Any) -> Any:
+    """`func(*args)` in a warm child process within the time and memory limits of the settings."""
+    settings = get_settings()
+    pool, limits = _pool(), _limits()
+    child = pool.take(settings.extraction_queue_wait_seconds, limits)
+    answer = None
+    try:
+        for _ in range(2):  # a child that dies mid-file is replaced, and the file read once more
+            try:
+                answer = child.run(func, args, settings.extraction_timeout_seconds)
+                break
+            except _Died:
+                child = _Child(limits)
     finally:
-        slots.release()
+        # a child stopped at the deadline, or retired after its file, is replaced at once
+        replacement: _Child | None = child
+        if not child.process.is_alive() or (answer is not None and answer[2]):
+            child.stop()
+            replacement = _fresh(limits)
+        pool.give_back(replacement)
+    if answer is None:  # the file killed two children
+        raise _too_complex()
+    kind, payload, _ = answer
     if kind == "ok":
         return payload
     if kind == "problem":
