@@ -31,7 +31,8 @@ def test_malformed_json(client):
 def test_wrong_type_names_its_path(client):
     report = seed_report_json(SEED_002)
     report["table3"]["new_received"]["natural_person"] = "三"
-    report["table4"]["reconsideration"]["total"] = 1.5
+    report["table4"]["reconsideration"]["total"] = [1]
+    report["table4"]["reconsideration"]["upheld"] = 1.5  # a figure, if not a valid one: a VALUE error
     body = _problem(client.post("/api/v1/reports", json=report), 422, "invalid_report")
     assert _paths(body) == ["table3.new_received.natural_person", "table4.reconsideration.total"]
 

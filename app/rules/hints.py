@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,9 @@ class Violation:
     reported: Value
     expected: Value
     finding: Finding
+    # blanks keep the relation from holding: reported is the filled cells' sum, expected the
+    # bound it exceeds; a correction that brings it within the bound fixes it
+    bounded: bool = False
 
 
 def add_hints(
@@ -56,6 +59,8 @@ def add_hints(
     doubled: set[int] = set()
     for v in violations:
         rel, reported, expected = v.relation, v.reported, v.expected
+        if v.bounded:
+            continue
         if len(rel.left) == 1 and rel.rule.params.get("over") == "columns":
             totals[rel.left[0][:2]][rel.left_at[0]] = expected
             if expected != 0 and reported == 2 * expected:
@@ -73,17 +78,18 @@ def add_hints(
         hint = f"{cause}：{changes}；改正后 {len(fixed)} 条关系均成立"
         for rel in fixed:
             by_relation[rel].hint = hint
+            _point_at(by_relation[rel], [i for i in rel.at if i in fix], lay)
 
     # One cell whose correction satisfies every violated relation it takes part in. Only a cell
     # read by two or more violated relations can explain two of them, and only relations without
     # a hint yet are worth explaining.
     if all(v.finding.hint for v in violations):
         return
-    readers = Counter(chain.from_iterable(v.relation.at for v in violations))
+    readers = Counter(chain.from_iterable(v.relation.at for v in violations if not v.bounded))
     for i, count in readers.items():
-        if count < 2:
+        if count < 2 or i in blank_at:
             continue
-        reading_it = [v for v in violations if i in v.relation.at]
+        reading_it = [v for v in violations if i in v.relation.at and not v.bounded]
         if all(v.finding.hint for v in reading_it):
             continue  # the relations this cell could fix are explained already
         options = {_needed(v, i, values[i]) for v in reading_it}
@@ -99,7 +105,17 @@ def add_hints(
         )
         for rel in fixed:
             finding = by_relation[rel]
-            finding.hint = finding.hint or hint
+            if not finding.hint:
+                finding.hint = hint
+                _point_at(finding, [i], lay)
+
+
+def _point_at(finding: Finding, blamed: list[int], lay: Layout) -> None:
+    """Put the finding on the one cell its hint blames, the cell the clerk is to correct, rather
+    than on the total its relation compares (the relation's cells stay in `cells`)."""
+    if len(blamed) == 1:
+        table, row, column = lay.cells[blamed[0]]
+        finding.location = replace(finding.location, table=table, row=row, column=column)
 
 
 def _needed(v: Violation, i: int, value: Value | None) -> Value:

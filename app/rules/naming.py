@@ -13,11 +13,16 @@ def short_label(label: str) -> str:
 
 
 def fmt_value(value: Value | None) -> str | None:
+    """A value as a finding prints it; one too long to read (1e400) in scientific notation."""
     if value is None:
         return None
     if isinstance(value, Decimal):
+        if abs(value.adjusted()) > 30:
+            return f"{value:.6E}".replace(".000000E", "E")
         text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
+    if value.bit_length() > 100:
+        return fmt_value(Decimal(value))
     return str(value)
 
 

@@ -27,6 +27,8 @@ from app.models.bulk import BulkItem, BulkResult
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument, utcnow
 from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
+from app.rules.layout import MAX_COUNT, storable
+from app.rules.naming import fmt_value
 from app.services import files, regions, telemetry
 from app.services.present import counts
 from app.services.reports import Upload, draft_of, finding_rows, organ_key
@@ -332,14 +334,22 @@ def _insert_figures(session: Session, new: list[_Entry]) -> None:
 
 def _figure_tuples(entry: _Entry, *, bind_value: Callable | None) -> Iterator[tuple]:
     """A report's figures as the driver takes them: JSON as text, the value as its column binds it."""
+    kinds = entry.draft.layout.kinds
     for key, figure in entry.draft.figures.items():
-        value, candidates = figure.value, figure.candidates
+        value, candidates, raw = figure.value, figure.candidates, figure.raw
+        if (
+            value is not None
+            and not (type(value) is int and 0 <= value < MAX_COUNT)
+            and not storable(kinds[key], value)
+        ):
+            # a VALUE error the column would round or refuse: kept as its text only
+            value, raw = None, raw if raw is not None else fmt_value(figure.value)
         yield (
             entry.id,
             CELL_IDS[key],
             bind_value(value) if bind_value is not None and value is not None else value,
             str(figure.status),  # the plain text of a StrEnum, cheaper than .value
-            figure.raw,
+            raw,
             figure.note,
             figure.page,
             figure.line,

@@ -17,7 +17,8 @@ from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import Key, cell_of
 from app.rules.engine import validate
-from app.rules.layout import Format, Kind
+from app.rules.layout import Format, Kind, storable
+from app.rules.naming import fmt_value
 from app.services import files, regions
 from app.services.present import report_public, validation_public
 
@@ -277,13 +278,15 @@ def as_stored(draft: Draft, region_code: str | None, dialect: Dialect) -> Draft:
     value column keeps it, counts as integers, candidates as their stored text reads."""
     figures = {}
     for key, figure in draft.figures.items():
-        value = figure.value
-        if value is not None:
-            value = _stored_money(value, dialect) if draft.layout.kind(*key) is Kind.MONEY else int(value)
+        value, raw, kind = figure.value, figure.raw, draft.layout.kind(*key)
+        if value is not None and kind is not None and not storable(kind, value):
+            value, raw = None, raw if raw is not None else fmt_value(value)  # as the store keeps it
+        elif value is not None:
+            value = _stored_money(value, dialect) if kind is Kind.MONEY else int(value)
         candidates = figure.candidates
         if candidates:
             candidates = [Decimal(v) if "." in v else int(v) for v in map(str, candidates)]
-        figures[key] = replace(figure, value=value, candidates=candidates or None)
+        figures[key] = replace(figure, value=value, raw=raw, candidates=candidates or None)
     return replace(draft, region_code=region_code, figures=figures)
 
 
