@@ -11,7 +11,7 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,7 +23,7 @@ from app.db import get_engine
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
 from app.middleware import Admission, BodyLimit, Idempotency, RequestContext
-from app.routes import aggregates, batches, meta, ops, regions, reports
+from app.routes import aggregates, batches, exports, meta, ops, regions, reports
 from app.routes.access import PUBLIC_PATHS, authenticate
 from app.services import jobs, telemetry
 from app.services.regions import resolver
@@ -62,15 +62,20 @@ def problem(
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
-async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
+async def _problem_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
+    if web.is_page(request):
+        return web.error_page(request, exc)
     if exc.code == "busy":  # every file-reading slot stayed taken
         telemetry.BUSY.labels("extraction").inc()
     return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after, exc.headers)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if web.is_page(request):
+        problem_ = ProblemError(422, "invalid_request", "网址中的参数有误，请检查后重试")
+        return web.error_page(request, problem_, list(exc.errors()))
     errors = [{"path": ".".join(str(p) for p in err["loc"]), "message": err["msg"]} for err in exc.errors()]
     return problem(422, "invalid_request", "请求参数有误，请按 errors 改正", errors)
 
@@ -84,10 +89,12 @@ def _allowed(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "http_error")
     detail = _STATUS_DETAILS.get(exc.status_code, "请求无法处理")
+    if web.is_page(request) and exc.status_code in (404, 422):
+        return web.error_page(request, ProblemError(exc.status_code, code, detail))
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed(request)
@@ -208,6 +215,7 @@ def create_app() -> FastAPI:
         lifespan=_lifespan,
     )
     app.include_router(reports.router)
+    app.include_router(exports.router)
     app.include_router(batches.router)
     app.include_router(meta.router)
     app.include_router(regions.router)

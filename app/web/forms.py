@@ -17,7 +17,8 @@ class CheckForm:
     data: bytes = b""
     filename: str | None = None
     text: str = ""  # what was pasted, shown again when the page comes back without script
-    action: str = "check"  # check | save
+    action: str = "check"  # check | save | export (the 核对意见 as a file, nothing saved)
+    format: str = "docx"  # of the 核对意见: docx | xlsx | pdf
     problem: ProblemError | None = None  # the form itself was wrong: shown on the page
 
 
@@ -39,7 +40,10 @@ async def read_check_form(request: Request) -> CheckForm:
         return CheckForm(
             problem=ProblemError(422, "invalid_form", "表单无法读取：粘贴的内容过长或表单不完整")
         )
-    action = "save" if form.get("action") == "save" else "check"
+    action = form.get("action")
+    action = action if action in ("save", "export") else "check"
+    fmt = form.get("format")
+    fmt = fmt if fmt in ("docx", "xlsx", "pdf") else "docx"
     text = form.get("text")
     text = text if isinstance(text, str) else ""
     upload = form.get("file")
@@ -48,9 +52,9 @@ async def read_check_form(request: Request) -> CheckForm:
         if len(data) > settings.max_upload_bytes:
             return CheckForm(text=text, action=action, problem=_too_large(settings.max_upload_bytes))
         if data:
-            return CheckForm(data, upload.filename, text, action)
+            return CheckForm(data, upload.filename, text, action, fmt)
     if text.strip():
-        return CheckForm(text.encode("utf-8"), None, text, action)
+        return CheckForm(text.encode("utf-8"), None, text, action, fmt)
     return CheckForm(
         text=text,
         action=action,
