@@ -98,7 +98,9 @@ def diff(before: dict, after: dict) -> str:
         gone = [f for f in old if old_keys[_key(f)] > new_keys[_key(f)]]
         came = [f for f in new if new_keys[_key(f)] > old_keys[_key(f)]]
         reworded = [
-            (o, n) for o, n in zip(old, new, strict=False) if _key(o) == _key(n) and o["message"] != n["message"]
+            (o, n)
+            for o, n in zip(old, new, strict=False)
+            if _key(o) == _key(n) and o["message"] != n["message"]
         ]
         totals["before"] += len(old)
         totals["after"] += len(new)

@@ -307,7 +307,9 @@ def test_part_five_that_says_nothing():
     assert _seed_002_with(empty_five) == ["第五部分“存在的主要问题及改进情况”没有实际内容（仅有“无。”）"]
 
 
-@pytest.mark.parametrize("said", ["暂无问题", "无问题。", "没有问题", "本年度暂无存在的主要问题。", "进一步加强。"])
+@pytest.mark.parametrize(
+    "said", ["暂无问题", "无问题。", "没有问题", "本年度暂无存在的主要问题。", "进一步加强。"]
+)
 def test_part_five_that_says_no_problem_or_next_to_nothing(said):
     def five_says(text: str) -> str:
         five = _between(text, "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
