@@ -81,11 +81,30 @@ def dump(with_pdf: bool, with_scans: bool) -> dict[str, list[dict] | dict]:
     return out
 
 
-def _key(f: dict) -> tuple:
-    return (f["rule"], f["severity"], f["table"], f["row"], f["column"], f["reported"], f["expected"])
+_PLACE = ("table", "row", "column")
+_VALUES = ("rule", "severity", "reported", "expected")
+
+
+def _pair(old: list[dict], new: list[dict], key) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
+    """Findings of old and new with the same key, paired in order; and those left over."""
+    pairs, rest = [], list(new)
+    left = []
+    for f in old:
+        match = next((g for g in rest if key(g) == key(f)), None)
+        if match is None:
+            left.append(f)
+        else:
+            rest.remove(match)
+            pairs.append((f, match))
+    return pairs, left, rest
+
+
+def _place(f: dict) -> str:
+    return ".".join(str(f[k]) for k in _PLACE if f[k]) or "整份报告"
 
 
 def diff(before: dict, after: dict) -> str:
+    """Per document: findings gone, new, moved to another cell, reworded."""
     lines = []
     totals: Counter[str] = Counter()
     for name in sorted(set(before) | set(after)):
@@ -94,32 +113,28 @@ def diff(before: dict, after: dict) -> str:
             if old != new:
                 lines.append(f"== {name}: {old} -> {new}")
             continue
-        old_keys, new_keys = Counter(map(_key, old)), Counter(map(_key, new))
-        gone = [f for f in old if old_keys[_key(f)] > new_keys[_key(f)]]
-        came = [f for f in new if new_keys[_key(f)] > old_keys[_key(f)]]
-        reworded = [
-            (o, n)
-            for o, n in zip(old, new, strict=False)
-            if _key(o) == _key(n) and o["message"] != n["message"]
-        ]
-        totals["before"] += len(old)
-        totals["after"] += len(new)
-        totals["gone"] += len(gone)
-        totals["new"] += len(came)
-        totals["reworded"] += len(reworded)
-        if not (gone or came or reworded):
-            lines.append(f"== {name}: {len(old)} findings, unchanged")
+        same, old, new = _pair(old, new, lambda f: tuple(f[k] for k in (*_VALUES, *_PLACE, "message")))
+        moved, old, new = _pair(old, new, lambda f: tuple(f[k] for k in (*_VALUES, "message")))
+        reworded, gone, came = _pair(old, new, lambda f: tuple(f[k] for k in (*_VALUES, *_PLACE)))
+        counts = {"gone": len(gone), "new": len(came), "moved": len(moved), "reworded": len(reworded)}
+        totals.update(counts)
+        totals["before"] += len(same) + len(gone) + len(moved) + len(reworded)
+        totals["after"] += len(same) + len(came) + len(moved) + len(reworded)
+        if not any(counts.values()):
+            lines.append(f"== {name}: {len(same)} findings, unchanged")
             continue
-        lines.append(f"== {name}: {len(old)} -> {len(new)} findings")
+        lines.append(f"== {name}: " + ", ".join(f"{n} {what}" for what, n in counts.items() if n))
         for f in gone:
             lines.append(f"  - {f['severity']:7} {f['rule']:13} {f['message']}")
         for f in came:
             lines.append(f"  + {f['severity']:7} {f['rule']:13} {f['message']}")
+        for o, n in moved:
+            lines.append(f"  > {o['rule']:13} {o['message'][:40]}…: {_place(o)} -> {_place(n)}")
         for o, n in reworded:
-            lines.append(f"  ~ {o['rule']:13} {o['message']}\n  {'':24}-> {n['message']}")
+            lines.append(f"  ~ {o['rule']:13} {o['message']}\n  {'':16}-> {n['message']}")
     lines.append(
         f"in all: {totals['before']} -> {totals['after']} findings; {totals['gone']} gone, "
-        f"{totals['new']} new, {totals['reworded']} reworded"
+        f"{totals['new']} new, {totals['moved']} moved to another cell, {totals['reworded']} reworded"
     )
     return "\n".join(lines)
 

@@ -9,7 +9,9 @@ from app.rules.layout import Layout, cell_code
 
 
 def short_label(label: str) -> str:
-    return label.split("（区分处理")[0]
+    """A row's label as a finding quotes it: without the template's remark, and its own quotes
+    single (3.危及‘三安全一稳定’), as they nest inside the finding's “”."""
+    return label.split("（区分处理")[0].replace("“", "‘").replace("”", "’")
 
 
 def fmt_value(value: Value | None) -> str | None:
