@@ -73,6 +73,8 @@ def test_seed_001_doubled_total_row_and_missing_last_row():
         ("T3-BALANCE", "total", "594", "297"),
     }
     assert all("两倍" in f.hint for f in errors)
+    # fixing the doubled row settles the sums; the balances then hold once row 四 is filled in
+    assert all(f.hint.endswith("改正后 3 条关系成立，另 3 条在填写空格后即可成立") for f in errors)
     assert all(
         "无论结转下年度继续办理填多少都无法平衡" in f.message for f in errors if f.rule == "T3-BALANCE"
     )

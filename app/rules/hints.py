@@ -39,6 +39,7 @@ def add_hints(
     those whose value is blank.
     """
     by_relation = {v.relation: v.finding for v in violations}
+    bounded = {v.relation for v in violations if v.bounded}
 
     def explains(fix: dict[int, Value]) -> list[Relation]:
         """The violated relations a correction fixes, if it breaks none that held.
@@ -75,7 +76,7 @@ def add_hints(
         else:
             cause = f"“{label}”行有 {len(fix)} 个数与其各项之和不符，很可能是合计行填错"
         changes = "、".join(f"{cell_label(lay, lay.cells[i])}应为 {fmt_value(v)}" for i, v in fix.items())
-        hint = f"{cause}：{changes}；改正后 {len(fixed)} 条关系均成立"
+        hint = f"{cause}：{changes}；改正后{_outcome(fixed, bounded)}"
         for rel in fixed:
             by_relation[rel].hint = hint
             _point_at(by_relation[rel], [i for i in rel.at if i in fix], lay)
@@ -116,6 +117,16 @@ def _point_at(finding: Finding, blamed: list[int], lay: Layout) -> None:
     if len(blamed) == 1:
         table, row, column = lay.cells[blamed[0]]
         finding.location = replace(finding.location, table=table, row=row, column=column)
+
+
+def _outcome(fixed: list[Relation], bounded: set[Relation]) -> str:
+    """What a correction achieves: relations with blanks only become possible to satisfy."""
+    open_ = sum(rel in bounded for rel in fixed)
+    if not open_:
+        return f" {len(fixed)} 条关系均成立"
+    if open_ < len(fixed):
+        return f" {len(fixed) - open_} 条关系成立，另 {open_} 条在填写空格后即可成立"
+    return f" {open_} 条关系在填写空格后即可成立"
 
 
 def _needed(v: Violation, i: int, value: Value | None) -> Value:
