@@ -20,7 +20,7 @@ from starlette.routing import Match, Route
 from app import envelope
 from app.config import get_settings
 from app.db import get_engine
-from app.errors import ProblemError
+from app.errors import ProblemError, field_message
 from app.extract.json_report import ReportMeta
 from app.middleware import Admission, BodyLimit, Idempotency, RequestContext
 from app.routes import aggregates, batches, exports, meta, ops, regions, reports
@@ -76,7 +76,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     if web.is_page(request):
         problem_ = ProblemError(422, "invalid_request", "网址中的参数有误，请检查后重试")
         return web.error_page(request, problem_, list(exc.errors()))
-    errors = [{"path": ".".join(str(p) for p in err["loc"]), "message": err["msg"]} for err in exc.errors()]
+    errors = [
+        {"path": ".".join(str(p) for p in err["loc"]), "message": field_message(err)} for err in exc.errors()
+    ]
     return problem(422, "invalid_request", "请求参数有误，请按 errors 改正", errors)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from app.draft import Draft, Figure, Scope, Status
-from app.errors import ProblemError
+from app.errors import ProblemError, field_message
 from app.extract.values import PLACEHOLDERS, normalise
 from app.rules.layout import MAX_COUNT, TABLE_CODES, Format, Kind, layout, storable
 
@@ -158,8 +158,8 @@ def parse_report(data: Any) -> Draft:
         meta = ReportMeta.model_validate(data)
     except ValidationError as exc:
         wrong = [
-            {"path": _path(*err["loc"]), "message": err["msg"]}
-            for err in exc.errors(include_url=False, include_context=False)
+            {"path": _path(*err["loc"]), "message": field_message(dict(err))}
+            for err in exc.errors(include_url=False)
         ]
         raise ProblemError(422, "invalid_report", "年度报告的字段有误，请按 errors 逐项改正", wrong) from None
     errors: list[dict] = []
