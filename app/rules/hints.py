@@ -12,7 +12,7 @@ from app.rules.layout import Layout
 from app.rules.naming import cell_label, fmt_value, short_label
 
 if TYPE_CHECKING:
-    from app.rules.engine import Relation
+    from app.rules.relations import Relation
 
 
 @dataclass
