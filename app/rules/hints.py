@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from app.draft import Finding, Value
+from app.draft import Finding, Location, Value
 from app.rules.layout import Layout
 from app.rules.naming import cell_label, fmt_value, short_label
 
@@ -116,7 +116,7 @@ def _point_at(finding: Finding, blamed: list[int], lay: Layout) -> None:
     than on the total its relation compares (the relation's cells stay in `cells`)."""
     if len(blamed) == 1:
         table, row, column = lay.cells[blamed[0]]
-        finding.location = replace(finding.location, table=table, row=row, column=column)
+        finding.location = Location(table, row, column, finding.location.page)
 
 
 def _outcome(fixed: list[Relation], bounded: set[Relation]) -> str:
