@@ -15,19 +15,6 @@ from app.rules.layout import Format, Layout, layout
 
 Value = int | Decimal
 
-# What the figure column (NUMERIC(20, 6)) holds exactly, on both databases: a figure beyond it is
-# a VALUE error, stored blank with its text kept — never rounded, never Infinity, never overflowing.
-MAX_COUNT = 10**15
-# the largest amount that stays under 10^14 once rounded to the column's six places
-MAX_MONEY = Decimal("99999999999999.9999995")
-
-
-def storable(value: Value) -> bool:
-    if type(value) is int:
-        return -MAX_COUNT <= value <= MAX_COUNT
-    return isinstance(value, Decimal) and value.is_finite() and abs(value) < MAX_MONEY
-
-
 CellKey = tuple[str, str, str]  # (table, row, column)
 
 

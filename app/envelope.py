@@ -77,7 +77,7 @@ def _envelope_schema(data_schema: dict | None) -> dict:
         "properties": {
             "code": {"type": "string", "description": '"0" 表示成功，否则为稳定的错误代码'},
             "msg": {"type": "string"},
-            "data": {"anyOf": [data_schema, {"type": "object"}, {"type": "null"}] if data_schema else {}},
+            "data": {"anyOf": [data_schema, {"type": "object"}, {"type": "null"}]} if data_schema else {},
         },
     }
 
@@ -96,11 +96,15 @@ def add_to_openapi(schema: dict) -> None:
             success: dict = next(
                 (r for status, r in sorted(operation["responses"].items()) if status.startswith("2")), {}
             )
-            data_schema = success.get("content", {}).get("application/json", {}).get("schema")
+            content = success.get("content", {})
+            data_schema = content.get("application/json", {}).get("schema")
+            # a file (not JSON) passes through as it is; only a problem comes in the envelope
+            files = {media: body for media, body in content.items() if "json" not in media}
             op["responses"] = {
                 "200": {
-                    "description": '成功时 code 为 "0"，data 为 /api/v1 的应答；出错时 code 为错误代码',
-                    "content": {"application/json": {"schema": _envelope_schema(data_schema)}},
+                    "description": '成功时 code 为 "0"，data 为 /api/v1 的应答；出错时 code 为错误代码'
+                    + ("；文件原样返回" if files else ""),
+                    "content": {**files, "application/json": {"schema": _envelope_schema(data_schema)}},
                 }
             }
             twin[method] = op

@@ -23,11 +23,11 @@ from app import db, envelope
 from app.body import RequestBody
 from app.config import get_settings
 from app.db import get_engine
-from app.errors import ProblemError
+from app.errors import ProblemError, field_message
 from app.extract import worker
 from app.extract.json_report import ReportMeta
 from app.middleware import Admission, IdempotencyRecorder, RequestContext
-from app.routes import aggregates, batches, meta, ops, regions, reports
+from app.routes import aggregates, batches, exports, meta, ops, regions, reports
 from app.routes.access import PUBLIC_PATHS, authenticate
 from app.routes.idempotency import hold_idempotency_key
 from app.services import idempotency, jobs, telemetry
@@ -70,8 +70,10 @@ def problem(
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
-async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
+async def _problem_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
+    if web.is_page(request):
+        return web.error_page(request, exc)
     if exc.code == "busy":  # every file-reading slot stayed taken
         telemetry.BUSY.labels("extraction").inc()
     return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after, exc.headers, exc.report)
@@ -84,9 +86,14 @@ async def _replay(_: Request, exc: Exception) -> Response:
     return Response(stored.body, status_code=stored.status, media_type=stored.media_type, headers=headers)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"path": ".".join(str(p) for p in err["loc"]), "message": err["msg"]} for err in exc.errors()]
+    if web.is_page(request):
+        problem_ = ProblemError(422, "invalid_request", "网址中的参数有误，请检查后重试")
+        return web.error_page(request, problem_, list(exc.errors()))
+    errors = [
+        {"path": ".".join(str(p) for p in err["loc"]), "message": field_message(err)} for err in exc.errors()
+    ]
     return problem(422, "invalid_request", "请求参数有误，请按 errors 改正", errors)
 
 
@@ -99,10 +106,12 @@ def _allowed(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "http_error")
     detail = _STATUS_DETAILS.get(exc.status_code, "请求无法处理")
+    if web.is_page(request) and exc.status_code in (404, 422):
+        return web.error_page(request, ProblemError(exc.status_code, code, detail))
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed(request)
@@ -264,6 +273,7 @@ def create_app() -> FastAPI:
     if not public_docs:
         _docs_behind_access(app)
     app.include_router(reports.router)
+    app.include_router(exports.router)
     app.include_router(batches.router)
     app.include_router(meta.router)
     app.include_router(regions.router)

@@ -31,7 +31,8 @@ def test_malformed_json(client):
 def test_wrong_type_names_its_path(client):
     report = seed_report_json(SEED_002)
     report["table3"]["new_received"]["natural_person"] = "三"
-    report["table4"]["reconsideration"]["total"] = 1.5
+    report["table4"]["reconsideration"]["total"] = [1]
+    report["table4"]["reconsideration"]["upheld"] = 1.5  # a figure, if not a valid one: a VALUE error
     body = _problem(client.post("/api/v1/reports", json=report), 422, "invalid_report")
     assert _paths(body) == ["table3.new_received.natural_person", "table4.reconsideration.total"]
 
@@ -97,3 +98,21 @@ def test_json_too_deep(client):
         "/api/v1/reports", content=b"[" * 10000 + b"]" * 10000, headers={"content-type": "application/json"}
     )
     _problem(response, 422, "json_too_deep")
+
+
+def test_what_is_wrong_with_a_field_is_said_in_chinese(client):
+    report = seed_report_json(SEED_002)
+    report.update(organ="", year=1900, format="2020", published_on="去年", bogus=1)
+    body = _problem(client.post("/api/v1/reports", json=report), 422, "invalid_report")
+    assert {e["path"]: e["message"] for e in body["errors"]} == {
+        "organ": "不能为空",
+        "year": "应不小于 2008",
+        "format": "应为 2021、2019 之一",
+        "published_on": "应为日期，如 2025-01-20",
+        "bogus": "未知的字段",
+    }
+    body = _problem(client.get("/api/v1/reports?limit=0&year=abc"), 422, "invalid_request")
+    assert {e["path"]: e["message"] for e in body["errors"]} == {
+        "query.year": "应为整数",
+        "query.limit": "应不小于 1",
+    }

@@ -67,12 +67,24 @@ def test_seed_001_doubled_total_row_and_missing_last_row():
         ("T3-RESULT-SUM", "natural_person", "164", "82"),
         ("T3-RESULT-SUM", "other_org", "430", "215"),
         ("T3-RESULT-SUM", "total", "594", "297"),
+        # row 四 is missing, yet （七）总计 alone exceeds 一+二 in three columns: whatever 四 holds
+        ("T3-BALANCE", "natural_person", "164", "82"),
+        ("T3-BALANCE", "other_org", "430", "215"),
+        ("T3-BALANCE", "total", "594", "297"),
     }
     assert all("两倍" in f.hint for f in errors)
+    # fixing the doubled row settles the sums; the balances then hold once row 四 is filled in
+    assert all(f.hint.endswith("改正后 3 条关系成立，另 3 条在填写空格后即可成立") for f in errors)
+    assert all(
+        "无论结转下年度继续办理填多少都无法平衡" in f.message for f in errors if f.rule == "T3-BALANCE"
+    )
+    # each on the cell the hint corrects: the doubled （七）总计 of its column
+    assert {f.location.row for f in errors} == {"result.total"}
+    # the missing row is one finding, its unchecked relations counted in it, not listed one by one
     missing = [f for f in findings if f.rule == "COMPLETE"]
     assert [f.location.row for f in missing] == ["carried_to_next_year"]
-    unchecked = [f for f in findings if f.rule == "T3-BALANCE"]
-    assert len(unchecked) == 7 and all(f.severity is Severity.INFO for f in unchecked)
+    assert missing[0].message == "表三“四、结转下年度继续办理”整行缺失，涉及的 5 条勾稽关系因此未能核对"
+    assert [f for f in findings if f.severity is Severity.INFO] == []
     fees = draft.figures[("table2", "fees", "amount_10k_yuan")]
     assert fees.value == Decimal("1941.7065") and fees.line is not None
     # the row broken by a page break ("4.无正当理由大量" / "反复申请") is read whole

@@ -307,6 +307,25 @@ def test_part_five_that_says_nothing():
     assert _seed_002_with(empty_five) == ["第五部分“存在的主要问题及改进情况”没有实际内容（仅有“无。”）"]
 
 
+@pytest.mark.parametrize(
+    "said", ["暂无问题", "无问题。", "没有问题", "本年度暂无存在的主要问题。", "进一步加强。"]
+)
+def test_part_five_that_says_no_problem_or_next_to_nothing(said):
+    def five_says(text: str) -> str:
+        five = _between(text, "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
+        return text.replace(five, f"五、存在的主要问题及改进情况\n{said}\n")
+
+    assert _seed_002_with(five_says) == [f"第五部分“存在的主要问题及改进情况”没有实际内容（仅有“{said}”）"]
+
+
+def test_part_five_with_ten_characters_of_substance_is_kept():
+    def five_says(text: str) -> str:
+        five = _between(text, "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
+        return text.replace(five, "五、存在的主要问题及改进情况\n专栏更新不及时，已整改。\n")
+
+    assert _seed_002_with(five_says) == []
+
+
 def test_a_missing_part():
     def no_five(text: str) -> str:
         return text.replace(_between(text, "五、存在的主要问题及改进情况", "六、其他需要报告的事项"), "")

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import docx
 import httpx
 import openpyxl
 import pytest
@@ -217,7 +218,9 @@ def test_blank_cells_look_different_from_zero_and_say_where_they_came_from(
     expect(zero).to_have_text("0")
     assert blank.evaluate("td => getComputedStyle(td).backgroundImage") != "none"
     assert zero.evaluate("td => getComputedStyle(td).backgroundImage") == "none"
-    expect(blank).to_have_attribute("title", "表三“二、上年结转政府信息公开申请数量”·自然人\n状态：空白")
+    expect(blank).to_have_attribute(
+        "title", "表三“二、上年结转政府信息公开申请数量”·自然人\n状态：空白\n问题：⚠ 警告（见核对结果）"
+    )
 
 
 def test_save_then_find_it_in_the_list_and_compare_versions(page: Page, server: str, tmp_path: Path):
@@ -290,3 +293,35 @@ def test_phone_width_scrolls_the_table_not_the_page(page: Page, server: str):
     assert page_width <= PHONE["width"]
     table3 = page.locator(".scroll", has=page.locator("table.t3"))
     assert table3.evaluate("el => el.scrollWidth > el.clientWidth")
+
+
+def test_the_findings_download_from_the_check_page_and_the_report_page(page: Page, server: str):
+    """The 核对意见 before saving, then from the stored report's page: the same findings."""
+    stored = _stored(server, "北屯")
+    _check(page, server, SEEDS / f"{SEED_001}.txt")
+    expect(page.locator("tr.finding.sev-row-error").first).to_contain_text("✖ 错误")
+    page.get_by_label("核对意见").select_option("docx")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载核对意见").click()
+    assert download.value.suggested_filename.endswith(".docx")
+    before = ARTIFACTS / "check-001.docx"
+    download.value.save_as(before)
+    messages = page.locator("tr.finding td:last-child").evaluate_all(
+        "tds => tds.map(td => td.firstChild.textContent)"
+    )
+    assert _stored(server, "北屯") == stored  # downloading saves nothing
+
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator("#result .saved")).to_be_visible()
+    page.get_by_role("link", name="打开已保存的报告").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Word（DOCX）").click()
+    after = ARTIFACTS / "report-001.docx"
+    download.value.save_as(after)
+    for path in (before, after):
+        listing = docx.Document(str(path)).tables[1]
+        said = [row.cells[6].text for row in listing.rows[1:]]
+        assert len(said) == len(messages)
+        assert all(text.startswith(message.strip()) for text, message in zip(said, messages, strict=True))
+    page.goto(f"{server}/reports/abc")
+    expect(page.locator(".problem")).to_contain_text("报告编号应为整数")

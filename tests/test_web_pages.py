@@ -10,9 +10,9 @@ from conftest import seed_report_json
 from app.draft import Draft, Figure, Status
 from app.models.api import FindingPublic, LocationPublic
 from app.rules.layout import Format
-from app.services.present import report_public
+from app.services.present import primary_cells, report_public
 from app.web.listing import Filters
-from app.web.view import primary_cells, report_view, split_code
+from app.web.view import report_view, split_code
 
 SEED_001 = "001_67e027749f67ecd0"
 SEED_002 = "002_3de73757d3cdff2d"

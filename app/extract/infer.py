@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from app.draft import CellKey, Value
-from app.rules.engine import Relation
+from app.rules.relations import Relation
 
 MAX_COMBINATIONS = 20_000
 

@@ -14,8 +14,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
 
 from app.draft import Draft, Figure, Scope, Status
-from app.errors import ProblemError
-from app.rules.layout import TABLE_CODES, Format, Kind, layout
+from app.errors import ProblemError, field_message
+from app.extract.values import PLACEHOLDERS, normalise
+from app.rules.layout import MAX_COUNT, TABLE_CODES, Format, Kind, layout, storable
 from app.rules.naming import normalise_organ
 
 
@@ -99,23 +100,39 @@ def _path(*parts: object) -> str:
     return ".".join(str(p) for p in parts)
 
 
+# Written in a portal's cell to mean "nothing here": a blank cell, its text kept as its raw text.
+BLANK_TEXTS = PLACEHOLDERS | {"", "N/A", "n/a", "NA", "na", "—", "——"}
+
+
 def _figure(raw: Any, kind: Kind) -> Figure | str:
-    """The figure a JSON value gives, or what is wrong with it (the caller adds the path)."""
+    """The figure a JSON value gives, or what is wrong with it (the caller adds the path).
+
+    Lenient as a portal's form would be: a number given as text, 100.0 for the count 100, "/"
+    for a blank. A number that is no valid figure (2.5 or -1 as a count, 1e400) is kept as given
+    for the VALUE rule to report at its cell; only what is no number at all is refused."""
     if raw is None:
         return Figure(None, Status.BLANK)
-    if kind is Kind.MONEY:
-        if isinstance(raw, bool) or not isinstance(raw, int | Decimal | str):
-            return "金额应为数字或数字字符串，如 1941.7065"
+    if isinstance(raw, str):
+        text = normalise(raw)
+        if text in BLANK_TEXTS:
+            return Figure(None, Status.BLANK, raw=raw)
         try:
-            value = Decimal(str(raw).strip())
+            number: int | Decimal = Decimal(text.replace(",", ""))
         except InvalidOperation:
-            return f"“{raw}”不是数字"
-        if not value.is_finite():
-            return "金额应为有限数"
-        return Figure(value)
-    if isinstance(raw, bool) or not isinstance(raw, int):
-        return "件数应为整数"
-    return Figure(raw)
+            return f"“{raw[:50]}”不是数字"
+    elif isinstance(raw, bool) or not isinstance(raw, int | Decimal):
+        return "应为数字、数字字符串或 null" if kind is Kind.MONEY else "件数应为整数"
+    else:
+        number = raw
+    if isinstance(number, Decimal):
+        if not number.is_finite():
+            return "应为有限数"
+        if kind is not Kind.MONEY and number == number.to_integral_value():
+            number = int(number)
+    else:
+        number = Decimal(number) if kind is Kind.MONEY else number
+    exact = storable(kind, number) and (type(raw) is int or kind is Kind.MONEY)
+    return Figure(number, raw=None if exact else str(raw))
 
 
 def _tables(meta: ReportMeta, errors: list[dict]) -> tuple[bool, dict]:
@@ -152,7 +169,8 @@ def _tables(meta: ReportMeta, errors: list[dict]) -> tuple[bool, dict]:
             kinds = row.column_kinds
             for column_code, raw in columns.items():
                 kind = kinds.get(column_code)
-                if type(raw) is int and kind is not None and kind is not money:  # nearly every cell
+                if type(raw) is int and kind is not None and kind is not money and 0 <= raw < MAX_COUNT:
+                    # nearly every cell
                     figures[(table_code, row_code, column_code)] = Figure(raw)
                     continue
                 figure = "未知的列代码" if kind is None else _figure(raw, kind)
@@ -171,8 +189,8 @@ def parse_report(data: Any) -> Draft:
         meta = ReportMeta.model_validate(data)
     except ValidationError as exc:
         wrong = [
-            {"path": _path(*err["loc"]), "message": err["msg"]}
-            for err in exc.errors(include_url=False, include_context=False)
+            {"path": _path(*err["loc"]), "message": field_message(dict(err))}
+            for err in exc.errors(include_url=False)
         ]
         raise ProblemError(422, "invalid_report", "年度报告的字段有误，请按 errors 逐项改正", wrong) from None
     errors: list[dict] = []

@@ -17,9 +17,9 @@ from statistics import median
 from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
 from app.extract.values import CONFUSED_DIGITS
 from app.rules.catalogue import RULES_BY_ID
-from app.rules.engine import Relation, relations
 from app.rules.layout import Kind, cell_code
 from app.rules.naming import fmt_value
+from app.rules.relations import Relation, relations
 
 _TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
 

@@ -25,9 +25,13 @@ class Rule:
     cases: dict[str, tuple[str, str]] = field(default_factory=dict)  # case -> (zh, en) templates
 
 
-SUM_NOT_CHECKED = (
-    "{where}：{blanks} 为空或无法识别，本条关系未能核对",
-    "{where}: {blanks} blank or unreadable, relation not checked",
+# A sum relation with blank cells is not checked, unless no non-negative value of the blanks can
+# make it hold: then it is an error, the bound in the message. `sides` in a sum rule's params name
+# its two sides for this message.
+SUM_IMPOSSIBLE = (
+    "{where}：{side}中已填的数合计 {reported}，已超过{other} {expected}，无论{blanks}填多少都无法平衡",
+    "{where_en}: the filled cells of {side_en} already sum to {reported}, more than {other_en} {expected}; "
+    "no value of {blanks_en} can balance it",
 )
 
 RULES: tuple[Rule, ...] = (
@@ -40,7 +44,13 @@ RULES: tuple[Rule, ...] = (
         "表三“{where}”行：总计为 {reported}，自然人与法人或其他组织之和为 {expected}",
         "Table 3 row {where}: total is {reported}, the applicants sum to {expected}",
         "sum",
-        {"table": "table3", "over": "rows", "left": ["total"], "right": ["@applicant_parts"]},
+        {
+            "table": "table3",
+            "over": "rows",
+            "left": ["total"],
+            "right": ["@applicant_parts"],
+            "sides": ("总计", "自然人与法人或其他组织之和", "the total", "the applicants' sum"),
+        },
     ),
     Rule(
         "T3-RESULT-SUM",
@@ -51,7 +61,13 @@ RULES: tuple[Rule, ...] = (
         "表三“{where}”列：（七）总计为 {reported}，各项办理结果之和为 {expected}",
         "Table 3 column {where}: result total is {reported}, the results sum to {expected}",
         "sum",
-        {"table": "table3", "over": "columns", "left": ["result.total"], "right": ["@result_items"]},
+        {
+            "table": "table3",
+            "over": "columns",
+            "left": ["result.total"],
+            "right": ["@result_items"],
+            "sides": ("（七）总计", "各项办理结果之和", "the result total", "the sum of the results"),
+        },
     ),
     Rule(
         "T3-BALANCE",
@@ -68,6 +84,12 @@ RULES: tuple[Rule, ...] = (
             "over": "columns",
             "left": ["result.total", "carried_to_next_year"],
             "right": ["new_received", "carried_over"],
+            "sides": (
+                "（七）总计加结转下年度",
+                "本年新收加上年结转",
+                "results plus carried forward",
+                "new plus carried over",
+            ),
         },
     ),
     Rule(
@@ -79,7 +101,13 @@ RULES: tuple[Rule, ...] = (
         "表四“{where}”：总计为 {reported}，维持、纠正、其他结果、尚未审结之和为 {expected}",
         "Table 4 {where}: total is {reported}, the outcomes sum to {expected}",
         "sum",
-        {"table": "table4", "over": "rows", "left": ["total"], "right": ["@t4_parts"]},
+        {
+            "table": "table4",
+            "over": "rows",
+            "left": ["total"],
+            "right": ["@t4_parts"],
+            "sides": ("总计", "维持、纠正、其他结果、尚未审结之和", "the total", "the sum of the outcomes"),
+        },
     ),
     Rule(
         "VALUE",
@@ -97,8 +125,8 @@ RULES: tuple[Rule, ...] = (
         "表格完整：每个数都已填写且可识别",
         "Every figure of the layout is present and readable",
         "所用格式的每一个数",
-        "{where}{columns}{state}",
-        "{where} {columns_en}: {state_en}",
+        "{where}{columns}{state}{unchecked}",
+        "{where} {columns_en}: {state_en}{unchecked_en}",
         "complete",
         cases={
             "blank": ("为空", "blank"),

@@ -6,145 +6,25 @@ findings out. Sum rules are expanded once per layout into concrete relations.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from operator import itemgetter
 
-from app.draft import MAX_COUNT, CellKey, Draft, Figure, Finding, Location, Severity, Status, Value, storable
-from app.rules.catalogue import RULES, RULES_BY_ID, SUM_NOT_CHECKED, Rule
+from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
+from app.rules.catalogue import RULES_BY_ID, SUM_IMPOSSIBLE, Rule
 from app.rules.hints import Violation, add_hints
 from app.rules.layout import (
-    APPLICANT_PART_CODES,
-    T4_PART_CODES,
+    MAX_COUNT,
     Format,
     Kind,
     Layout,
     cell_code,
-    layout,
-    result_item_rows,
+    storable,
 )
 from app.rules.meta import check_metadata
 from app.rules.naming import cell_label, fmt_value, short_label
 from app.rules.narrative import check_narrative, check_repeat
-
-
-@dataclass(frozen=True, eq=False)
-class Relation:
-    """sum(left) == sum(right), one instance of a sum rule.
-
-    Built once per layout by `relations`, with everything that depends only on the layout worked
-    out then: validating a draft only picks its values and adds them up. Each relation is one
-    object, equal only to itself."""
-
-    rule: Rule
-    where: str
-    where_en: str
-    left: tuple[CellKey, ...]
-    right: tuple[CellKey, ...]
-    column: str | None  # set when the relation runs down one column
-    row: str | None  # set when the relation runs along one row
-    # The same cells as positions in the layout's reading order (`Layout.cells`), so a draft's
-    # figures are looked up once per validation and every relation reads them by index.
-    left_at: tuple[int, ...]
-    right_at: tuple[int, ...]
-    at: tuple[int, ...]  # left_at + right_at
-    cell_codes: tuple[str, ...]  # "table3.new_received.total", left then right
-    # The values at left_at (right_at), from values in reading order.
-    pick_left: Callable[[Sequence], Sequence]
-    pick_right: Callable[[Sequence], Sequence]
-
-    def location(self) -> Location:
-        return Location(self.rule.params["table"], self.row or _single_row(self.left), self.column)
-
-
-def _relation(
-    rule: Rule,
-    where: str,
-    where_en: str,
-    left: tuple[CellKey, ...],
-    right: tuple[CellKey, ...],
-    column: str | None,
-    row: str | None,
-    position: dict[CellKey, int],
-) -> Relation:
-    left_at, right_at = tuple(position[k] for k in left), tuple(position[k] for k in right)
-    return Relation(
-        rule,
-        where,
-        where_en,
-        left,
-        right,
-        column,
-        row,
-        left_at,
-        right_at,
-        left_at + right_at,
-        tuple(cell_code(*k) for k in left + right),
-        _picker(left_at),
-        _picker(right_at),
-    )
-
-
-def _picker(positions: tuple[int, ...]) -> Callable[[Sequence], Sequence]:
-    """The values at these positions, picked in C: a slice when they are evenly spaced (one
-    cell, a run along a row, a column down a table), else an itemgetter."""
-    first, last = positions[0], positions[-1]
-    step = positions[1] - first if len(positions) > 1 else 1
-    if step > 0 and positions == tuple(range(first, last + 1, step)):
-        return itemgetter(slice(first, last + 1, step))
-    return itemgetter(*positions)
-
-
-def _tokens(token: str, lay: Layout) -> tuple[str, ...]:
-    if token == "@applicant_parts":
-        return APPLICANT_PART_CODES
-    if token == "@t4_parts":
-        return T4_PART_CODES
-    if token == "@result_items":
-        return result_item_rows(lay.table("table3"))
-    return (token,)
-
-
-def _expand(codes: list[str], lay: Layout) -> tuple[str, ...]:
-    return tuple(code for token in codes for code in _tokens(token, lay))
-
-
-@cache
-def relations(fmt: Format, single_other_row: bool = False) -> tuple[Relation, ...]:
-    """Every concrete sum relation of a layout (computed once per layout)."""
-    lay = layout(fmt, single_other_row)
-    position = lay.positions
-    found: list[Relation] = []
-    for rule in RULES:
-        if rule.check != "sum":
-            continue
-        table = lay.table(rule.params["table"])
-        left, right = _expand(rule.params["left"], lay), _expand(rule.params["right"], lay)
-        if rule.params["over"] == "rows":
-            for row in table.rows:
-                lefts = tuple((table.code, row.code, c) for c in left)
-                rights = tuple((table.code, row.code, c) for c in right)
-                found.append(
-                    _relation(rule, short_label(row.label), row.code, lefts, rights, None, row.code, position)
-                )
-        else:
-            for code, label, _ in table.rows[0].columns:
-                lefts = tuple((table.code, r, code) for r in left)
-                rights = tuple((table.code, r, code) for r in right)
-                found.append(_relation(rule, label, code, lefts, rights, code, None, position))
-    return tuple(found)
-
-
-@cache
-def relations_at(fmt: Format, single_other_row: bool = False) -> tuple[tuple[Relation, ...], ...]:
-    """The relations reading each position: a hint re-checks only those a correction touches."""
-    index: list[list[Relation]] = [[] for _ in layout(fmt, single_other_row).cells]
-    for rel in relations(fmt, single_other_row):
-        for i in rel.at:
-            index[i].append(rel)
-    return tuple(tuple(found) for found in index)
+from app.rules.relations import Relation, bound, relations, relations_at
 
 
 def _finding(rule: Rule, severity: Severity | None = None, case: str | None = None, **fields) -> Finding:
@@ -175,15 +55,22 @@ def _finding(rule: Rule, severity: Severity | None = None, case: str | None = No
 def _valid_value(kind: Kind, value: Value | None) -> bool:
     if value is None:
         return True  # a blank is COMPLETE's concern
-    if not storable(value):
-        return False
-    if kind is Kind.COUNT:
-        return isinstance(value, int) and value >= 0
-    if kind is Kind.SIGNED:
-        return isinstance(value, int)
+    if not storable(kind, value):
+        return False  # not a whole count, or beyond what the figure column keeps exactly
+    return kind is Kind.SIGNED or value >= 0
+
+
+def _kind_words(kind: Kind, value: Value) -> tuple[str, str]:
+    """What the cell should hold, in words: the bounds too when the value is beyond them."""
     if kind is Kind.MONEY:
-        return value >= 0
-    return True
+        if value >= 0 and not storable(kind, value):
+            return "数额（整数部分至多 14 位，小数至多 6 位）", "amount (at most 14 digits, 6 decimals)"
+        return "非负数额", "non-negative amount"
+    if isinstance(value, int) and abs(value) >= MAX_COUNT:
+        return "件数（应小于 10 的 15 次方）", "count (below 10^15)"
+    return ("整数" if kind is Kind.SIGNED else "非负整数"), (
+        "integer" if kind is Kind.SIGNED else "non-negative integer"
+    )
 
 
 @dataclass
@@ -216,7 +103,10 @@ def read(draft: Draft) -> Reading:
     irregular = [
         i
         for i, figure in enumerate(figures)
-        if figure.status is not read_ or type(figure.value) is not int or not 0 <= figure.value <= MAX_COUNT
+        if figure.status is not read_
+        or type(figure.value) is not int
+        or figure.value < 0
+        or figure.value >= MAX_COUNT
     ]
     return Reading(lay, figures, [figure.value for figure in figures], irregular)
 
@@ -233,14 +123,15 @@ def check_values(draft: Draft, reading: Reading | None = None) -> list[Finding]:
         wrong.sort(key=lambda i: given[lay.cells[i]])
     found = []
     for i in wrong:
-        key, kind = lay.cells[i], kinds[i]
+        key, value = lay.cells[i], values[i]
+        kind, kind_en = _kind_words(kinds[i], value)  # type: ignore[arg-type]
         found.append(
             _finding(
                 rule,
                 where=cell_label(lay, key),
-                reported=fmt_value(values[i]),
-                kind="非负数额" if kind is Kind.MONEY else "非负整数",
-                kind_en="non-negative amount" if kind is Kind.MONEY else "non-negative integer",
+                reported=fmt_value(value),
+                kind=kind,
+                kind_en=kind_en,
                 location=Location(*key, reading.figures[i].page),
                 cells=[cell_code(*key)],
             )
@@ -249,13 +140,18 @@ def check_values(draft: Draft, reading: Reading | None = None) -> list[Finding]:
 
 
 _TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
+_NUMBERING = re.compile(r"^(?:（[一二三四五六七八九十]+）\s*|[一二三四五六七八九十]+、|\d+\.)")
 
 
 def check_complete(draft: Draft, reading: Reading | None = None) -> list[Finding]:
-    """One finding per row and state: blank, missing, unreadable, ambiguous, inferred cells."""
+    """One finding per row and state: blank, missing, unreadable, ambiguous, inferred cells; it
+    says how many relations its blanks keep from being checked, so they are not listed one by one."""
     rule = RULES_BY_ID["COMPLETE"]
     reading = reading or read(draft)
     lay = reading.layout
+    values = reading.values
+    blank_at = {i for i in reading.irregular if values[i] is None}
+    touched_by = relations_at(draft.format, draft.single_other_row)
     by_row: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i in reading.irregular:
         status = reading.figures[i].status
@@ -271,14 +167,26 @@ def check_complete(draft: Draft, reading: Reading | None = None) -> list[Finding
         labels = row_layout.column_labels
         severity = Severity.INFO if state == Status.INFERRED else rule.severity
         figure = reading.figures[at[0]]
+        whole = len(keys) == len(row_layout.columns) > 1
+        unchecked = {
+            rel for i in at if i in blank_at for rel in touched_by[i] if bound(rel, values, blank_at) is None
+        }
         found.append(
             _finding(
                 rule,
                 severity,
                 state,
                 where=f"{_TABLE_NAMES[table]}“{short_label(row_layout.label)}”",
-                columns="的" + "、".join(labels[k[2]] for k in keys) if len(row_layout.columns) > 1 else "",
-                columns_en=", ".join(k[2] for k in keys),
+                columns=(
+                    "整行"
+                    if whole
+                    else "的" + "、".join(labels[k[2]] for k in keys)
+                    if len(row_layout.columns) > 1
+                    else ""
+                ),
+                columns_en="the whole row" if whole else ", ".join(k[2] for k in keys),
+                unchecked=f"，涉及的 {len(unchecked)} 条勾稽关系因此未能核对" if unchecked else "",
+                unchecked_en=f"; {len(unchecked)} relations could not be checked" if unchecked else "",
                 location=Location(table, row, keys[0][2] if len(keys) == 1 else None, figure.page),
                 cells=[cell_code(*k) for k in keys],
             )
@@ -289,6 +197,8 @@ def check_complete(draft: Draft, reading: Reading | None = None) -> list[Finding
 
 
 def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
+    """Every sum relation: an error where it fails, or where its blanks cannot make it hold.
+    One with blanks that could hold is left to the blanks' COMPLETE finding."""
     reading = reading or read(draft)
     lay = reading.layout
     values = reading.values
@@ -299,7 +209,11 @@ def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
     found: list[Finding] = []
     for rel in relations(draft.format, draft.single_other_row):
         if unchecked and rel in unchecked:
-            found.append(_not_checked(rel, [lay.cells[i] for i in rel.at if i in blank_at], lay))
+            limit = bound(rel, values, blank_at)
+            if limit is not None:
+                finding = _impossible(rel, limit, [lay.cells[i] for i in rel.at if i in blank_at], lay)
+                violations.append(Violation(rel, limit[0], limit[1], finding, bounded=True))
+                found.append(finding)
             continue
         reported, expected = sum(rel.pick_left(values)), sum(rel.pick_right(values))
         if reported != expected:
@@ -318,27 +232,54 @@ def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
     return found
 
 
-def _not_checked(rel: Relation, blanks: list[CellKey], lay: Layout) -> Finding:
-    """The finding of a sum relation that could not be checked: some of its cells are blank."""
-    zh, en = SUM_NOT_CHECKED
+def _impossible(rel: Relation, bound: tuple[Value, Value], blanks: list[CellKey], lay: Layout) -> Finding:
+    """The error of a relation no filling of its blanks can make hold, with the bound."""
+    zh, en = SUM_IMPOSSIBLE
+    table = rel.rule.params["table"]
+    left_blank = any(k in rel.left for k in blanks)
+    side, other, side_en, other_en = rel.rule.params["sides"]
+    if not left_blank:
+        side, other, side_en, other_en = other, side, other_en, side_en
+    frame = "列" if rel.column else ("行" if table == "table3" else "")
+    filled, total = fmt_value(bound[0]), fmt_value(bound[1])
     return Finding(
         rule=rel.rule.id,
-        severity=Severity.INFO,
-        message=zh.format(where=rel.where, blanks=_some(lay, blanks)),
-        message_en=en.format(where=rel.where_en, blanks=", ".join(cell_code(*k) for k in blanks)),
+        severity=rel.rule.severity,
+        message=zh.format(
+            where=f"{_TABLE_NAMES[table]}“{rel.where}”{frame}",
+            side=side,
+            other=other,
+            reported=filled,
+            expected=total,
+            blanks=_blank_names(rel, blanks, lay),
+        ),
+        message_en=en.format(
+            where_en=f"{table} {rel.where_en}",
+            side_en=side_en,
+            other_en=other_en,
+            reported=filled,
+            expected=total,
+            blanks_en=", ".join(cell_code(*k) for k in blanks),
+        ),
         location=rel.location(),
         cells=list(rel.cell_codes),
+        reported=filled,
+        expected=total,
     )
 
 
-def _some(lay: Layout, keys: list[CellKey]) -> str:
-    """At most three cells by name, then how many more."""
-    named = "、".join(cell_label(lay, k) for k in keys[:3])
-    return named if len(keys) <= 3 else f"{named}等 {len(keys)} 格"
-
-
-def _single_row(keys: tuple[CellKey, ...]) -> str | None:
-    return keys[0][1] if len(keys) == 1 else None
+def _blank_names(rel: Relation, blanks: list[CellKey], lay: Layout) -> str:
+    """The blank cells as the relation's frame names them: down a column by their rows
+    (“结转下年度”), along a row by their columns; at most three, then how many more."""
+    if rel.column:
+        names = [_NUMBERING.sub("", short_label(lay.table(k[0]).row(k[1]).label)) for k in blanks]  # type: ignore[union-attr]
+    elif rel.row:
+        labels = lay.table(blanks[0][0]).row(blanks[0][1]).column_labels  # type: ignore[union-attr]
+        names = [labels[k[2]] for k in blanks]
+    else:
+        names = [cell_label(lay, k) for k in blanks]
+    named = "、".join(names[:3])
+    return named if len(names) <= 3 else f"{named}等 {len(names)} 格"
 
 
 def check_format(draft: Draft) -> list[Finding]:

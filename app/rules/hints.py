@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from app.draft import Finding, Value
+from app.draft import Finding, Location, Value
 from app.rules.layout import Layout
 from app.rules.naming import cell_label, fmt_value, short_label
 
 if TYPE_CHECKING:
-    from app.rules.engine import Relation
+    from app.rules.relations import Relation
 
 
 @dataclass
@@ -21,6 +21,9 @@ class Violation:
     reported: Value
     expected: Value
     finding: Finding
+    # blanks keep the relation from holding: reported is the filled cells' sum, expected the
+    # bound it exceeds; a correction that brings it within the bound fixes it
+    bounded: bool = False
 
 
 def add_hints(
@@ -36,6 +39,7 @@ def add_hints(
     those whose value is blank.
     """
     by_relation = {v.relation: v.finding for v in violations}
+    bounded = {v.relation for v in violations if v.bounded}
 
     def explains(fix: dict[int, Value]) -> list[Relation]:
         """The violated relations a correction fixes, if it breaks none that held.
@@ -56,6 +60,8 @@ def add_hints(
     doubled: set[int] = set()
     for v in violations:
         rel, reported, expected = v.relation, v.reported, v.expected
+        if v.bounded:
+            continue
         if len(rel.left) == 1 and rel.rule.params.get("over") == "columns":
             totals[rel.left[0][:2]][rel.left_at[0]] = expected
             if expected != 0 and reported == 2 * expected:
@@ -70,20 +76,21 @@ def add_hints(
         else:
             cause = f"“{label}”行有 {len(fix)} 个数与其各项之和不符，很可能是合计行填错"
         changes = "、".join(f"{cell_label(lay, lay.cells[i])}应为 {fmt_value(v)}" for i, v in fix.items())
-        hint = f"{cause}：{changes}；改正后 {len(fixed)} 条关系均成立"
+        hint = f"{cause}：{changes}；改正后{_outcome(fixed, bounded)}"
         for rel in fixed:
             by_relation[rel].hint = hint
+            _point_at(by_relation[rel], [i for i in rel.at if i in fix], lay)
 
     # One cell whose correction satisfies every violated relation it takes part in. Only a cell
     # read by two or more violated relations can explain two of them, and only relations without
     # a hint yet are worth explaining.
     if all(v.finding.hint for v in violations):
         return
-    readers = Counter(chain.from_iterable(v.relation.at for v in violations))
+    readers = Counter(chain.from_iterable(v.relation.at for v in violations if not v.bounded))
     for i, count in readers.items():
-        if count < 2:
+        if count < 2 or i in blank_at:
             continue
-        reading_it = [v for v in violations if i in v.relation.at]
+        reading_it = [v for v in violations if i in v.relation.at and not v.bounded]
         if all(v.finding.hint for v in reading_it):
             continue  # the relations this cell could fix are explained already
         options = {_needed(v, i, values[i]) for v in reading_it}
@@ -99,7 +106,27 @@ def add_hints(
         )
         for rel in fixed:
             finding = by_relation[rel]
-            finding.hint = finding.hint or hint
+            if not finding.hint:
+                finding.hint = hint
+                _point_at(finding, [i], lay)
+
+
+def _point_at(finding: Finding, blamed: list[int], lay: Layout) -> None:
+    """Put the finding on the one cell its hint blames, the cell the clerk is to correct, rather
+    than on the total its relation compares (the relation's cells stay in `cells`)."""
+    if len(blamed) == 1:
+        table, row, column = lay.cells[blamed[0]]
+        finding.location = Location(table, row, column, finding.location.page)
+
+
+def _outcome(fixed: list[Relation], bounded: set[Relation]) -> str:
+    """What a correction achieves: relations with blanks only become possible to satisfy."""
+    open_ = sum(rel in bounded for rel in fixed)
+    if not open_:
+        return f" {len(fixed)} 条关系均成立"
+    if open_ < len(fixed):
+        return f" {len(fixed) - open_} 条关系成立，另 {open_} 条在填写空格后即可成立"
+    return f" {open_} 条关系在填写空格后即可成立"
 
 
 def _needed(v: Violation, i: int, value: Value | None) -> Value:

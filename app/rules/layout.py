@@ -7,6 +7,7 @@ these codes, so a layout is described once, here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from functools import cache, cached_property
 
@@ -20,6 +21,29 @@ class Kind(StrEnum):
     COUNT = "count"  # non-negative integer
     SIGNED = "signed"  # integer that may be negative (2019 本年增/减)
     MONEY = "money"  # non-negative decimal
+
+
+# What the figure column (NUMERIC(20, 6)) holds exactly; beyond it a value would be rounded or
+# refused, so it is a VALUE error and stored as its raw text only.
+MAX_COUNT = 10**15
+MONEY_DIGITS, MONEY_SCALE = 20, 6
+
+
+def storable(kind: Kind, value: int | Decimal) -> bool:
+    """Whether the figure column keeps this value exactly: a whole count below 10^15, an amount
+    with at most six decimals below 10^14."""
+    if kind is Kind.MONEY:
+        if isinstance(value, int):
+            return abs(value) < 10 ** (MONEY_DIGITS - MONEY_SCALE)
+        if not value.is_finite():
+            return False
+        exponent = value.normalize().as_tuple().exponent  # "1.50" has two decimals, needs one
+        return (
+            isinstance(exponent, int)
+            and exponent >= -MONEY_SCALE
+            and abs(value) < 10 ** (MONEY_DIGITS - MONEY_SCALE)
+        )
+    return isinstance(value, int) and -MAX_COUNT < value < MAX_COUNT
 
 
 @dataclass(frozen=True)

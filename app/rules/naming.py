@@ -12,19 +12,23 @@ from app.rules.layout import Layout, cell_code
 
 
 def short_label(label: str) -> str:
-    return label.split("（区分处理")[0]
+    """A row's label as a finding quotes it: without the template's remark, and its own quotes
+    single (3.危及‘三安全一稳定’), as they nest inside the finding's “”."""
+    return label.split("（区分处理")[0].replace("“", "‘").replace("”", "’")
 
 
 def fmt_value(value: Value | None) -> str | None:
+    """A value as a finding prints it; one too long to read (1e400) in scientific notation."""
     if value is None:
         return None
     if isinstance(value, Decimal):
+        if abs(value.adjusted()) > 30:
+            return f"{value:.6E}".replace(".000000E", "E")
         text = format(value, "f")
-        text = text.rstrip("0").rstrip(".") if "." in text else text
-    else:
-        text = str(value)
-    # a figure of forty digits or more (1e400 given as JSON) is written as a power of ten
-    return format(Decimal(value).normalize(), "E") if len(text) > 40 else text
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if value.bit_length() > 100:
+        return fmt_value(Decimal(value))
+    return str(value)
 
 
 def cell_label(lay: Layout, key: CellKey) -> str:

@@ -43,7 +43,13 @@ def check_narrative(draft: Draft) -> list[Finding]:
 
 _TABLE_NAMES = {"table2": ("表二", "二"), "table3": ("表三", "三"), "table4": ("表四", "四")}
 _FEE = re.compile(r"处理费")
-_EMPTY = re.compile(r"^[\s无暂没有其他需要报告的事项内容。.、，,:：;；]*$")
+# Part 五 saying nothing: "无", "暂无问题", "本年度没有存在的主要问题"…; or under ten characters
+# once spaces and punctuation are gone (also what follows the phrase, such as "。").
+_NO_PROBLEMS = re.compile(
+    r"^(?:本年度?|今年|全年|我(?:单位|局|委|办|县|区|市)|本(?:单位|机关|部门))?"
+    r"(?:暂|尚|均)?(?:无|没有|不存在|未发现)(?:存在的?)?(?:明显|突出|主要)?(?:的)?(?:问题)?(?:及改进情况)?$"
+)
+_SUBSTANCE = 10
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _PERIOD = re.compile(r"统计(?:期限|时限|区间|时间|周期)[^。\n]{0,12}?(\d{4})\s*年")
 
@@ -104,8 +110,10 @@ def check_structure(draft: Draft) -> list[Finding]:
             by_numeral.setdefault(section.part.numeral, "")
             by_numeral[section.part.numeral] += section.body
     five = by_numeral.get("五")
-    if five is not None and len(re.sub(r"\s", "", five)) < 10 and _EMPTY.match(five):
-        text = f"（仅有“{five}”）" if five else ""
+    substance = re.sub(r"[\W_]", "", five or "")
+    if five is not None and (len(substance) < _SUBSTANCE or _NO_PROBLEMS.match(substance)):
+        five = five.strip()
+        text = f"（仅有“{five[:40]}”）" if five else ""
         found.append(finding("STRUCTURE", "empty_five", text=text, text_en=f" ({five})" if five else ""))
     six = by_numeral.get("六")
     # the statement on fees is part of the 2021 template (国办公开办函〔2021〕30号); a report in the

@@ -27,6 +27,7 @@ from app.models.bulk import BulkItem, BulkResult
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument, utcnow
 from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
+from app.rules.layout import MAX_COUNT
 from app.services import files, regions, telemetry
 from app.services.present import counts
 from app.services.reports import Upload, draft_of, finding_rows, organ_key, stored_figure
@@ -338,15 +339,18 @@ def _insert_figures(session: Session, new: list[_Entry]) -> None:
 
 def _figure_tuples(entry: _Entry, *, bind_value: Callable | None) -> Iterator[tuple]:
     """A report's figures as the driver takes them: JSON as text, the value as its column binds it."""
+    kinds = entry.draft.layout.kinds
     for key, given in entry.draft.figures.items():
-        figure = stored_figure(given)
-        value, candidates = figure.value, figure.candidates
+        # a plain count is the common case: only other values are checked against the column
+        plain = type(given.value) is int and 0 <= given.value < MAX_COUNT
+        figure = given if plain else stored_figure(given, kinds[key])
+        value, candidates, raw = figure.value, figure.candidates, figure.raw
         yield (
             entry.id,
             CELL_IDS[key],
             bind_value(value) if bind_value is not None and value is not None else value,
             str(figure.status),  # the plain text of a StrEnum, cheaper than .value
-            figure.raw,
+            raw,
             figure.note,
             figure.page,
             figure.line,

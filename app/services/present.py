@@ -16,8 +16,8 @@ from app.models.api import (
     SourcePublic,
     ValidationPublic,
 )
-from app.rules.layout import TABLE_CODES
-from app.rules.naming import fmt_value
+from app.rules.layout import TABLE_CODES, Layout
+from app.rules.naming import fmt_value, short_label
 
 
 def public_value(value: Value | None) -> FigureValue:
@@ -116,3 +116,50 @@ def report_public(
         figures=figures,
         validation=validation_public(findings),
     )
+
+
+# ---- how a finding's place is named and which cells it is about --------------------------------
+
+TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
+
+
+def primary_cells(finding: FindingPublic) -> list[str]:
+    """The cells a finding is about (outlined); the rest of `cells` are the operands it read.
+
+    A relation lists its reported side first, so its first cell is the total that disagrees;
+    a finding about a set of cells (blank, missing) is about all of them.
+    """
+    loc = finding.location
+    if loc.table and loc.row and loc.column:
+        return [f"{loc.table}.{loc.row}.{loc.column}"]
+    if finding.expected is not None and finding.cells:
+        return finding.cells[:1]
+    return list(finding.cells)
+
+
+def cell_label(lay: Layout, table: str, row: str | None, column: str | None) -> str:
+    """In words: 表三“（七）总计”·自然人."""
+    name = TABLE_NAMES.get(table, table)
+    if table not in TABLE_NAMES:
+        return name
+    found = lay.table(table).row(row) if row else None
+    if found is None:
+        if column:
+            labels = {code: label for code, label, _ in lay.table(table).rows[0].columns}
+            return f"{name}“{labels.get(column, column)}”列"
+        return name
+    text = f"{name}“{short_label(found.label)}”"
+    if column and len(found.columns) > 1:
+        labels = {code: label for code, label, _ in found.columns}
+        text += f"·{labels.get(column, column)}"
+    return text
+
+
+def where_label(lay: Layout, finding: FindingPublic) -> str:
+    loc = finding.location
+    if not loc.table:
+        return "整份报告"
+    text = cell_label(lay, loc.table, loc.row, loc.column)
+    if loc.page:
+        text += f"（第 {loc.page} 页）"
+    return text

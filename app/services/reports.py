@@ -10,13 +10,13 @@ from functools import cached_property
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, func, select
 
-from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status, Value, storable
+from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status, Value
 from app.errors import ProblemError, not_found
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import Key, cell_of
 from app.rules.engine import validate
-from app.rules.layout import Format, Kind
+from app.rules.layout import Format, Kind, storable
 from app.rules.naming import fmt_value, normalise_organ
 from app.services import files, regions
 from app.services.present import report_public, validation_public
@@ -55,11 +55,11 @@ def _fit(text: str | None, size: int = 200) -> str | None:
     return text if text is None or len(text) <= size else text[: size - 1] + "…"
 
 
-def stored_figure(figure: Figure) -> Figure:
-    """A figure as the figure column can hold it: a value beyond it (a VALUE error) is stored
-    blank and unreadable with the text it was given, never rounded, Infinity or overflowing."""
+def stored_figure(figure: Figure, kind: Kind | None) -> Figure:
+    """A figure as the figure column holds it: a value beyond it (a VALUE error) is stored blank
+    and unreadable with the text it was given, never rounded, Infinity or overflowing."""
     value = figure.value
-    if value is None or storable(value):
+    if value is None or kind is None or storable(kind, value):
         return figure
     raw = figure.raw if figure.raw is not None else fmt_value(value)
     return replace(figure, value=None, status=Status.UNREADABLE, raw=_fit(raw, 100))
@@ -293,10 +293,11 @@ def as_stored(draft: Draft, region_code: str | None, dialect: Dialect) -> Draft:
     value column keeps it, counts as integers, candidates as their stored text reads."""
     figures = {}
     for key, given in draft.figures.items():
-        figure = stored_figure(given)
+        kind = draft.layout.kind(*key)
+        figure = stored_figure(given, kind)
         value = figure.value
         if value is not None:
-            value = _stored_money(value, dialect) if draft.layout.kind(*key) is Kind.MONEY else int(value)
+            value = _stored_money(value, dialect) if kind is Kind.MONEY else int(value)
         candidates = figure.candidates
         if candidates:
             candidates = [Decimal(v) if "." in v else int(v) for v in map(str, candidates)]

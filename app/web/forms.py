@@ -19,7 +19,8 @@ class CheckForm:
     data: bytes = b""
     filename: str | None = None
     text: str = ""  # what was pasted, shown again when the page comes back without script
-    action: str = "check"  # check | save
+    action: str = "check"  # check | save | export (the 核对意见 as a file, nothing saved)
+    format: str = "docx"  # of the 核对意见: docx | xlsx | pdf
     problem: ProblemError | None = None  # the form itself was wrong: shown on the page
     stated: Stated = field(default_factory=Stated)  # 机关, 年度, 地区, 发布日期 as the clerk gave them
 
@@ -42,7 +43,10 @@ async def read_check_form(request: Request) -> CheckForm:
         return CheckForm(
             problem=ProblemError(422, "invalid_form", "表单无法读取：粘贴的内容过长或表单不完整")
         )
-    action = "save" if form.get("action") == "save" else "check"
+    action = form.get("action")
+    action = action if action in ("save", "export") else "check"
+    fmt = form.get("format")
+    fmt = fmt if fmt in ("docx", "xlsx", "pdf") else "docx"
     try:
         stated = stated_fields(form)
     except ProblemError as problem:
@@ -55,9 +59,9 @@ async def read_check_form(request: Request) -> CheckForm:
         if len(data) > settings.max_upload_bytes:
             return CheckForm(text=text, action=action, problem=_too_large(settings.max_upload_bytes))
         if data:
-            return CheckForm(data, upload.filename, text, action, stated=stated)
+            return CheckForm(data, upload.filename, text, action, fmt, stated=stated)
     if text.strip():
-        return CheckForm(text.encode("utf-8"), None, text, action, stated=stated)
+        return CheckForm(text.encode("utf-8"), None, text, action, fmt, stated=stated)
     return CheckForm(
         text=text,
         action=action,

@@ -6,11 +6,13 @@ the caller made are shown on the page in Chinese, never as JSON.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -18,15 +20,17 @@ from app import db
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.models.api import ReportPublic
+from app.routes.exports import file_response
 from app.routes.params import Id, IdQuery
-from app.services import intake, reports
+from app.services import export, intake, reports
 from app.web import listing, overview
 from app.web.forms import CheckForm, read_check_form
-from app.web.view import STATUS_NAMES, changes, report_view
+from app.web.view import SEVERITY_ICONS, STATUS_NAMES, changes, report_view
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["status_names"] = STATUS_NAMES
+templates.env.globals["severity_icons"] = SEVERITY_ICONS
 templates.env.globals["region_label"] = listing.region_label
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse, route_class=SessionRoute)
@@ -44,13 +48,48 @@ def _page(request: Request, name: str, status_code: int = 200, **context) -> HTM
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
+_PAGES = re.compile(r"^/(?:$|check$|compare$|overview(?:/|$)|reports(?:/|$))")
+
+
+def is_page(request: Request) -> bool:
+    """A request for a page (not the API): its errors are answered with a page too."""
+    return bool(_PAGES.match(request.url.path))
+
+
+_PARAMETER_NAMES = {"report_id": "报告编号", "a": "对比的第一个版本（a）", "b": "对比的第二个版本（b）"}
+
+
+def _parameter_problem(err: dict) -> str:
+    """One wrong parameter of a page's address, in Chinese."""
+    name = str(err["loc"][-1]) if err.get("loc") else ""
+    name = _PARAMETER_NAMES.get(name, f"“{name}”")
+    given = str(err.get("input", ""))[:40]
+    if err.get("type") == "missing":
+        return f"缺少{name}"
+    if err.get("type", "").startswith("int"):
+        return f"{name}应为整数，地址中是“{given}”"
+    return f"{name}的取值“{given}”无效"
+
+
+def error_page(request: Request, problem: ProblemError, errors: list[dict] | None = None) -> HTMLResponse:
+    """A page's own error (a bad id, a missing parameter, nothing there) as a Chinese page."""
+    wrong = [_parameter_problem(err) for err in errors or []]
+    page = _page(request, "error.html", problem.status, problem=problem, wrong=wrong)
+    headers = {
+        **problem.headers,
+        **({"Retry-After": str(problem.retry_after)} if problem.retry_after else {}),
+    }
+    page.headers.update(headers)
+    return page
+
+
 @router.get("/")
 def check_page(request: Request) -> HTMLResponse:
     return _page(request, "check.html", form=CheckForm())
 
 
 @router.post("/check")
-def check_report(request: Request, form: FormDep, session: SessionDep) -> HTMLResponse:
+def check_report(request: Request, form: FormDep, session: SessionDep) -> Response:
     """Read and check the report; store it only when the clerk pressed 保存."""
     partial = request.headers.get("x-requested-with") == "fetch"
     name = "_result.html" if partial else "check.html"
@@ -60,6 +99,11 @@ def check_report(request: Request, form: FormDep, session: SessionDep) -> HTMLRe
         draft, upload = intake.read(form.data, form.filename, is_json_body=False)
         draft = intake.apply_stated(draft, form.stated)
         saved = None
+        if form.action == "export":  # the 核对意见 of what was checked, before anything is saved
+            db.begin(session, writes=False)
+            report = reports.check(session=session, draft=draft)
+            made = export.export(report=report, fmt=form.format, checked_at=datetime.now(UTC))
+            return file_response(made, f"check.{form.format}")
         if form.action == "save":
             report, created = reports.ingest(session=session, draft=draft, upload=upload)
             saved = {"created": created}
@@ -95,6 +139,17 @@ def report_page(request: Request, report_id: Id, session: SessionDep) -> HTMLRes
         return _page(request, "error.html", exc.status, problem=exc)
     versions = listing.versions(session=session, report=report)
     return _page(request, "report.html", view=report_view(report), versions=versions)
+
+
+@router.get("/reports/{report_id}/export", response_model=None)
+def export_download(request: Request, report_id: int, session: SessionDep, format: str = "docx") -> Response:
+    """The 核对意见 download of the report page; its problems (no LibreOffice) as a page."""
+    try:
+        report = reports.get(session=session, report_id=report_id)
+        made = export.export(report=report, fmt=format, checked_at=report.created_at)
+    except ProblemError as exc:
+        return _page(request, "error.html", exc.status, problem=exc)
+    return file_response(made, f"report-{report_id}.{made.filename.rsplit('.', 1)[-1]}")
 
 
 @router.get("/compare")

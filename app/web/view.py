@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.models.api import FigurePublic, FindingPublic, ReportPublic
+from app.models.api import FigurePublic, ReportPublic
 from app.rules.catalogue import RULES_BY_ID
 from app.rules.layout import APPLICANT_PARTS, T4_COLUMNS, Layout, Row, Table, layout
+from app.rules.naming import short_label
+from app.services.present import cell_label, primary_cells, where_label
 
-TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_ICONS = {"error": "✖", "warning": "⚠", "info": "ℹ"}  # told apart by shape, not colour alone
 STATUS_NAMES = {
     "read": "已读出",
     "blank": "空白",
@@ -102,57 +104,11 @@ class ReportView:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def primary_cells(finding: FindingPublic) -> list[str]:
-    """The cells a finding is about (outlined); the rest of `cells` are the operands it read.
-
-    A relation lists its reported side first, so its first cell is the total that disagrees;
-    a finding about a set of cells (blank, missing) is about all of them.
-    """
-    loc = finding.location
-    if loc.table and loc.row and loc.column:
-        return [f"{loc.table}.{loc.row}.{loc.column}"]
-    if finding.expected is not None and finding.cells:
-        return finding.cells[:1]
-    return list(finding.cells)
-
-
 def split_code(code: str) -> tuple[str, str, str] | None:
     """ "table3.result.total.natural_person" → (table, row, column); row codes contain dots."""
     table, _, rest = code.partition(".")
     row, _, column = rest.rpartition(".")
     return (table, row, column) if table and row and column else None
-
-
-def _short(label: str) -> str:
-    return label.split("（区分处理")[0]
-
-
-def cell_label(lay: Layout, table: str, row: str | None, column: str | None) -> str:
-    """In words: 表三“（七）总计”·自然人."""
-    name = TABLE_NAMES.get(table, table)
-    if table not in TABLE_NAMES:
-        return name
-    found = lay.table(table).row(row) if row else None
-    if found is None:
-        if column:
-            labels = {code: label for code, label, _ in lay.table(table).rows[0].columns}
-            return f"{name}“{labels.get(column, column)}”列"
-        return name
-    text = f"{name}“{_short(found.label)}”"
-    if column and len(found.columns) > 1:
-        labels = {code: label for code, label, _ in found.columns}
-        text += f"·{labels.get(column, column)}"
-    return text
-
-
-def _where(lay: Layout, finding: FindingPublic) -> str:
-    loc = finding.location
-    if not loc.table:
-        return "整份报告"
-    text = cell_label(lay, loc.table, loc.row, loc.column)
-    if loc.page:
-        text += f"（第 {loc.page} 页）"
-    return text
 
 
 def _display(figure: FigurePublic | None) -> tuple[str, str]:
@@ -208,11 +164,15 @@ class _Cells:
         code = f"{table}.{row}.{column}"
         figure = self.figures.get(code)
         text, status = _display(figure)
+        title = _title(self.lay, (table, row, column), figure, status)
+        severity = self.severity.get(code)
+        if severity:
+            title += f"\n问题：{SEVERITY_ICONS[severity]} {SEVERITY_NAMES[severity]}（见核对结果）"
         return Cell(
             code=code,
             text=text,
             status=status,
-            title=_title(self.lay, (table, row, column), figure, status),
+            title=title,
             severity=self.severity.get(code),
             colspan=colspan,
             changed=code in self.changed,
@@ -252,7 +212,7 @@ def _t3_labels(rows: tuple[Row, ...]) -> list[list[Head]]:
         )
         prefix = next((p for p in _T3_GROUPS if row.code.startswith(p)), None)
         if prefix is None:
-            heads.append([*first, Head(_short(row.label), colspan=2, cls="label")])
+            heads.append([*first, Head(short_label(row.label), colspan=2, cls="label")])
             continue
         group = [Head(_T3_GROUPS[prefix], rowspan=sum(r.code.startswith(prefix) for r in rows), cls="label")]
         item = row.label.split(" ", 1)[1] if row.label.startswith(_T3_GROUPS[prefix]) else row.label
@@ -305,7 +265,7 @@ def findings_view(report: ReportPublic, lay: Layout) -> list[FindingView]:
                 rule_title=rule.title if rule else finding.rule,
                 severity=finding.severity,
                 severity_name=SEVERITY_NAMES.get(finding.severity, finding.severity),
-                where=_where(lay, finding),
+                where=where_label(lay, finding),
                 reported=finding.reported,
                 expected=finding.expected,
                 message=finding.message,

@@ -62,10 +62,12 @@
 
   // Check or save without reloading, so the chosen file stays chosen for 保存 after 检查.
   form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    // the 核对意见 is a file: the browser downloads it and the page stays as it is
+    if (submitter && submitter.value === "export") return;
     if (!window.fetch || !window.FormData) return;
     event.preventDefault();
     var data = new FormData(form);
-    var submitter = event.submitter;
     data.set("action", submitter && submitter.value === "save" ? "save" : "check");
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
