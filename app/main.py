@@ -6,15 +6,17 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match, Route
 
 from app import envelope
@@ -24,10 +26,11 @@ from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
 from app.middleware import Admission, BodyLimit, Idempotency, RequestContext
 from app.routes import aggregates, batches, meta, ops, regions, reports
-from app.routes.access import PUBLIC_PATHS, authenticate
+from app.routes.access import PUBLIC_PATHS, LoginRequired, authenticate, is_page
 from app.services import jobs, telemetry
 from app.services.regions import resolver
 from app.web import routes as web
+from app.web import sessions
 
 log = logging.getLogger("nianbao")
 
@@ -62,11 +65,18 @@ def problem(
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
-async def _problem_error(_: Request, exc: Exception) -> JSONResponse:
+async def _problem_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
     if exc.code == "busy":  # every file-reading slot stayed taken
         telemetry.BUSY.labels("extraction").inc()
+    if is_page(request.url.path) and "text/html" in request.headers.get("accept", ""):
+        return web.error_page(request, exc)  # a person's browser gets a page, not JSON
     return problem(exc.status, exc.code, exc.detail, exc.errors, exc.retry_after, exc.headers)
+
+
+async def _login_required(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)
+    return RedirectResponse(f"{exc.to}?{urlencode({'next': exc.target})}", status_code=303)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -215,6 +225,14 @@ def create_app() -> FastAPI:
     app.include_router(ops.router)
     # Outermost last: request id and metrics around everything, then the envelope, the bound on
     # submissions at once, the size cap and Idempotency-Key closest to the routes.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=sessions.secret_key(),
+        session_cookie=sessions.COOKIE,
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+    )
+    app.add_middleware(sessions.SecureCookieOverHttps)
     app.add_middleware(Idempotency)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(
@@ -227,6 +245,7 @@ def create_app() -> FastAPI:
     app.add_middleware(RequestContext)
     web.install(app)
     app.add_exception_handler(ProblemError, _problem_error)
+    app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_busy)

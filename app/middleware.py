@@ -49,6 +49,7 @@ class RequestContext:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
+            caller = scope.get("state", {}).get("caller")
             telemetry.REQUESTS.labels(scope["method"], template, str(status)).inc()
             telemetry.LATENCY.labels(scope["method"], template).observe(elapsed)
             log.info(
@@ -59,6 +60,7 @@ class RequestContext:
                         "path": scope.get("nianbao.original_path", scope["path"]),
                         "status": status,
                         "ms": round(elapsed * 1000, 1),
+                        "caller": getattr(caller, "label", None),
                     }
                 },
             )

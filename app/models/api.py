@@ -97,6 +97,7 @@ class ReportSummary(BaseModel):
     valid: bool
     counts: Counts
     created_at: datetime
+    state: str = Field("submitted", description="submitted | returned（退回整改） | resubmitted | accepted")
 
 
 class ReportList(BaseModel):

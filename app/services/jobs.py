@@ -27,8 +27,8 @@ from app.config import get_settings
 from app.draft import Draft
 from app.errors import ProblemError
 from app.models.api import ReportPublic
-from app.models.jobs import BatchJob, JobState
-from app.services import files, reading, reports, telemetry
+from app.models.jobs import Batch, BatchJob, JobState
+from app.services import batches, files, reading, reports, telemetry
 
 log = logging.getLogger("nianbao.worker")
 
@@ -131,6 +131,9 @@ def run(*, engine: Engine, job_id: int, worker: str) -> str:
         if not _ours(job, worker):
             return job.state  # another worker took it over after our lease ran out
         digest, filename = job.sha256, job.filename
+        batch = session.get(Batch, job.batch_id)
+        assert batch is not None
+        sender = batches.sender(batch)
         session.commit()
         read = _attempt(lambda: _read(digest, filename), job_id)
 
@@ -146,7 +149,7 @@ def run(*, engine: Engine, job_id: int, worker: str) -> str:
 
         def store(draft: Draft, upload: reports.Upload) -> tuple[ReportPublic, bool]:
             with session.begin_nested():
-                return reports.ingest(session=session, draft=draft, upload=upload)
+                return reports.ingest(session=session, draft=draft, upload=upload, caller=sender)
 
         outcome = _attempt(lambda: store(*read), job_id) if isinstance(read, tuple) else read
         if isinstance(outcome, tuple):

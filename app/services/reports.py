@@ -12,14 +12,15 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, func, select
 
 from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status, Value
-from app.errors import not_found
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import Key, cell_of
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind
-from app.services import files, regions
+from app.services import files, regions, scope
+from app.services.access import Caller
 from app.services.present import report_public, validation_public
+from app.services.scope import RegionScope
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -144,16 +145,14 @@ def _findings_of(session: Session, report_id: int) -> list[Finding]:
     return [_finding(row) for row in rows]
 
 
-def _get_report(session: Session, report_id: int) -> Report:
-    report = session.get(Report, report_id)
-    if report is None:
-        raise not_found(f"编号为 {report_id} 的报告")
-    return report
+def stored(*, session: Session, report_id: int, within: RegionScope) -> Report:
+    """A stored report the caller may see; 404 alike for none and for one out of their scope."""
+    return scope.require_visible(within, session.get(Report, report_id), f"编号为 {report_id} 的报告")
 
 
-def get(*, session: Session, report_id: int) -> ReportPublic:
+def get(*, session: Session, report_id: int, within: RegionScope) -> ReportPublic:
     """One stored report with its figures and findings."""
-    report = _get_report(session, report_id)
+    report = stored(session=session, report_id=report_id, within=within)
     source = session.get(SourceDocument, report.source_id)
     assert source is not None
     return report_public(
@@ -167,8 +166,8 @@ def get(*, session: Session, report_id: int) -> ReportPublic:
     )
 
 
-def get_validation(*, session: Session, report_id: int) -> ValidationPublic:
-    _get_report(session, report_id)
+def get_validation(*, session: Session, report_id: int, within: RegionScope) -> ValidationPublic:
+    stored(session=session, report_id=report_id, within=within)
     return validation_public(_findings_of(session, report_id))
 
 
@@ -182,9 +181,16 @@ def list_reports(
     all_versions: bool,
     limit: int,
     offset: int,
+    within: RegionScope,
+    state: str | None = None,
 ) -> ReportList:
-    """Latest versions unless all are asked for, newest first."""
+    """Latest versions unless all are asked for, newest first; only what the caller may see."""
     query = select(Report)
+    visible = scope.clause(within)
+    if visible is not None:
+        query = query.where(visible)
+    if state:
+        query = query.where(Report.state == state)
     if not all_versions:
         query = query.where(Report.is_latest)
     if year is not None:
@@ -215,6 +221,7 @@ def _summary(report: Report) -> ReportSummary:
         valid=report.valid,
         counts={"error": report.errors, "warning": report.warnings, "info": report.infos},  # type: ignore[arg-type]
         created_at=report.created_at,
+        state=report.state,
     )
 
 
@@ -229,7 +236,7 @@ def _latest(session: Session, key: str, year: int | None) -> Report | None:
     ).first()
 
 
-def ingest(*, session: Session, draft: Draft, upload: Upload) -> tuple[ReportPublic, bool]:
+def ingest(*, session: Session, draft: Draft, upload: Upload, caller: Caller) -> tuple[ReportPublic, bool]:
     """Store a report (a new version when the body and year exist); (report, created).
 
     The same bytes sent again return the stored report. One report is a batch of one.
@@ -237,9 +244,9 @@ def ingest(*, session: Session, draft: Draft, upload: Upload) -> tuple[ReportPub
     from app.services import bulk  # bulk builds on this module's rows and drafts
 
     item = bulk.prepare(draft, upload)
-    [outcome] = bulk.ingest(session=session, items=[item])
+    [outcome] = bulk.ingest(session=session, items=[item], caller=caller)
     if not outcome.created:  # stored before: the answer is that report, as it is stored
-        return get(session=session, report_id=outcome.report_id), False
+        return get(session=session, report_id=outcome.report_id, within=caller.region_scope), False
     assert outcome.findings is not None
     # Built from what was just written rather than read back: the same answer as `get`.
     return report_public(

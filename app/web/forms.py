@@ -19,6 +19,7 @@ class CheckForm:
     text: str = ""  # what was pasted, shown again when the page comes back without script
     action: str = "check"  # check | save
     problem: ProblemError | None = None  # the form itself was wrong: shown on the page
+    csrf: str | None = None  # the session's form token, as the form sent it
 
 
 def _too_large(limit: int) -> ProblemError:
@@ -40,19 +41,24 @@ async def read_check_form(request: Request) -> CheckForm:
             problem=ProblemError(422, "invalid_form", "表单无法读取：粘贴的内容过长或表单不完整")
         )
     action = "save" if form.get("action") == "save" else "check"
+    csrf = form.get("csrf_token")
+    csrf = csrf if isinstance(csrf, str) else None
     text = form.get("text")
     text = text if isinstance(text, str) else ""
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read()
         if len(data) > settings.max_upload_bytes:
-            return CheckForm(text=text, action=action, problem=_too_large(settings.max_upload_bytes))
+            return CheckForm(
+                text=text, action=action, problem=_too_large(settings.max_upload_bytes), csrf=csrf
+            )
         if data:
-            return CheckForm(data, upload.filename, text, action)
+            return CheckForm(data, upload.filename, text, action, csrf=csrf)
     if text.strip():
-        return CheckForm(text.encode("utf-8"), None, text, action)
+        return CheckForm(text.encode("utf-8"), None, text, action, csrf=csrf)
     return CheckForm(
         text=text,
         action=action,
+        csrf=csrf,
         problem=ProblemError(422, "empty_form", "请选择或拖入一份年度报告文件，或在文本框中粘贴报告内容"),
     )

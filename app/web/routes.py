@@ -6,26 +6,23 @@ the caller made are shown on the page in Chinese, never as JSON.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from app import db
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
+from app.routes.access import CallerDep
 from app.services import intake, reports
-from app.web import listing, overview
+from app.web import auth, listing, overview, sessions
 from app.web.forms import CheckForm, read_check_form
-from app.web.view import STATUS_NAMES, changes, report_view
+from app.web.pages import HERE, error_page, page
+from app.web.view import changes, report_view
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.globals["status_names"] = STATUS_NAMES
-templates.env.globals["region_label"] = listing.region_label
+__all__ = ["error_page", "install"]
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse, route_class=SessionRoute)
 
@@ -34,12 +31,12 @@ FormDep = Annotated[CheckForm, Depends(read_check_form)]
 
 def install(app: FastAPI) -> None:
     """The pages and their assets (CSS, JS), all served by the application itself."""
+    app.include_router(auth.router)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 
-def _page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+_page = page
 
 
 @router.get("/")
@@ -48,17 +45,21 @@ def check_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/check")
-def check_report(request: Request, form: FormDep, session: SessionDep) -> HTMLResponse:
+def check_report(request: Request, form: FormDep, session: SessionDep, caller: CallerDep) -> HTMLResponse:
     """Read and check the report; store it only when the clerk pressed 保存."""
     partial = request.headers.get("x-requested-with") == "fetch"
     name = "_result.html" if partial else "check.html"
+    try:
+        sessions.verify_csrf(request, form.csrf)
+    except ProblemError as refused:
+        return _page(request, name, refused.status, form=form, problem=refused)
     if form.problem is not None:
         return _page(request, name, form.problem.status, form=form, problem=form.problem)
     try:
         draft, upload = intake.read(form.data, form.filename, is_json_body=False)
         saved = None
         if form.action == "save":
-            report, created = reports.ingest(session=session, draft=draft, upload=upload)
+            report, created = reports.ingest(session=session, draft=draft, upload=upload, caller=caller)
             saved = {"created": created}
         else:
             db.begin(session, writes=False)
@@ -72,33 +73,37 @@ def check_report(request: Request, form: FormDep, session: SessionDep) -> HTMLRe
 def list_page(
     request: Request,
     session: SessionDep,
+    caller: CallerDep,
     year: str = "",
     region: str = "",
     organ: str = "",
     errors: str = "",
+    state: str = "",
     page: str = "1",
 ) -> HTMLResponse:
-    filters = listing.Filters.parse(year=year, region=region, organ=organ, errors=errors, page=page)
-    result = listing.search(session=session, filters=filters)
+    filters = listing.Filters.parse(
+        year=year, region=region, organ=organ, errors=errors, page=page, state=state
+    )
+    result = listing.search(session=session, filters=filters, within=caller.region_scope)
     return _page(request, "reports.html", filters=filters, result=result)
 
 
 @router.get("/reports/{report_id}")
-def report_page(request: Request, report_id: int, session: SessionDep) -> HTMLResponse:
+def report_page(request: Request, report_id: int, session: SessionDep, caller: CallerDep) -> HTMLResponse:
     try:
-        report = reports.get(session=session, report_id=report_id)
+        report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
     except ProblemError as exc:
         return _page(request, "error.html", exc.status, problem=exc)
-    versions = listing.versions(session=session, report=report)
+    versions = listing.versions(session=session, report=report, within=caller.region_scope)
     return _page(request, "report.html", view=report_view(report), versions=versions)
 
 
 @router.get("/compare")
-def compare_page(request: Request, session: SessionDep, a: int, b: int) -> HTMLResponse:
+def compare_page(request: Request, session: SessionDep, caller: CallerDep, a: int, b: int) -> HTMLResponse:
     """Two versions side by side; the cells that differ are marked in both."""
     try:
-        old = reports.get(session=session, report_id=a)
-        new = reports.get(session=session, report_id=b)
+        old = reports.get(session=session, report_id=a, within=caller.region_scope)
+        new = reports.get(session=session, report_id=b, within=caller.region_scope)
     except ProblemError as exc:
         return _page(request, "error.html", exc.status, problem=exc)
     if (old.version or 0) > (new.version or 0):
@@ -118,10 +123,13 @@ def compare_page(request: Request, session: SessionDep, a: int, b: int) -> HTMLR
 def overview_page(
     request: Request,
     session: SessionDep,
+    caller: CallerDep,
     region: str = "",
     tree: str = "auto",
     start: str = "",
     end: str = "",
 ) -> HTMLResponse:
-    state = overview.build(session=session, region=region, tree=tree, start=start, end=end)
+    state = overview.build(
+        session=session, region=region, tree=tree, start=start, end=end, within=caller.region_scope
+    )
     return _page(request, "overview.html", state=state)
