@@ -25,7 +25,7 @@ from app.db import get_engine
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
 from app.middleware import Admission, BodyLimit, Idempotency, RequestContext
-from app.routes import aggregates, batches, meta, ops, regions, reports
+from app.routes import aggregates, batches, meta, ops, people, regions, reports
 from app.routes.access import PUBLIC_PATHS, LoginRequired, authenticate, is_page
 from app.services import jobs, telemetry
 from app.services.regions import resolver
@@ -219,6 +219,7 @@ def create_app() -> FastAPI:
     )
     app.include_router(reports.router)
     app.include_router(batches.router)
+    app.include_router(people.router)
     app.include_router(meta.router)
     app.include_router(regions.router)
     app.include_router(aggregates.router)

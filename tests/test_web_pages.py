@@ -102,7 +102,8 @@ def test_unreadable_input_is_explained_on_the_page(client):
     assert empty.status_code == 422
     assert "请选择或拖入一份年度报告文件" in empty.text
     broken = client.post(
-        "/check", data={"action": "check", "text": '{"organ": "x", "year": 2024}', "csrf_token": form_token(client)}
+        "/check",
+        data={"action": "check", "text": '{"organ": "x", "year": 2024}', "csrf_token": form_token(client)},
     )
     assert broken.status_code == 422
     assert "format" in broken.text and "年度报告的字段有误" in broken.text

@@ -68,7 +68,7 @@ def _path(*parts: object) -> str:
     return ".".join(str(p) for p in parts)
 
 
-def _figure(raw: Any, kind: Kind) -> Figure | str:
+def figure_from_json(raw: Any, kind: Kind) -> Figure | str:
     """The figure a JSON value gives, or what is wrong with it (the caller adds the path)."""
     if raw is None:
         return Figure(None, Status.BLANK)
@@ -124,7 +124,7 @@ def _tables(meta: ReportMeta, errors: list[dict]) -> tuple[bool, dict]:
                 if type(raw) is int and kind is not None and kind is not money:  # nearly every cell
                     figures[(table_code, row_code, column_code)] = Figure(raw)
                     continue
-                figure = "未知的列代码" if kind is None else _figure(raw, kind)
+                figure = "未知的列代码" if kind is None else figure_from_json(raw, kind)
                 if isinstance(figure, str):
                     errors.append({"path": _path(table_code, row_code, column_code), "message": figure})
                 else:

@@ -17,7 +17,7 @@ from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import Key, cell_of
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind
-from app.services import files, regions, scope
+from app.services import files, regions, reviews, scope
 from app.services.access import Caller
 from app.services.present import report_public, validation_public
 from app.services.scope import RegionScope
@@ -138,11 +138,21 @@ def _source_public(source: SourceDocument) -> SourcePublic:
 # ---- reading ------------------------------------------------------------------------------------
 
 
-def _findings_of(session: Session, report_id: int) -> list[Finding]:
-    rows = session.exec(
-        select(FindingRow).where(FindingRow.report_id == report_id).order_by(col(FindingRow.id))
+def _finding_rows(session: Session, report_id: int) -> list[FindingRow]:
+    return list(
+        session.exec(select(FindingRow).where(FindingRow.report_id == report_id).order_by(col(FindingRow.id)))
     )
-    return [_finding(row) for row in rows]
+
+
+def _people_fields(report: Report) -> dict:
+    """What people did with a stored report: its state, who stored it, what was corrected."""
+    return {
+        "state": report.state,
+        "state_note": report.state_note,
+        "created_by": report.created_by,
+        "corrected_from": report.corrected_from,
+        "corrected_cells": report.corrected_cells,
+    }
 
 
 def stored(*, session: Session, report_id: int, within: RegionScope) -> Report:
@@ -155,20 +165,23 @@ def get(*, session: Session, report_id: int, within: RegionScope) -> ReportPubli
     report = stored(session=session, report_id=report_id, within=within)
     source = session.get(SourceDocument, report.source_id)
     assert source is not None
+    rows = _finding_rows(session, report_id)
     return report_public(
         load_draft(session, report),
-        _findings_of(session, report_id),
+        [_finding(row) for row in rows],
         report_id=report.id,
         version=report.version,
         is_latest=report.is_latest,
         source=_source_public(source),
         created_at=report.created_at,
-    )
+        marks=reviews.marks(session, report, rows),
+    ).model_copy(update=_people_fields(report))
 
 
 def get_validation(*, session: Session, report_id: int, within: RegionScope) -> ValidationPublic:
-    stored(session=session, report_id=report_id, within=within)
-    return validation_public(_findings_of(session, report_id))
+    report = stored(session=session, report_id=report_id, within=within)
+    rows = _finding_rows(session, report_id)
+    return validation_public([_finding(row) for row in rows], reviews.marks(session, report, rows))
 
 
 def list_reports(
@@ -248,6 +261,17 @@ def ingest(*, session: Session, draft: Draft, upload: Upload, caller: Caller) ->
     if not outcome.created:  # stored before: the answer is that report, as it is stored
         return get(session=session, report_id=outcome.report_id, within=caller.region_scope), False
     assert outcome.findings is not None
+    row = session.get(Report, outcome.report_id)
+    assert row is not None
+    # the ids the findings were stored with, in the order they were written
+    ids = session.exec(
+        select(FindingRow.id).where(FindingRow.report_id == outcome.report_id).order_by(col(FindingRow.id))
+    ).all()
+    carried = reviews.effective(session, row)
+    marks = [
+        (i, reviews.review_public(carried[key]) if (key := _identity(f)) in carried else None)
+        for i, f in zip(ids, outcome.findings, strict=True)
+    ]
     # Built from what was just written rather than read back: the same answer as `get`.
     return report_public(
         as_stored(draft, item.placement.code, session.get_bind().dialect),
@@ -262,7 +286,13 @@ def ingest(*, session: Session, draft: Draft, upload: Upload, caller: Caller) ->
             size=len(upload.data),
         ),
         created_at=outcome.created_at,
-    ), True
+        marks=marks,  # type: ignore[arg-type]
+    ).model_copy(update=_people_fields(row)), True
+
+
+def _identity(finding: Finding) -> reviews.Identity:
+    loc = finding.location
+    return (finding.rule, loc.table, loc.row, loc.column)
 
 
 def _stored_money(value: Value, dialect: Dialect) -> Decimal:
