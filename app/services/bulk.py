@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg.types.json import Json
 from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -334,6 +335,11 @@ def _report_row(entry: _Entry, source_id: int, now: Any, actor: str) -> dict:
     }
 
 
+def _param(value: Any) -> Any:
+    """A JSON column's value as psycopg takes it (a list would become an array)."""
+    return Json(value) if isinstance(value, list | dict) else value
+
+
 def _insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> list[int]:
     """Insert rows and hand back their new ids in the order of the rows.
 
@@ -351,7 +357,8 @@ def _insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> l
     )
     ids = []
     with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.executemany(sql, [tuple(row[c] for c in columns) for row in rows], returning=True)
+        values = [tuple(_param(row[c]) for c in columns) for row in rows]
+        cursor.executemany(sql, values, returning=True)
         while True:
             ids.append(cursor.fetchone()[0])
             if not cursor.nextset():

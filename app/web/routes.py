@@ -16,8 +16,8 @@ from app import db
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.routes.access import CallerDep
-from app.services import intake, reports
-from app.web import auth, listing, overview, sessions
+from app.services import intake, reports, reviews
+from app.web import auth, listing, overview, review_pages, sessions
 from app.web.forms import CheckForm, read_check_form
 from app.web.pages import HERE, error_page, page
 from app.web.view import changes, report_view
@@ -32,6 +32,7 @@ FormDep = Annotated[CheckForm, Depends(read_check_form)]
 def install(app: FastAPI) -> None:
     """The pages and their assets (CSS, JS), all served by the application itself."""
     app.include_router(auth.router)
+    app.include_router(review_pages.router)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
@@ -95,7 +96,16 @@ def report_page(request: Request, report_id: int, session: SessionDep, caller: C
     except ProblemError as exc:
         return _page(request, "error.html", exc.status, problem=exc)
     versions = listing.versions(session=session, report=report, within=caller.region_scope)
-    return _page(request, "report.html", view=report_view(report), versions=versions)
+    row = reviews.stored_report(session=session, report_id=report_id, caller=caller)
+    return _page(
+        request,
+        "report.html",
+        view=report_view(report),
+        versions=versions,
+        fixed=reviews.overview(session=session, report=row).fixed,
+        history=review_pages.history(session=session, report=row, caller=caller),
+        action_names=review_pages.ACTION_NAMES,
+    )
 
 
 @router.get("/compare")
