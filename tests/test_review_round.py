@@ -3,6 +3,8 @@ round of seed 001 (第十师北屯市, its 总计 row doubled) between a clerk a
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import seed_report_json
 from people import csrf_header, make_user, sign_in
@@ -193,3 +195,50 @@ def test_the_sent_back_round_with_a_correction_and_its_audit(client, round_):
     assert client.get("/api/v1/audit", params={"report": v2["id"]}).status_code == 404
     _as(client, "clerk")
     assert client.get("/api/v1/audit", params={"report": v2["id"]}).status_code == 403
+
+
+def test_the_same_round_on_the_pages(client, round_):
+    v1 = round_
+    _as(client, "clerk")
+    page = client.get(f"/reports/{v1}").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    finding = re.search(r'name="finding" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    reviewed = client.post(
+        f"/reports/{v1}/reviews",
+        data={"csrf_token": token, "finding": finding, "action": "accept", "note": "下一版更正"},
+        follow_redirects=False,
+    )
+    assert reviewed.status_code == 303
+    assert "将更正：下一版更正" in client.get(f"/reports/{v1}").text
+
+    _as(client, "sup10")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/reports/{v1}").text).group(1)  # type: ignore[union-attr]
+    sent = client.post(
+        f"/reports/{v1}/state",
+        data={"csrf_token": token, "state": "returned", "note": "请核对表三"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    listed = client.get("/reports", params={"state": "returned"}).text.split("<tbody>", 1)[1]
+    assert "第十师北屯市" in listed and "退回整改" in listed
+
+    _as(client, "clerk")
+    grid = client.get(f"/reports/{v1}/correct").text
+    assert 'name="cell:table3.result.total.natural_person" value="164"' in grid
+    fields = dict(re.findall(r'name="((?:cell|was):[^"]+)" value="([^"]*)"', grid))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', grid).group(1)  # type: ignore[union-attr]
+    unchanged = client.post(f"/reports/{v1}/correct", data={**fields, "csrf_token": token})
+    assert unchanged.status_code == 422 and "没有改动" in unchanged.text
+    fields["cell:table3.result.total.natural_person"] = "82"
+    saved = client.post(
+        f"/reports/{v1}/correct", data={**fields, "csrf_token": token}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    target = saved.headers["location"]
+    assert target.startswith(f"/compare?a={v1}&b=")
+    compared = client.get(target)
+    assert compared.status_code == 200 and "82" in compared.text and "164" in compared.text
+    v2 = int(target.rsplit("=", 1)[1])
+    shown = client.get(f"/reports/{v2}").text
+    assert "table3.result.total.natural_person" in shown and "整改后重新提交" in shown
+    assert "操作记录" in shown and "user:sup10" in shown and "已修正" in shown

@@ -31,7 +31,7 @@ templates.env.globals["state_names"] = STATE_NAMES
 
 
 def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
-    context.setdefault("caller", getattr(request.state, "caller", None))
+    context.setdefault("viewer", getattr(request.state, "caller", None))
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
