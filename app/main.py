@@ -152,7 +152,7 @@ def _openapi(app: FastAPI) -> dict:
 
 _ACCESS_PROBLEMS = {
     "401": "缺少或无效的 API 密钥 / appKey 签名",
-    "403": "API 密钥没有所需权限",
+    "403": "没有所需权限，或报告的机关不在调用者的地区范围内（out_of_scope）",
 }
 
 
