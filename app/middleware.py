@@ -194,8 +194,13 @@ class Idempotency:
             )
             return
         body = await _read_all(receive)
+        # a person's session cookie is part of who is asking, so no two people share a key
         principal = hashlib.sha256(
-            headers.get(b"authorization", b"") + b"|" + headers.get(b"x-app-key", b"")
+            headers.get(b"authorization", b"")
+            + b"|"
+            + headers.get(b"x-app-key", b"")
+            + b"|"
+            + headers.get(b"cookie", b"")
         ).hexdigest()
         fingerprint = _fingerprint(scope, headers, body)
         engine = get_engine()

@@ -94,11 +94,11 @@ def create_reports(
     openapi_extra=REPORT_BODY,
     summary="Read and validate a report without storing it",
 )
-def validate_report(raw: InputDep, session: SessionDep) -> ReportPublic:
+def validate_report(raw: InputDep, session: SessionDep, caller: CallerDep) -> ReportPublic:
     draft, _ = reading.read(data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body)
     draft.published_on = raw.published_on or draft.published_on
     db.begin(session, writes=False)
-    return reports.check(session=session, draft=draft)
+    return reports.check(session=session, draft=draft, within=caller.region_scope)
 
 
 @router.get("/reports", response_model=ReportList, summary="List reports (latest versions by default)")

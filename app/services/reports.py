@@ -324,9 +324,14 @@ def as_stored(draft: Draft, region_code: str | None, dialect: Dialect) -> Draft:
     return replace(draft, region_code=region_code, figures=figures)
 
 
-def check(*, session: Session, draft: Draft) -> ReportPublic:
-    """Validate without storing; cross-year rules use the stored previous year when there is one."""
+def check(*, session: Session, draft: Draft, within: RegionScope) -> ReportPublic:
+    """Validate without storing; cross-year rules use the stored previous year when there is one
+    that the caller may see (its figures show in the findings)."""
     previous_report = _latest(session, organ_key(draft.organ), draft.year - 1 if draft.year else None)
+    if previous_report is not None and not scope.covers(
+        within, organ_key=previous_report.organ_key, columns=scope.report_columns(previous_report)
+    ):
+        previous_report = None
     previous = load_draft(session, previous_report) if previous_report else None
     placement = regions.place(organ=draft.organ, region_code=draft.region_code)
     return report_public(draft, validate(draft, previous) + placement.findings)

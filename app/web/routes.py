@@ -64,7 +64,7 @@ def check_report(request: Request, form: FormDep, session: SessionDep, caller: C
             saved = {"created": created}
         else:
             db.begin(session, writes=False)
-            report = reports.check(session=session, draft=draft)
+            report = reports.check(session=session, draft=draft, within=caller.region_scope)
     except ProblemError as exc:
         return _page(request, name, exc.status, form=form, problem=exc)
     return _page(request, name, form=form, view=report_view(report), saved=saved, filename=form.filename)
