@@ -195,12 +195,12 @@ class Idempotency:
             return
         body = await _read_all(receive)
         # a person's session cookie is part of who is asking, so no two people share a key
+        cookie = headers.get(b"cookie", b"")
         principal = hashlib.sha256(
             headers.get(b"authorization", b"")
             + b"|"
             + headers.get(b"x-app-key", b"")
-            + b"|"
-            + headers.get(b"cookie", b"")
+            + (b"|" + cookie if cookie else b"")
         ).hexdigest()
         fingerprint = _fingerprint(scope, headers, body)
         engine = get_engine()

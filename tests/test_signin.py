@@ -46,8 +46,10 @@ def test_a_clerk_signs_in_by_the_form_and_uploads(client, session):
     assert saved.status_code == 200 and "已保存" in saved.text
     stored = client.get("/api/v1/reports").json()
     assert [item["organ"] for item in stored["items"]] == ["第十师北屯市"]
-    report = session.exec(select(AuditEntry).where(AuditEntry.action == "report.create")).one()
-    assert report.actor == "user:clerk" and report.target == "第十师北屯市 2024"
+    [report] = session.exec(
+        select(AuditEntry).where(AuditEntry.action == "report.create", AuditEntry.actor == "user:clerk")
+    ).all()
+    assert report.target == "第十师北屯市 2024" and report.report_id == stored["items"][0]["id"]
 
 
 def test_a_wrong_password_is_refused_and_repeated_failures_lock_for_a_while(client, session):
@@ -215,3 +217,15 @@ def _client(session: Session, base: str = "http://testserver") -> TestClient:
 
     app.dependency_overrides[get_session] = _session
     return TestClient(app, base_url=base)
+
+
+def test_after_signing_in_only_a_path_of_this_site_is_followed(client, session):
+    make_user(session, "clerk", "clerk", organs=["第十师北屯市"])
+    for target, followed in (
+        ("/reports?year=2024", "/reports?year=2024"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+    ):
+        client.cookies.clear()
+        assert sign_in(client, "clerk", target=target).headers["location"] == followed

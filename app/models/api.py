@@ -143,7 +143,7 @@ class Problem(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    finding: int = Field(description="a finding's id, from the report's validation")
+    finding: int = Field(ge=1, le=2**63 - 1, description="a finding's id, from the report's validation")
     action: Literal["explain", "accept", "reopen"]
     note: str = Field("", max_length=2000, description="why the figure is right (explain: required)")
 

@@ -25,7 +25,7 @@ from app.web import sessions
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 SIGN_IN_PATHS = frozenset({"/login", "/logout"})  # they check the session and the form themselves
 PASSWORD_PATH = "/password"
-ADMIN_PREFIXES = ("/api/v1/keys", "/api/v1/users", "/admin/")
+ADMIN_PREFIXES = ("/api/v1/keys", "/admin/")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MACHINE_PREFIXES = ("/api/", "/gov/", "/docs", "/redoc", "/openapi.json")
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path, Request
 
 from app.config import get_settings
 from app.errors import ProblemError
+
+# a stored report's id as a path parameter: within the id column's range
+ReportId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @dataclass

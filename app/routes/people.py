@@ -11,7 +11,7 @@ from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.models.api import AuditList, AuditPublic, Problem, ReportPublic, ReviewIn, ReviewsPublic, StateIn
 from app.routes.access import CallerDep
-from app.routes.inputs import read_json_object
+from app.routes.inputs import ReportId, read_json_object
 from app.services import audit, corrections, reports, reviews
 from app.services.access import Caller
 from app.services.scope import clause
@@ -43,7 +43,7 @@ FIGURES_BODY = {
 
 
 @router.get("/reports/{report_id}/reviews", response_model=ReviewsPublic, responses=_NOT_FOUND)
-def get_reviews(report_id: int, session: SessionDep, caller: CallerDep) -> ReviewsPublic:
+def get_reviews(report_id: ReportId, session: SessionDep, caller: CallerDep) -> ReviewsPublic:
     """This version's findings with their reviews, and the findings of the version before that are gone."""
     report = reviews.stored_report(session=session, report_id=report_id, caller=caller)
     return reviews.overview(session=session, report=report)
@@ -53,10 +53,10 @@ def get_reviews(report_id: int, session: SessionDep, caller: CallerDep) -> Revie
     "/reports/{report_id}/reviews",
     status_code=201,
     response_model=ReviewsPublic,
-    responses={**_NOT_FOUND, 422: {"model": Problem}},
+    responses={**_NOT_FOUND, 400: {"model": Problem}, 422: {"model": Problem}},
     summary="Explain, accept or reopen a finding; later versions carry the review",
 )
-def post_review(report_id: int, body: ReviewIn, session: SessionDep, caller: CallerDep) -> ReviewsPublic:
+def post_review(report_id: ReportId, body: ReviewIn, session: SessionDep, caller: CallerDep) -> ReviewsPublic:
     report = reviews.stored_report(session=session, report_id=report_id, caller=caller)
     reviews.review(
         session=session,
@@ -78,7 +78,7 @@ def post_review(report_id: int, body: ReviewIn, session: SessionDep, caller: Cal
     summary="Correct cells of the latest version: a new version (source corrected), validated",
 )
 def patch_figures(
-    report_id: int,
+    report_id: ReportId,
     body: Annotated[dict, Depends(read_json_object)],
     session: SessionDep,
     caller: CallerDep,
@@ -99,10 +99,16 @@ def patch_figures(
 @router.post(
     "/reports/{report_id}/state",
     response_model=ReportPublic,
-    responses={**_NOT_FOUND, 403: {"model": Problem}, 409: {"model": Problem}, 422: {"model": Problem}},
+    responses={
+        **_NOT_FOUND,
+        400: {"model": Problem},
+        403: {"model": Problem},
+        409: {"model": Problem},
+        422: {"model": Problem},
+    },
     summary="退回整改 (returned, with a note), accepted, or resubmitted",
 )
-def post_state(report_id: int, body: StateIn, session: SessionDep, caller: CallerDep) -> ReportPublic:
+def post_state(report_id: ReportId, body: StateIn, session: SessionDep, caller: CallerDep) -> ReportPublic:
     report = reviews.stored_report(session=session, report_id=report_id, caller=caller)
     corrections.set_state(session=session, report=report, state=body.state, note=body.note, caller=caller)
     return reports.get(session=session, report_id=report_id, within=caller.region_scope)
@@ -122,7 +128,9 @@ def _may_audit(caller: Caller) -> None:
 def get_audit(
     session: SessionDep,
     caller: CallerDep,
-    report: Annotated[int, Query(description="a report's id; the steps on each of its versions")],
+    report: Annotated[
+        int, Query(ge=1, le=2**31 - 1, description="a report's id; the steps on each of its versions")
+    ],
 ) -> AuditList:
     _may_audit(caller)
     stored = reviews.stored_report(session=session, report_id=report, caller=caller)

@@ -36,7 +36,9 @@ FormDep = Annotated[dict[str, str], Depends(_form)]
 
 def _local(target: str | None) -> str:
     """Only a path on this site is followed after signing in (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    if urlsplit(target).netloc:
         return "/"
     return target
 
@@ -52,8 +54,7 @@ def login(request: Request, form: FormDep, session: SessionDep) -> Response:
     username = form.get("username", "")
     try:
         user = users.sign_in(session=session, username=username, password=form.get("password", ""))
-    except ProblemError as exc:
-        session.commit()  # the failure is counted even though the answer is an error
+    except ProblemError as exc:  # the failure counted is committed with the answer
         return page(request, "login.html", exc.status, problem=exc, next=target, username=username)
     sessions.start(request, user_id=user.id, nonce=user.session_nonce)  # type: ignore[arg-type]
     audit.record(session=session, actor=f"user:{user.username}", action="user.sign_in", target=user.username)

@@ -15,6 +15,7 @@ from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.models.tables import Report
 from app.routes.access import CallerDep
+from app.routes.inputs import ReportId
 from app.services import audit, corrections, reports, reviews
 from app.services.access import Caller
 from app.web import sessions
@@ -55,7 +56,7 @@ def history(*, session: SessionDep, report: Report, caller: Caller) -> list:
 
 
 @router.post("/reports/{report_id}/reviews", response_model=None)
-def review_finding(report_id: int, form: FormDep, session: SessionDep, caller: CallerDep) -> Response:
+def review_finding(report_id: ReportId, form: FormDep, session: SessionDep, caller: CallerDep) -> Response:
     report = _report(session, report_id, caller)
     try:
         finding = int(form.get("finding", ""))
@@ -73,7 +74,7 @@ def review_finding(report_id: int, form: FormDep, session: SessionDep, caller: C
 
 
 @router.post("/reports/{report_id}/state", response_model=None)
-def change_state(report_id: int, form: FormDep, session: SessionDep, caller: CallerDep) -> Response:
+def change_state(report_id: ReportId, form: FormDep, session: SessionDep, caller: CallerDep) -> Response:
     report = _report(session, report_id, caller)
     corrections.set_state(
         session=session,
@@ -86,7 +87,9 @@ def change_state(report_id: int, form: FormDep, session: SessionDep, caller: Cal
 
 
 @router.get("/reports/{report_id}/correct")
-def correct_page(request: Request, report_id: int, session: SessionDep, caller: CallerDep) -> HTMLResponse:
+def correct_page(
+    request: Request, report_id: ReportId, session: SessionDep, caller: CallerDep
+) -> HTMLResponse:
     report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
     if not report.is_latest:
         return error_page(request, ProblemError(409, "not_latest", "已有更新的版本，请在最新版本上更正"))
@@ -103,7 +106,7 @@ def _typed(text: str) -> int | str | None:
 
 @router.post("/reports/{report_id}/correct", response_model=None)
 def correct(
-    request: Request, report_id: int, form: FormDep, session: SessionDep, caller: CallerDep
+    request: Request, report_id: ReportId, form: FormDep, session: SessionDep, caller: CallerDep
 ) -> Response:
     """Only the cells whose text was changed are sent; the rest stay as they were."""
     report = _report(session, report_id, caller)
