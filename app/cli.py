@@ -1,4 +1,4 @@
-"""The `nianbao` command: serve the API, run batch workers, manage API keys, apply migrations."""
+"""The `nianbao` command: serve the API, run batch workers, manage API keys and people, apply migrations."""
 
 from __future__ import annotations
 
@@ -82,20 +82,30 @@ def _keys(args: argparse.Namespace) -> int:
     from sqlmodel import Session
 
     from app.db import get_engine
-    from app.services import access
+    from app.services import access, audit
 
     with Session(get_engine()) as session:
         if args.keys_command == "create":
             scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
             try:
-                new = access.create_key(session=session, name=args.name, scopes=scopes, signing=args.app)
+                new = access.create_key(
+                    session=session, name=args.name, scopes=scopes, signing=args.app, region=args.region
+                )
             except ValueError as error:
                 print(error, file=sys.stderr)
                 return 2
+            audit.record(
+                session=session,
+                actor="cli",
+                action="key.create",
+                target=f"{new.key.id}:{new.key.name}",
+                detail={"scopes": new.key.scopes, "region": new.key.region_code},
+            )
             session.commit()
             print(f"id:      {new.key.id}")
             print(f"name:    {new.key.name}")
             print(f"scopes:  {','.join(new.key.scopes)}")
+            print(f"region:  {new.key.region_code or 'national'}")
             if args.app:
                 print(f"appKey:  {new.key.prefix}")
                 print(f"secret:  {new.key.signing_secret}")
@@ -106,14 +116,69 @@ def _keys(args: argparse.Namespace) -> int:
             for key in access.list_keys(session=session):
                 state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
                 kind = "appKey" if key.signing_secret else "token"
-                print(f"{key.id}\t{key.prefix}\t{kind}\t{','.join(key.scopes)}\t{state}\t{key.name}")
+                region = key.region_code or "national"
+                print(
+                    f"{key.id}\t{key.prefix}\t{kind}\t{','.join(key.scopes)}\t{region}\t{state}\t{key.name}"
+                )
         else:
             revoked = access.revoke_key(session=session, key_id=args.id)
+            if revoked is not None:
+                audit.record(
+                    session=session, actor="cli", action="key.revoke", target=f"{revoked.id}:{revoked.name}"
+                )
             session.commit()
             if revoked is None:
                 print(f"no key with id {args.id}", file=sys.stderr)
                 return 1
             print(f"revoked {revoked.id} ({revoked.name})")
+    return 0
+
+
+def _users(args: argparse.Namespace) -> int:
+    from sqlmodel import Session
+
+    from app.db import get_engine
+    from app.errors import ProblemError
+    from app.services import audit, users
+
+    with Session(get_engine()) as session:
+        if args.users_command == "list":
+            for user in users.list_users(session=session):
+                state = "disabled" if user.disabled_at else "active"
+                region = user.region_code or "national"
+                print(f"{user.id}\t{user.username}\t{user.role}\t{region}\t{state}\t{'、'.join(user.organs)}")
+            return 0
+        password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+        try:
+            new = users.create_user(
+                session=session,
+                username=args.name,
+                role=args.role,
+                region=args.region,
+                organs=args.organ,
+                password=password,
+            )
+        except ProblemError as problem:
+            print(problem.detail, file=sys.stderr)
+            return 2
+        audit.record(
+            session=session,
+            actor="cli",
+            action="user.create",
+            target=new.user.username,
+            detail={"role": new.user.role, "region": new.user.region_code},
+        )
+        session.commit()
+        print(f"id:        {new.user.id}")
+        print(f"username:  {new.user.username}")
+        print(f"role:      {new.user.role}")
+        print(f"region:    {new.user.region_code or 'national'}")
+        if new.password is not None:
+            print(f"password:  {new.password}")
+            print(
+                "A one-time password: it is shown once and must be changed at the first sign-in.",
+                file=sys.stderr,
+            )
     return 0
 
 
@@ -147,9 +212,21 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--name", required=True)
     create.add_argument("--scopes", default="submit,read", help="comma-separated: submit, read, admin")
     create.add_argument("--app", action="store_true", help="an appKey with a signing secret (HMAC)")
+    create.add_argument("--region", help="only reports under this region code (none: national)")
     key_commands.add_parser("list", help="every key, active or revoked")
     revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("id", type=int)
+
+    people = commands.add_parser("users", help="create and list the people who sign in to the pages")
+    people.set_defaults(run=_users)
+    user_commands = people.add_subparsers(dest="users_command", required=True)
+    new_user = user_commands.add_parser("create", help="a new account; a one-time password is printed")
+    new_user.add_argument("name")
+    new_user.add_argument("--role", required=True, choices=["clerk", "supervisor", "admin"])
+    new_user.add_argument("--region", help="a supervisor's (or clerk's) region code; none: national")
+    new_user.add_argument("--organ", action="append", default=[], help="a clerk's body (repeat for more)")
+    new_user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    user_commands.add_parser("list", help="every account")
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default="openapi/openapi.json")

@@ -55,9 +55,12 @@ class Settings(BaseSettings):
     # puts them behind a `read` key like every other route. /static (CSS, JS) is always public.
     public_docs: bool = True
     signature_window_seconds: int = 300
-    # The ceiling over every route's own cap (app/body.py), and the most dropped unread before an
-    # early answer (401, 413) so the caller still receives it.
-    max_request_bytes: int = 110 * 1024 * 1024
+    # People who sign in to the pages: the key that signs their session cookie (set the same one
+    # on every API process; without it one is kept in session_secret_file), and how long it lasts.
+    session_secret: str = ""
+    session_secret_file: Path = Path("./data/session-secret")
+    session_max_age_seconds: int = 8 * 3600
+    max_request_bytes: int = 110 * 1024 * 1024  # any request, before a route reads it
     # Batches: a ZIP or many files, processed by workers that claim jobs in the database.
     max_batch_files: int = 500
     max_batch_bytes: int = 100 * 1024 * 1024

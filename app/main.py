@@ -7,16 +7,18 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match, Route
 
 from app import db, envelope
@@ -27,12 +29,13 @@ from app.errors import ProblemError, field_message
 from app.extract import worker
 from app.extract.json_report import ReportMeta
 from app.middleware import Admission, IdempotencyRecorder, RequestContext
-from app.routes import aggregates, batches, exports, meta, ops, regions, reports
-from app.routes.access import PUBLIC_PATHS, authenticate
+from app.routes import aggregates, batches, exports, meta, ops, people, regions, reports
+from app.routes.access import PUBLIC_PATHS, LoginRequired, authenticate
 from app.routes.idempotency import hold_idempotency_key
 from app.services import idempotency, jobs, telemetry
 from app.services.regions import resolver
 from app.web import routes as web
+from app.web import sessions
 
 log = logging.getLogger("nianbao")
 
@@ -84,6 +87,11 @@ async def _replay(_: Request, exc: Exception) -> Response:
     stored = exc.stored
     headers = {"Idempotent-Replayed": "true"}
     return Response(stored.body, status_code=stored.status, media_type=stored.media_type, headers=headers)
+
+
+async def _login_required(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)
+    return RedirectResponse(f"{exc.to}?{urlencode({'next': exc.target})}", status_code=303)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
@@ -171,7 +179,7 @@ _CONFLICT = "同一 Idempotency-Key 的请求仍在处理，或同一报告正�
 _RETRY_AFTER = {"description": "几秒后重试", "schema": {"type": "integer"}}
 _ACCESS_PROBLEMS = {
     "401": "缺少或无效的 API 密钥 / appKey 签名",
-    "403": "API 密钥没有所需权限",
+    "403": "没有所需权限，或报告的机关不在调用者的地区范围内（out_of_scope）",
 }
 
 
@@ -275,12 +283,22 @@ def create_app() -> FastAPI:
     app.include_router(reports.router)
     app.include_router(exports.router)
     app.include_router(batches.router)
+    app.include_router(people.router)
     app.include_router(meta.router)
     app.include_router(regions.router)
     app.include_router(aggregates.router)
     app.include_router(ops.router)
     # Outermost last: request id and metrics around everything, then the envelope, the bound on
-    # submissions at once, each route's body cap, and the keeper of Idempotency-Key answers.
+    # submissions at once, each route's body cap, the keeper of Idempotency-Key answers, and a
+    # person's signed session cookie closest to the routes.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=sessions.secret_key(),
+        session_cookie=sessions.COOKIE,
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+    )
+    app.add_middleware(sessions.SecureCookieOverHttps)
     app.add_middleware(IdempotencyRecorder)
     app.add_middleware(RequestBody)
     app.add_middleware(
@@ -294,6 +312,7 @@ def create_app() -> FastAPI:
     web.install(app)
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(idempotency.Replay, _replay)
+    app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_busy)

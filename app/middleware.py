@@ -48,6 +48,7 @@ class RequestContext:
             method, template = telemetry.request_labels(scope["method"], scope.get("route"))
             telemetry.REQUESTS.labels(method, template, str(status)).inc()
             telemetry.LATENCY.labels(method, template).observe(elapsed)
+            caller = scope.get("state", {}).get("caller")
             log.info(
                 "request",
                 extra={
@@ -56,6 +57,7 @@ class RequestContext:
                         "path": scope.get("nianbao.original_path", scope["path"]),
                         "status": status,
                         "ms": round(elapsed * 1000, 1),
+                        "caller": getattr(caller, "label", None),
                     }
                 },
             )

@@ -38,6 +38,7 @@ from app.rules.layout import Format, layout
 from app.services.aggregates import aggregate, parse_figures
 from app.services.gazetteer import PATH_COLUMNS, gazetteer
 from app.services.health import alembic_config
+from app.services.scope import NATIONAL
 
 PG_ADMIN_URL = os.environ.get("NIANBAO_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PG_DB = "nianbao_bench_agg"
@@ -332,7 +333,7 @@ def run(url: str, label: str, count: int, load_seconds: float, repeat: int) -> N
             cells = parse_figures(params.pop("figures"))
 
             def service(params: dict = params, cells: list = cells) -> object:
-                return aggregate(session=session, figures=cells, **params)
+                return aggregate(session=session, figures=cells, within=NATIONAL, **params)
 
             def by_hand(sql: tuple[str, str] = query.sql) -> object:
                 return [session.exec(text(statement)).all() for statement in sql]  # type: ignore[call-overload]

@@ -107,3 +107,13 @@ def client(session: Session) -> Iterator[TestClient]:
     app.dependency_overrides[get_session] = _session
     with TestClient(app) as test_client:
         yield test_client
+
+
+def form_token(client: TestClient, path: str = "/") -> str:
+    """The CSRF token a page's forms carry for this client's session."""
+    import re
+
+    page = client.get(path)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, f"no form token on {path} ({page.status_code})"
+    return found.group(1)

@@ -15,6 +15,8 @@ from sqlmodel import Session
 from app.config import get_settings
 from app.draft import Figure, Status
 from app.services import bulk, intake, reports
+from app.services.access import LOCAL
+from app.services.scope import NATIONAL
 
 BULK = "/api/v1/reports/bulk"
 SEED_000 = "000_b5dc321a53ba7bbe"
@@ -64,6 +66,10 @@ def test_a_report_stored_in_bulk_reads_back_as_one_stored_alone(client):
     alone = client.post("/api/v1/validate", json=report).json()
     [item] = client.post(BULK, json=[report]).json()["items"]
     stored = client.get(f"/api/v1/reports/{item['id']}").json()
+    # a stored finding has an id to review it by; one only checked has none
+    assert all(f["id"] for f in stored["validation"]["findings"])
+    for finding in stored["validation"]["findings"]:
+        finding["id"] = None
     assert stored["validation"] == alone["validation"]
     assert stored["figures"] == alone["figures"]
     assert stored["source"]["media_type"] == "application/json"
@@ -238,8 +244,8 @@ def test_figure_provenance_and_candidates_survive_the_bulk_insert(session):
     draft.figures[key] = Figure(
         None, Status.AMBIGUOUS, raw="640020470", page=2, line=14, candidates=[64, Decimal("6.4")]
     )
-    [outcome] = bulk.ingest(session=session, items=[bulk.prepare(draft, upload)])
-    stored = reports.get(session=session, report_id=outcome.report_id)
+    [outcome] = bulk.ingest(session=session, items=[bulk.prepare(draft, upload)], caller=LOCAL)
+    stored = reports.get(session=session, report_id=outcome.report_id, within=NATIONAL)
     figure = next(f for f in stored.figures if (f.table, f.row, f.column) == key)
     assert (figure.value, figure.status, figure.raw, figure.page, figure.line) == (
         None,
@@ -275,11 +281,15 @@ def test_two_writers_racing_for_the_same_report_store_it_once(engine):
     answers: dict[str, dict] = {}
 
     def later() -> None:
-        answers["second"] = bulk.ingest_items(session=second, items=intake.json_reports(body)).model_dump()
+        answers["second"] = bulk.ingest_items(
+            session=second, items=intake.json_reports(body), caller=LOCAL
+        ).model_dump()
         second.commit()
 
     try:
-        answers["first"] = bulk.ingest_items(session=first, items=intake.json_reports(body)).model_dump()
+        answers["first"] = bulk.ingest_items(
+            session=first, items=intake.json_reports(body), caller=LOCAL
+        ).model_dump()
         waiting = threading.Thread(target=later)
         waiting.start()
         waiting.join(1)  # blocked on the first writer's uncommitted source row

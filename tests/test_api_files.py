@@ -5,6 +5,7 @@ from __future__ import annotations
 from conftest import SEEDS
 
 from app.services import files
+from app.services.access import LOCAL
 
 SEED_001 = "001_67e027749f67ecd0"
 SEED_004 = "004_3754507d9f900802"
@@ -67,7 +68,9 @@ def test_a_figures_reading_confidence_is_stored_and_read_back(session):
     draft = parse(extract_text((SEEDS / f"{SEED_004}.txt").read_text(encoding="utf-8")))
     draft.figures[("table3", "new_received", "total")].confidence = 0.875
     data = (SEEDS / f"{SEED_004}.txt").read_bytes()
-    stored, created = reports.ingest(session=session, draft=draft, upload=reports.Upload(data, "text/plain"))
+    stored, created = reports.ingest(
+        session=session, draft=draft, upload=reports.Upload(data, "text/plain"), caller=LOCAL
+    )
     assert created
     figure = next(f for f in stored.figures if (f.row, f.column) == ("new_received", "total"))
     assert (figure.value, figure.confidence) == (1, 0.875)

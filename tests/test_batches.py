@@ -143,3 +143,33 @@ def test_batch_problems(live):  # noqa: F811
     assert response.json()["code"] in ("empty_batch",)
     assert live.client.get("/api/v1/batches/nothing").json()["code"] == "not_found"
     assert live.scalar("SELECT count(*) FROM batch_job WHERE filename LIKE 'b.json'") == 0
+
+
+def test_a_batch_stores_only_what_its_sender_may(live):  # noqa: F811
+    """The workers store each file with the scope of the key that sent the batch."""
+    from conftest import seed_report_json
+    from sqlmodel import Session
+
+    from app.services import access
+
+    with Session(live.engine) as session:
+        key = access.create_key(session=session, name="beitun", scopes=["submit", "read"], region="659005")
+        session.commit()
+    bearer = {"Authorization": f"Bearer {key.token}"}
+    parts = [
+        (
+            "files",
+            (f"{name}.json", json.dumps(seed_report_json(name), ensure_ascii=False), "application/json"),
+        )
+        for name in ("001_67e027749f67ecd0", "002_3de73757d3cdff2d")  # 第十师北屯市, 昌吉市阿什里乡
+    ]
+    batch = live.client.post("/api/v1/batches", files=parts, headers=bearer).json()
+    _run_workers(live)
+    files = live.client.get(f"/api/v1/batches/{batch['id']}", headers=bearer).json()["files"]
+    assert [f["state"] for f in files] == ["done", "failed"]
+    assert files[1]["error"]["code"] == "out_of_scope" and files[1]["report_id"] is None
+    assert live.scalar("SELECT count(*) FROM report WHERE organ = '昌吉市阿什里乡'") == 0
+    assert (
+        live.scalar("SELECT count(*) FROM audit_log WHERE action = 'report.create' AND actor LIKE 'key:%'")
+        == 1
+    )

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import openpyxl
-from conftest import SEEDS, seed_report_json
+from conftest import SEEDS, form_token, seed_report_json
 from docx import Document
 
 SEED_001 = "001_67e027749f67ecd0"
@@ -117,7 +117,9 @@ def test_the_report_page_links_its_downloads(client):
 def test_the_check_page_downloads_before_anything_is_saved(client):
     data = (SEEDS / f"{SEED_001}.txt").read_bytes()
     response = client.post(
-        "/check", files={"file": ("001.txt", data, "text/plain")}, data={"action": "export", "format": "docx"}
+        "/check",
+        files={"file": ("001.txt", data, "text/plain")},
+        data={"action": "export", "format": "docx", "csrf_token": form_token(client)},
     )
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"] == DOCX

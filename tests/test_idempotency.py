@@ -46,7 +46,7 @@ def test_a_key_still_in_flight_is_409(live):  # noqa: F811
     fingerprint = idempotency.fingerprint(
         path="/api/v1/reports", query=b"", content_type="application/json", body=[body[:7], body[7:]]
     )
-    principal = idempotency.principal(None)  # the local newcomer: no key exists yet
+    principal = idempotency.principal(key_id=None)  # the local newcomer: no key exists yet
     with Session(live.engine) as session:
         session.add(
             IdempotencyRecord(

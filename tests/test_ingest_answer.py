@@ -15,7 +15,9 @@ from fixtures import documents, html_page, reports
 from app.draft import Figure, Status
 from app.services import bulk, intake
 from app.services import reports as service
+from app.services.access import LOCAL
 from app.services.present import public_value
+from app.services.scope import NATIONAL
 
 SEED_000 = "000_b5dc321a53ba7bbe"
 SEED_001 = "001_67e027749f67ecd0"
@@ -92,8 +94,8 @@ def test_figures_are_answered_as_the_columns_keep_them(session):
     draft.figures[("table3", "new_received", "total")] = Figure(
         Decimal("12"), Status.OCR, raw="12", confidence=0.8123456789
     )
-    answer, created = service.ingest(session=session, draft=draft, upload=upload)
-    stored = service.get(session=session, report_id=answer.id)  # type: ignore[arg-type]
+    answer, created = service.ingest(session=session, draft=draft, upload=upload, caller=LOCAL)
+    stored = service.get(session=session, report_id=answer.id, within=NATIONAL)  # type: ignore[arg-type]
     assert created and answer.model_dump() == stored.model_dump()
     assert answer.table2["fees"]["amount_10k_yuan"] == "5"
 
@@ -102,8 +104,8 @@ def test_figures_are_answered_as_the_columns_keep_them(session):
 def test_money_past_the_kept_places_is_answered_rounded_as_stored(session, places):
     draft, upload = intake.json_report(json.dumps(seed_report_json(SEED_001) | {"organ": places}).encode())
     draft.figures[("table2", "fees", "amount_10k_yuan")] = Figure(Decimal(places))
-    [outcome] = bulk.ingest(session=session, items=[bulk.prepare(draft, upload)])
-    stored = service.get(session=session, report_id=outcome.report_id)
+    [outcome] = bulk.ingest(session=session, items=[bulk.prepare(draft, upload)], caller=LOCAL)
+    stored = service.get(session=session, report_id=outcome.report_id, within=NATIONAL)
     as_stored = service.as_stored(draft, None, session.get_bind().dialect)
     expected = as_stored.figures[("table2", "fees", "amount_10k_yuan")].value
     assert stored.table2["fees"]["amount_10k_yuan"] == public_value(expected)

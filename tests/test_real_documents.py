@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import DATA
+from conftest import DATA, form_token
 
 from app.draft import Severity, Status
 from app.extract.pipeline import read_document
@@ -266,7 +266,9 @@ def test_every_real_document_is_stored(client, name):
 
 def _check_page(client, data: bytes, action: str = "check", **fields: str):
     return client.post(
-        "/check", files={"file": ("page.txt", data, "text/plain")}, data={"action": action, **fields}
+        "/check",
+        files={"file": ("page.txt", data, "text/plain")},
+        data={"action": action, "csrf_token": form_token(client), **fields},
     )
 
 

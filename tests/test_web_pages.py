@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import seed_report_json
+from conftest import form_token, seed_report_json
 
 from app.draft import Draft, Figure, Status
 from app.models.api import FindingPublic, LocationPublic
@@ -25,7 +25,7 @@ def _upload(client, report: dict, action: str = "check", partial: bool = False):
     return client.post(
         "/check",
         files={"file": ("report.json", data, "application/json")},
-        data={"action": action},
+        data={"action": action, "csrf_token": form_token(client)},
         headers=headers,
     )
 
@@ -98,10 +98,13 @@ def test_a_blank_cell_is_not_shown_as_zero(client):
 
 
 def test_unreadable_input_is_explained_on_the_page(client):
-    empty = client.post("/check", data={"action": "check", "text": "  "})
+    empty = client.post("/check", data={"action": "check", "text": "  ", "csrf_token": form_token(client)})
     assert empty.status_code == 422
     assert "请选择或拖入一份年度报告文件" in empty.text
-    broken = client.post("/check", data={"action": "check", "text": '{"organ": "x", "year": 2024}'})
+    broken = client.post(
+        "/check",
+        data={"action": "check", "text": '{"organ": "x", "year": 2024}', "csrf_token": form_token(client)},
+    )
     assert broken.status_code == 422
     assert "format" in broken.text and "年度报告的字段有误" in broken.text
     assert broken.headers["content-type"].startswith("text/html")

@@ -104,7 +104,7 @@ def _path(*parts: object) -> str:
 BLANK_TEXTS = PLACEHOLDERS | {"", "N/A", "n/a", "NA", "na", "—", "——"}
 
 
-def _figure(raw: Any, kind: Kind) -> Figure | str:
+def figure_from_json(raw: Any, kind: Kind) -> Figure | str:
     """The figure a JSON value gives, or what is wrong with it (the caller adds the path).
 
     Lenient as a portal's form would be: a number given as text, 100.0 for the count 100, "/"
@@ -173,7 +173,7 @@ def _tables(meta: ReportMeta, errors: list[dict]) -> tuple[bool, dict]:
                     # nearly every cell
                     figures[(table_code, row_code, column_code)] = Figure(raw)
                     continue
-                figure = "未知的列代码" if kind is None else _figure(raw, kind)
+                figure = "未知的列代码" if kind is None else figure_from_json(raw, kind)
                 if isinstance(figure, str):
                     errors.append({"path": _path(table_code, row_code, column_code), "message": figure})
                 else:

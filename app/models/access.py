@@ -22,6 +22,7 @@ class ApiKey(SQLModel, table=True):
     scopes: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     token_sha256: str = Field(max_length=64)
     signing_secret: str | None = Field(default=None, max_length=64)
+    region_code: str | None = Field(default=None, max_length=12)  # None: national
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -16,7 +17,17 @@ class LocationPublic(BaseModel):
     page: int | None = None
 
 
+class ReviewPublic(BaseModel):
+    status: str = Field(description="explained（已说明） | accepted（将更正） | open（重新打开）")
+    note: str
+    by: str = Field(description="who reviewed: user:NAME or key:ID:NAME")
+    at: datetime
+    version: int = Field(description="the version the review was made on; later versions carry it")
+
+
 class FindingPublic(BaseModel):
+    id: int | None = Field(None, description="the stored finding's id, to review it; null when not stored")
+    review: ReviewPublic | None = None
     rule: str
     severity: str = Field(description="error | warning | info")
     location: LocationPublic
@@ -83,6 +94,11 @@ class ReportPublic(BaseModel):
     table4: dict[str, dict[str, FigureValue]]
     figures: list[FigurePublic]
     validation: ValidationPublic
+    state: str | None = Field(None, description="submitted | returned（退回整改） | resubmitted | accepted")
+    state_note: str | None = Field(None, description="what the supervisor asked for when sending it back")
+    created_by: str | None = None
+    corrected_from: int | None = Field(None, description="the version whose cells were corrected")
+    corrected_cells: list[str] | None = Field(None, description="the cells changed, as table.row.column")
 
 
 class ReportSummary(BaseModel):
@@ -97,6 +113,7 @@ class ReportSummary(BaseModel):
     valid: bool
     counts: Counts
     created_at: datetime
+    state: str = Field("submitted", description="submitted | returned（退回整改） | resubmitted | accepted")
 
 
 class ReportList(BaseModel):
@@ -126,3 +143,43 @@ class Problem(BaseModel):
     report: ReportPublic | None = Field(
         None, description="organ_unknown / year_unknown: what was read (figures and findings), nothing stored"
     )
+
+
+class ReviewIn(BaseModel):
+    finding: int = Field(ge=1, le=2**63 - 1, description="a finding's id, from the report's validation")
+    action: Literal["explain", "accept", "reopen"]
+    note: str = Field("", max_length=2000, description="why the figure is right (explain: required)")
+
+
+class StateIn(BaseModel):
+    state: Literal["returned", "accepted", "resubmitted"]
+    note: str = Field("", max_length=2000, description="退回整改: what to correct (required)")
+
+
+class FixedFinding(BaseModel):
+    rule: str
+    location: LocationPublic
+    message: str
+    review: ReviewPublic | None = None
+    version: int = Field(description="the last version the finding was in")
+
+
+class ReviewsPublic(BaseModel):
+    report_id: int
+    version: int
+    findings: list[FindingPublic]
+    fixed: list[FixedFinding] = Field(description="findings of the version before that are gone now")
+
+
+class AuditPublic(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    report_id: int | None
+    target: str | None
+    detail: dict
+
+
+class AuditList(BaseModel):
+    items: list[AuditPublic]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, String
+from sqlalchemy import JSON, Column, Index, String
 from sqlmodel import Field, SQLModel
 
 from app.models.tables import utcnow
@@ -25,6 +25,10 @@ class Batch(SQLModel, table=True):
     total: int
     api_key_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # who sent it, and the scope its reports are stored within (checked as each is stored)
+    actor: str | None = Field(default=None, max_length=120)
+    region_code: str | None = Field(default=None, max_length=12)
+    organs: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class BatchJob(SQLModel, table=True):

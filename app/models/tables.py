@@ -95,6 +95,13 @@ class Report(SQLModel, table=True):
     warnings: int = 0
     infos: int = 0
     created_at: datetime = Field(default_factory=utcnow)
+    # 退回整改: submitted | returned | resubmitted | accepted, carried to a new version
+    state: str = Field(default="submitted", max_length=12, index=True)
+    state_note: str | None = Field(default=None, sa_type=Text)
+    created_by: str | None = Field(default=None, max_length=120)
+    # a version made by correcting cells of an earlier one: those cells, as table.row.column
+    corrected_cells: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    corrected_from: int | None = None
 
 
 class Cell(SQLModel, table=True):
@@ -160,4 +167,4 @@ class FindingRow(SQLModel, table=True):
 
 
 # The service's other tables register themselves on the same metadata.
-from app.models import access, jobs  # noqa: E402, F401
+from app.models import access, jobs, people  # noqa: E402, F401

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from app.db import SessionDep, SessionRoute
 from app.models.aggregates import AggregateResult, CoverageResult
 from app.models.api import Problem
+from app.routes.access import CallerDep
 from app.routes.params import Year
 from app.routes.regions import Level, Tree
 from app.services import aggregates, coverage, tabular
@@ -34,6 +35,7 @@ _MEDIA = {
 )
 def get_aggregates(
     session: SessionDep,
+    caller: CallerDep,
     figures: Annotated[
         str,
         Query(
@@ -62,6 +64,7 @@ def get_aggregates(
         year_from=year_from,
         year_to=year_to,
         scope=scope,
+        within=caller.region_scope,
     )
     if format == "json":
         return result
@@ -79,12 +82,15 @@ def get_aggregates(
 )
 def get_coverage(
     session: SessionDep,
+    caller: CallerDep,
     year: Annotated[int, Query(ge=1900, le=9000)],
     region: RegionCode = None,
     tree: Tree = "geo",
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> CoverageResult | Response:
-    result = coverage.coverage(session=session, year=year, region=region, tree=tree)
+    result = coverage.coverage(
+        session=session, year=year, region=region, tree=tree, within=caller.region_scope
+    )
     if format == "json":
         return result
     return _download(tabular.coverage_sheet(result), format, f"coverage-{year}")

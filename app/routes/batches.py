@@ -12,6 +12,7 @@ from app.config import get_settings
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.models.api import Problem
+from app.routes.access import CallerDep
 from app.services import batches
 
 router = APIRouter(prefix="/api/v1", tags=["batches"], route_class=SessionRoute)
@@ -96,11 +97,10 @@ BATCH_BODY = {
 def create_batch(
     incoming: Annotated[list[batches.Incoming], Depends(read_batch_files)],
     session: SessionDep,
-    request: Request,
+    caller: CallerDep,
 ) -> dict:
-    caller = getattr(request.state, "caller", None)
-    batch_id = batches.create(session=session, incoming=incoming, api_key_id=getattr(caller, "key_id", None))
-    return batches.status(session=session, batch_id=batch_id)
+    batch_id = batches.create(session=session, incoming=incoming, caller=caller)
+    return batches.status(session=session, batch_id=batch_id, caller=caller)
 
 
 @router.get(
@@ -109,5 +109,5 @@ def create_batch(
     responses={404: {"model": Problem}},
     summary="Progress of a batch and each file's report or problem",
 )
-def get_batch(batch_id: Annotated[str, Path(max_length=32)], session: SessionDep) -> dict:
-    return batches.status(session=session, batch_id=batch_id)
+def get_batch(batch_id: Annotated[str, Path(max_length=32)], session: SessionDep, caller: CallerDep) -> dict:
+    return batches.status(session=session, batch_id=batch_id, caller=caller)

@@ -9,7 +9,10 @@ from fastapi import APIRouter, Query, Response
 
 from app.db import SessionDep, SessionRoute
 from app.models.api import Problem
+from app.routes.access import CallerDep
+from app.routes.params import Id
 from app.services import export, reports
+from app.services.access import Caller
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], route_class=SessionRoute)
 
@@ -34,8 +37,8 @@ def _binary(fmt: str) -> dict:
     }
 
 
-def _export(session: SessionDep, report_id: int, fmt: str) -> Response:
-    report = reports.get(session=session, report_id=report_id)
+def _export(session: SessionDep, caller: Caller, report_id: int, fmt: str) -> Response:
+    report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
     made = export.export(report=report, fmt=fmt, checked_at=report.created_at)
     return file_response(made, f"report-{report_id}.{fmt}")
 
@@ -56,11 +59,12 @@ def _export(session: SessionDep, report_id: int, fmt: str) -> Response:
     summary="The report's 核对意见 (findings and marked tables) as Word, Excel or PDF",
 )
 def export_report(
-    report_id: int,
+    report_id: Id,
     session: SessionDep,
+    caller: CallerDep,
     format: Annotated[ExportFormat, Query(description="docx | xlsx | pdf")] = "docx",
 ) -> Response:
-    return _export(session, report_id, format)
+    return _export(session, caller, report_id, format)
 
 
 @router.get(
@@ -69,8 +73,8 @@ def export_report(
     responses=_binary("docx"),
     summary="The report's 核对意见 as Word",
 )
-def export_report_docx(report_id: int, session: SessionDep) -> Response:
-    return _export(session, report_id, "docx")
+def export_report_docx(report_id: Id, session: SessionDep, caller: CallerDep) -> Response:
+    return _export(session, caller, report_id, "docx")
 
 
 @router.get(
@@ -79,8 +83,8 @@ def export_report_docx(report_id: int, session: SessionDep) -> Response:
     responses=_binary("xlsx"),
     summary="The report's 核对意见 as Excel",
 )
-def export_report_xlsx(report_id: int, session: SessionDep) -> Response:
-    return _export(session, report_id, "xlsx")
+def export_report_xlsx(report_id: Id, session: SessionDep, caller: CallerDep) -> Response:
+    return _export(session, caller, report_id, "xlsx")
 
 
 @router.get(
@@ -89,5 +93,5 @@ def export_report_xlsx(report_id: int, session: SessionDep) -> Response:
     responses=_binary("pdf"),
     summary="The report's 核对意见 as PDF",
 )
-def export_report_pdf(report_id: int, session: SessionDep) -> Response:
-    return _export(session, report_id, "pdf")
+def export_report_pdf(report_id: Id, session: SessionDep, caller: CallerDep) -> Response:
+    return _export(session, caller, report_id, "pdf")

@@ -29,7 +29,7 @@ async def hold_idempotency_key(request: Request, caller: Annotated[Caller, Depen
         content_type=request.headers.get("content-type", ""),
         body=spooled.chunks(),
     )
-    held = idempotency.Held(idempotency.principal(caller.key_id), key)
+    held = idempotency.Held(idempotency.principal(key_id=caller.key_id, user_id=caller.user_id), key)
     engine = get_engine()
     await anyio.to_thread.run_sync(
         lambda: idempotency.begin(engine=engine, held=held, request_sha256=fingerprint)

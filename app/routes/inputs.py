@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path, Request
 
 from app.config import get_settings
 from app.errors import ProblemError
 from app.services.intake import Stated
+
+# a stored report's id as a path parameter: within the id column's range
+ReportId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @dataclass
@@ -111,3 +115,15 @@ async def read_bulk_input(request: Request) -> bytes:
     except ProblemError as exc:
         exc.detail = f"请求体超过 {limit // (1024 * 1024)} MB 的上限，请分批提交"
         raise
+
+
+async def read_json_object(request: Request) -> dict:
+    """A small JSON object body, numbers kept exact (money as decimals), within the JSON cap."""
+    from app.extract.json_report import load_json
+
+    settings = get_settings()
+    data = await _read_capped(request, settings.max_json_bytes)
+    decoded = load_json(data, settings.max_json_depth)
+    if not isinstance(decoded, dict):
+        raise ProblemError(422, "invalid_json", "请求体须为 JSON 对象")
+    return decoded

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -11,6 +11,7 @@ from app.config import get_settings
 from app.db import SessionDep, SessionRoute
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
 from app.models.bulk import BulkResult
+from app.routes.access import CallerDep
 from app.routes.inputs import RawInput, read_bulk_input, read_report_input
 from app.routes.params import INT_MAX, Id, Year
 from app.services import bulk, intake, reading, reports
@@ -65,11 +66,11 @@ REPORT_BODY = {
     openapi_extra=REPORT_BODY,
     summary="Store a report (JSON or file) and validate it",
 )
-def create_report(raw: InputDep, session: SessionDep, response: Response) -> ReportPublic:
+def create_report(raw: InputDep, session: SessionDep, response: Response, caller: CallerDep) -> ReportPublic:
     draft, upload = reading.read(
         data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body, stated=raw.stated
     )
-    report, created = reports.ingest(session=session, draft=draft, upload=upload)
+    report, created = reports.ingest(session=session, draft=draft, upload=upload, caller=caller)
     if not created:
         response.status_code = 200
     return report
@@ -98,8 +99,10 @@ BULK_BODY = {
     openapi_extra=BULK_BODY,
     summary="Store many JSON reports in one transaction; one result per item",
 )
-def create_reports(data: Annotated[bytes, Depends(read_bulk_input)], session: SessionDep) -> BulkResult:
-    return bulk.ingest_items(session=session, items=intake.json_reports(data))
+def create_reports(
+    data: Annotated[bytes, Depends(read_bulk_input)], session: SessionDep, caller: CallerDep
+) -> BulkResult:
+    return bulk.ingest_items(session=session, items=intake.json_reports(data), caller=caller)
 
 
 @router.post(
@@ -109,22 +112,24 @@ def create_reports(data: Annotated[bytes, Depends(read_bulk_input)], session: Se
     openapi_extra=REPORT_BODY,
     summary="Read and validate a report without storing it",
 )
-def validate_report(raw: InputDep, session: SessionDep) -> ReportPublic:
+def validate_report(raw: InputDep, session: SessionDep, caller: CallerDep) -> ReportPublic:
     draft, _ = reading.read(
         data=raw.data, filename=raw.filename, is_json_body=raw.is_json_body, stated=raw.stated
     )
     db.begin(session, writes=False)
-    return reports.check(session=session, draft=draft)
+    return reports.check(session=session, draft=draft, within=caller.region_scope)
 
 
 @router.get("/reports", response_model=ReportList, summary="List reports (latest versions by default)")
 def list_reports(
     session: SessionDep,
+    caller: CallerDep,
     year: Year = None,
     organ: Annotated[str | None, Query(max_length=200)] = None,
     valid: bool | None = None,
     region: Annotated[str | None, Query(pattern=r"^\d{2,12}$")] = None,
     all_versions: bool = False,
+    state: Literal["submitted", "returned", "resubmitted", "accepted"] | None = None,
     limit: Annotated[int, Query(ge=1, le=INT_MAX)] = 50,
     offset: Annotated[int, Query(ge=0, le=INT_MAX)] = 0,
 ) -> ReportList:
@@ -137,16 +142,18 @@ def list_reports(
         all_versions=all_versions,
         limit=min(limit, get_settings().page_size_max),
         offset=offset,
+        within=caller.region_scope,
+        state=state,
     )
 
 
 @router.get("/reports/{report_id}", response_model=ReportPublic, responses={404: {"model": Problem}})
-def get_report(report_id: Id, session: SessionDep) -> ReportPublic:
-    return reports.get(session=session, report_id=report_id)
+def get_report(report_id: Id, session: SessionDep, caller: CallerDep) -> ReportPublic:
+    return reports.get(session=session, report_id=report_id, within=caller.region_scope)
 
 
 @router.get(
     "/reports/{report_id}/validation", response_model=ValidationPublic, responses={404: {"model": Problem}}
 )
-def get_validation(report_id: Id, session: SessionDep) -> ValidationPublic:
-    return reports.get_validation(session=session, report_id=report_id)
+def get_validation(report_id: Id, session: SessionDep, caller: CallerDep) -> ValidationPublic:
+    return reports.get_validation(session=session, report_id=report_id, within=caller.region_scope)

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from app.errors import ProblemError
 from app.models.access import ApiKey, RequestNonce
+from app.services.scope import NATIONAL, RegionScope, valid_region
 
 SCOPES = ("submit", "read", "admin")
 # "testclient" is what Starlette's in-process TestClient reports; a network peer is always an address.
@@ -28,14 +29,32 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "::1", "testclient"})
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: a key (with its scopes), the local newcomer, or nobody."""
+    """Who is calling: a key (with its scopes), a signed-in person, the local newcomer, or nobody;
+    and the reports they may see and write (`scope`, a region and a clerk's bodies)."""
 
     key_id: int | None
     name: str
     scopes: frozenset[str]
+    region_scope: RegionScope = NATIONAL
+    user_id: int | None = None
+    role: str | None = None  # a person's: clerk | supervisor | admin
 
     def may(self, scope: str) -> bool:
         return scope in self.scopes or "admin" in self.scopes
+
+    @property
+    def label(self) -> str:
+        """How the audit log and the access log name the caller."""
+        if self.user_id is not None:
+            return f"user:{self.name}"
+        if self.key_id is not None:
+            return f"key:{self.key_id}:{self.name}"
+        return self.name
+
+    @property
+    def supervises(self) -> bool:
+        """May send a report back and accept it: a supervisor, an admin, or an admin key."""
+        return self.role in ("supervisor", "admin") or (self.role is None and "admin" in self.scopes)
 
 
 ANONYMOUS = Caller(None, "anonymous", frozenset())
@@ -65,11 +84,16 @@ def unauthorized(
 # ---- keys ---------------------------------------------------------------------------------------
 
 
-def create_key(*, session: Session, name: str, scopes: list[str], signing: bool = False) -> NewKey:
-    """A new key; its token (and signing secret) is returned once."""
+def create_key(
+    *, session: Session, name: str, scopes: list[str], signing: bool = False, region: str | None = None
+) -> NewKey:
+    """A new key; its token (and signing secret) is returned once. With a region it reads and
+    writes only the reports under it; without one it is national."""
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown or not scopes:
         raise ValueError(f"scopes must be some of {', '.join(SCOPES)}; got {', '.join(unknown) or 'none'}")
+    if region is not None and not valid_region(region):
+        raise ValueError(f"no region with code {region} in the gazetteer")
     prefix = secrets.token_hex(6)
     token = f"nb_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(
@@ -78,6 +102,7 @@ def create_key(*, session: Session, name: str, scopes: list[str], signing: bool 
         scopes=sorted(set(scopes)),
         token_sha256=_digest(token),
         signing_secret=secrets.token_hex(32) if signing else None,
+        region_code=region,
     )
     session.add(key)
     session.flush()
@@ -107,7 +132,7 @@ def _active(session: Session, prefix: str) -> ApiKey | None:
 
 
 def _caller(key: ApiKey) -> Caller:
-    return Caller(key.id, key.name, frozenset(key.scopes))
+    return Caller(key.id, key.name, frozenset(key.scopes), RegionScope(region=key.region_code))
 
 
 def by_token(*, session: Session, token: str) -> Caller:

@@ -29,7 +29,9 @@ from app.models.regions import RegionRef
 from app.models.tables import FigureRow, Report
 from app.rules.cells import CELL_IDS
 from app.rules.layout import TABLE_CODES, Format, Kind, cell_code, layout
+from app.services import scope as scoping
 from app.services.gazetteer import GEO_LEVELS, PATH_COLUMNS, XPCC_LEVELS, gazetteer
+from app.services.scope import RegionScope
 
 MAX_FIGURES = 250
 SCOPES = ("body", "area")
@@ -113,10 +115,20 @@ def region_filter(tree: str, region: str | None) -> tuple[Any, str | None]:
 
 
 def report_filters(
-    *, tree: str, region: str | None, year: int | None, year_from: int | None, year_to: int | None, scope: str
+    *,
+    tree: str,
+    region: str | None,
+    year: int | None,
+    year_from: int | None,
+    year_to: int | None,
+    scope: str,
+    within: RegionScope,
 ) -> tuple[list[Any], str | None]:
-    """The WHERE clauses every aggregate and coverage query shares."""
+    """The WHERE clauses every aggregate and coverage query shares, the caller's scope first."""
     where: list[Any] = [Report.is_latest]
+    visible = scoping.clause(within)
+    if visible is not None:
+        where.append(visible)
     if scope == "area":
         where.append(col(Report.scope) == Scope.AREA.value)
     elif scope == "body":
@@ -189,10 +201,12 @@ def aggregate(
     year_from: int | None = None,
     year_to: int | None = None,
     scope: str = "body",
+    within: RegionScope,
 ) -> AggregateResult:
-    """Sums of the figures per group: two GROUP BY queries, one over reports and one over figures."""
+    """Sums of the figures per group: two GROUP BY queries, one over reports and one over figures;
+    only the reports in the caller's scope count."""
     where, filter_level = report_filters(
-        tree=tree, region=region, year=year, year_from=year_from, year_to=year_to, scope=scope
+        tree=tree, region=region, year=year, year_from=year_from, year_to=year_to, scope=scope, within=within
     )
     keys: list[Any] = []
     level = None

@@ -10,7 +10,9 @@ from sqlmodel import Session, col, func, select
 from app.config import get_settings
 from app.errors import ProblemError, not_found
 from app.models.jobs import Batch, BatchJob, JobState
-from app.services import archives, files
+from app.services import archives, audit, files
+from app.services.access import Caller
+from app.services.scope import RegionScope
 
 
 @dataclass
@@ -50,10 +52,19 @@ def expand(incoming: list[Incoming], limits: archives.Caps) -> list[archives.Ent
     return entries
 
 
-def create(*, session: Session, incoming: list[Incoming], api_key_id: int | None) -> str:
-    """Keep every file by its SHA-256 and queue one job per file; the batch id."""
+def create(*, session: Session, incoming: list[Incoming], caller: Caller) -> str:
+    """Keep every file by its SHA-256 and queue one job per file; the batch id. Each report is
+    stored as the caller's, within the caller's scope."""
     entries = expand(incoming, caps())
-    batch = Batch(id=uuid.uuid4().hex, total=len(entries), api_key_id=api_key_id)
+    within = caller.region_scope
+    batch = Batch(
+        id=uuid.uuid4().hex,
+        total=len(entries),
+        api_key_id=caller.key_id,
+        actor=caller.label,
+        region_code=within.region,
+        organs=sorted(within.organs) or None,
+    )
     session.add(batch)
     session.flush()
     for position, entry in enumerate(entries):
@@ -69,13 +80,26 @@ def create(*, session: Session, incoming: list[Incoming], api_key_id: int | None
             job.error_detail = "上传的文件是空的，请选择正确的年度报告文件"
         session.add(job)
     session.flush()
+    audit.record(
+        session=session,
+        actor=caller.label,
+        action="batch.create",
+        target=batch.id,
+        detail={"files": len(entries)},
+    )
     return batch.id
 
 
-def status(*, session: Session, batch_id: str) -> dict:
-    """Progress and, per file, its report or its problem."""
+def sender(batch: Batch) -> Caller:
+    """The caller a batch's reports are stored as, with the scope they had when they sent it."""
+    within = RegionScope(region=batch.region_code, organs=frozenset(batch.organs or ()))
+    return Caller(batch.api_key_id, batch.actor or "local", frozenset({"submit"}), within)
+
+
+def status(*, session: Session, batch_id: str, caller: Caller) -> dict:
+    """Progress and, per file, its report or its problem: for the one who sent it, or a national caller."""
     batch = session.get(Batch, batch_id)
-    if batch is None:
+    if batch is None or not (caller.region_scope.national or batch.actor == caller.label):
         raise not_found(f"编号为 {batch_id} 的批次")
     counts = dict(
         session.exec(

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg.types.json import Json
 from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -24,11 +25,13 @@ from app.draft import Draft, Finding
 from app.errors import ProblemError
 from app.models.api import Counts, Problem
 from app.models.bulk import BulkItem, BulkResult
+from app.models.people import AuditEntry
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument, utcnow
 from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
 from app.rules.layout import MAX_COUNT
-from app.services import files, regions, telemetry
+from app.services import files, regions, scope, telemetry
+from app.services.access import Caller
 from app.services.present import counts
 from app.services.reports import Upload, draft_of, finding_rows, organ_key, stored_figure
 
@@ -36,6 +39,9 @@ REPORT: Table = Report.__table__  # type: ignore[attr-defined]
 SOURCE: Table = SourceDocument.__table__  # type: ignore[attr-defined]
 FIGURE: Table = FigureRow.__table__  # type: ignore[attr-defined]
 FINDING: Table = FindingRow.__table__  # type: ignore[attr-defined]
+AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
+# a new version of a report sent back for correction is its resubmission
+_NEXT_STATE = {"returned": "resubmitted", "resubmitted": "resubmitted"}
 
 
 @dataclass
@@ -57,12 +63,21 @@ class Outcome:
 
 
 @dataclass
+class Correction:
+    """A version made by correcting cells of a stored one."""
+
+    cells: list[str]  # table.row.column
+    of_report: int
+
+
+@dataclass
 class Item:
     """A report ready to store: its draft, the bytes it came from, and where it is counted."""
 
     draft: Draft
     upload: Upload
     placement: regions.Placement
+    correction: Correction | None = None
 
 
 def prepare(draft: Draft, upload: Upload) -> Item:
@@ -87,6 +102,9 @@ class _Entry:
     is_latest: bool = True
     rechecked: list[Finding] | None = None  # a stored report's cross-year findings, computed anew
     created_at: datetime | None = None  # a new report's, set when it is inserted
+    state: str = "submitted"
+    state_note: str | None = None
+    correction: Correction | None = None
 
     @property
     def is_new(self) -> bool:
@@ -104,16 +122,28 @@ class _Entry:
 CONFLICT_RETRY_SECONDS = 2  # the other writer has committed by then
 
 
-def ingest(*, session: Session, items: list[Item]) -> list[Outcome]:
-    """Store reports in one transaction; one outcome per item, in order.
+def in_scope(caller: Caller, item: Item) -> bool:
+    return scope.covers(
+        caller.region_scope, organ_key=organ_key(item.draft.organ or ""), columns=item.placement.columns
+    )
+
+
+def ingest(*, session: Session, items: list[Item], caller: Caller) -> list[Outcome]:
+    """Store reports in one transaction; one outcome per item, in order. Each new report is
+    recorded as the caller's; a body outside the caller's scope stores nothing (403).
 
     A concurrent writer that wins a race for the same bytes or the same version number makes
     the batch run again once that writer has committed.
     """
+    outside = [item.draft.organ or "" for item in items if not in_scope(caller, item)]
+    if outside:
+        raise scope.out_of_scope(caller.region_scope, outside)
     for _ in range(3):
         try:
             with session.begin_nested():
-                return _ingest(session, items)
+                outcomes = _ingest(session, items, caller.label)
+                _audit(session, outcomes, caller.label)
+                return outcomes
         except (IntegrityError, psycopg.IntegrityError):  # the latter from psycopg used directly
             session.expire_all()
     raise ProblemError(
@@ -121,7 +151,25 @@ def ingest(*, session: Session, items: list[Item]) -> list[Outcome]:
     )
 
 
-def _ingest(session: Session, items: list[Item]) -> list[Outcome]:
+def _audit(session: Session, outcomes: list[Outcome], actor: str) -> None:
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "actor": actor[:120],
+            "action": "report.create",
+            "report_id": o.report_id,
+            "target": f"{o.organ} {o.year}"[:200],
+            "detail": {"version": o.version, "valid": o.valid},
+        }
+        for o in outcomes
+        if o.created
+    ]
+    if rows:
+        session.execute(insert(AUDIT), rows)
+
+
+def _ingest(session: Session, items: list[Item], actor: str) -> list[Outcome]:
     digests = [item.upload.sha256 for item in items]
     stored = _stored_by_digest(session, set(digests))
     keys = [organ_key(item.draft.organ or "") for item in items]
@@ -143,7 +191,7 @@ def _ingest(session: Session, items: list[Item]) -> list[Outcome]:
         else:
             new[digest] = _place(latest, key, item, digest)
             placed.append((new[digest], True))
-    _write(session, list(new.values()), list(before.values()))
+    _write(session, list(new.values()), list(before.values()), actor)
     for entry in new.values():
         telemetry.count_findings(entry.findings)
     return [_outcome(what, created) for what, created in placed]
@@ -152,7 +200,12 @@ def _ingest(session: Session, items: list[Item]) -> list[Outcome]:
 def _place(latest: dict[tuple[str, int], _Entry], key: str, item: Item, digest: str) -> _Entry:
     """Validate a new report against the years around it as they stand at its turn."""
     draft, year = item.draft, item.draft.year
-    new: dict[str, Any] = {"upload": item.upload, "placement": item.placement, "digest": digest}
+    new: dict[str, Any] = {
+        "upload": item.upload,
+        "placement": item.placement,
+        "digest": digest,
+        "correction": item.correction,
+    }
     if year is None:  # no year, no neighbours: a report of its own
         return _Entry(key, year, 1, draft, findings=validate(draft) + item.placement.findings, **new)
     previous = latest.get((key, year - 1))
@@ -161,6 +214,8 @@ def _place(latest: dict[tuple[str, int], _Entry], key: str, item: Item, digest: 
     entry = _Entry(key, year, current.version + 1 if current else 1, draft, findings=findings, **new)
     if current is not None:
         current.is_latest = False
+        entry.state = _NEXT_STATE.get(current.state, "submitted")
+        entry.state_note = current.state_note if entry.state == "resubmitted" else None
     latest[(key, year)] = entry
     following = latest.get((key, year + 1))
     if following is not None:
@@ -196,7 +251,15 @@ def _latest_stored(session: Session, years: set[tuple[str, int]]) -> dict[tuple[
     for row in session.execute(select(FIGURE).where(FIGURE.c.report_id.in_([r.id for r in reports]))):
         figures[row.report_id].append(row)
     return {
-        (r.organ_key, r.year): _Entry(r.organ_key, r.year, r.version, draft_of(r, figures[r.id]), id=r.id)  # type: ignore[arg-type]
+        (r.organ_key, r.year): _Entry(
+            r.organ_key,  # type: ignore[arg-type]
+            r.year,  # type: ignore[arg-type]
+            r.version,  # type: ignore[arg-type]
+            draft_of(r, figures[r.id]),  # type: ignore[arg-type]
+            id=r.id,  # type: ignore[arg-type]
+            state=r.state,  # type: ignore[arg-type]
+            state_note=r.state_note,  # type: ignore[arg-type]
+        )
         for r in reports
     }
 
@@ -204,7 +267,7 @@ def _latest_stored(session: Session, years: set[tuple[str, int]]) -> dict[tuple[
 # ---- writing -------------------------------------------------------------------------------------
 
 
-def _write(session: Session, new: list[_Entry], stored: list[_Entry]) -> None:
+def _write(session: Session, new: list[_Entry], stored: list[_Entry], actor: str) -> None:
     now = utcnow()
     superseded = [e.id for e in stored if not e.is_latest]
     if superseded:
@@ -214,7 +277,7 @@ def _write(session: Session, new: list[_Entry], stored: list[_Entry]) -> None:
         report_ids = _insert_returning_ids(
             session,
             REPORT,
-            [_report_row(e, source_id, now) for e, source_id in zip(new, source_ids, strict=True)],
+            [_report_row(e, source_id, now, actor) for e, source_id in zip(new, source_ids, strict=True)],
         )
         for entry, report_id in zip(new, report_ids, strict=True):
             entry.created_at = now
@@ -245,7 +308,7 @@ def _source_row(entry: _Entry, now: Any) -> dict:
     }
 
 
-def _report_row(entry: _Entry, source_id: int, now: Any) -> dict:
+def _report_row(entry: _Entry, source_id: int, now: Any, actor: str) -> dict:
     draft, tally, placement = entry.draft, counts(entry.findings), entry.placement
     assert placement is not None
     return {
@@ -271,7 +334,17 @@ def _report_row(entry: _Entry, source_id: int, now: Any) -> dict:
         "warnings": tally.warning,
         "infos": tally.info,
         "created_at": now,
+        "state": entry.state,
+        "state_note": entry.state_note,
+        "created_by": actor[:120],
+        "corrected_cells": entry.correction.cells if entry.correction else None,
+        "corrected_from": entry.correction.of_report if entry.correction else None,
     }
+
+
+def _param(value: Any) -> Any:
+    """A JSON column's value as psycopg takes it (a list would become an array)."""
+    return Json(value) if isinstance(value, list | dict) else value
 
 
 def _insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> list[int]:
@@ -291,7 +364,8 @@ def _insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> l
     )
     ids = []
     with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.executemany(sql, [tuple(row[c] for c in columns) for row in rows], returning=True)
+        values = [tuple(_param(row[c]) for c in columns) for row in rows]
+        cursor.executemany(sql, values, returning=True)
         while True:
             ids.append(cursor.fetchone()[0])
             if not cursor.nextset():
@@ -418,19 +492,25 @@ def _outcome(what: Row | _Entry, created: bool) -> Outcome:
     )
 
 
-def ingest_items(*, session: Session, items: list[tuple[Draft, Upload] | ProblemError]) -> BulkResult:
+def ingest_items(
+    *, session: Session, items: list[tuple[Draft, Upload] | ProblemError], caller: Caller
+) -> BulkResult:
     """Store the valid reports of a batch and say, item by item, what became of each.
 
-    An item that is not a valid report is answered with its problem and does not stop the rest.
+    An item that is not a valid report, or is a body outside the caller's scope, is answered with
+    its problem and does not stop the rest.
     """
     prepared: list[Item | ProblemError] = []
     for given in items:
         try:
-            prepared.append(given if isinstance(given, ProblemError) else prepare(*given))
+            item = given if isinstance(given, ProblemError) else prepare(*given)
+            if isinstance(item, Item) and not in_scope(caller, item):
+                item = scope.out_of_scope(caller.region_scope, [item.draft.organ or ""])
+            prepared.append(item)
         except ProblemError as refused:
             prepared.append(refused)
     reports = [item for item in prepared if isinstance(item, Item)]
-    outcomes = iter(ingest(session=session, items=reports) if reports else [])
+    outcomes = iter(ingest(session=session, items=reports, caller=caller) if reports else [])
     results = []
     for index, item in enumerate(prepared):
         if isinstance(item, ProblemError):

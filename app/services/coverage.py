@@ -11,6 +11,7 @@ from app.models.tables import Report
 from app.rules.narrative import BodyKind, body_kind
 from app.services.aggregates import region_ref, report_filters
 from app.services.gazetteer import full_code
+from app.services.scope import RegionScope
 
 
 def deadline(kind: str, year: int) -> date:
@@ -19,9 +20,14 @@ def deadline(kind: str, year: int) -> date:
     return date(year + 1, 1, 31) if kind == BodyKind.DEPARTMENT else date(year + 1, 3, 31)
 
 
-def coverage(*, session: Session, year: int, region: str | None = None, tree: str = "geo") -> CoverageResult:
-    """Bodies are known from their reports: any body that published for this year or an earlier one."""
-    where, _ = report_filters(tree=tree, region=region, year=None, year_from=None, year_to=year, scope="all")
+def coverage(
+    *, session: Session, year: int, region: str | None = None, tree: str = "geo", within: RegionScope
+) -> CoverageResult:
+    """Bodies are known from their reports: any body that published for this year or an earlier one
+    (of those in the caller's scope)."""
+    where, _ = report_filters(
+        tree=tree, region=region, year=None, year_from=None, year_to=year, scope="all", within=within
+    )
     query = select(  # type: ignore[call-overload]
         col(Report.id),
         col(Report.organ_key),

@@ -54,8 +54,11 @@ class Replay(Exception):
         self.stored = stored
 
 
-def principal(key_id: int | None) -> str:
-    """Whose keys these are: an API key by its id (its prefix is not secret), or the local newcomer."""
+def principal(*, key_id: int | None, user_id: int | None = None) -> str:
+    """Whose keys these are: an API key by its id (its prefix is not secret), a signed-in person
+    by theirs, or the local newcomer."""
+    if user_id is not None:
+        return f"user:{user_id}"
     return "local" if key_id is None else f"key:{key_id}"
 
 

@@ -30,8 +30,8 @@ from app.config import get_settings
 from app.draft import Draft
 from app.errors import ProblemError
 from app.models.api import ReportPublic
-from app.models.jobs import BatchJob, JobState
-from app.services import files, reading, reports, telemetry
+from app.models.jobs import Batch, BatchJob, JobState
+from app.services import batches, files, reading, reports, telemetry
 
 log = logging.getLogger("nianbao.worker")
 
@@ -134,6 +134,9 @@ def run(*, engine: Engine, job_id: int, worker: str) -> str:
         if not _ours(job, worker):
             return job.state  # another worker took it over after our lease ran out
         digest, filename = job.sha256, job.filename
+        batch = session.get(Batch, job.batch_id)
+        assert batch is not None
+        sender = batches.sender(batch)
         session.commit()
         with _heartbeat(engine=engine, job_id=job_id, worker=worker):
             read = _attempt(lambda: _read(digest, filename), job_id)
@@ -150,7 +153,7 @@ def run(*, engine: Engine, job_id: int, worker: str) -> str:
 
         def store(draft: Draft, upload: reports.Upload) -> tuple[ReportPublic, bool]:
             with session.begin_nested():
-                return reports.ingest(session=session, draft=draft, upload=upload)
+                return reports.ingest(session=session, draft=draft, upload=upload, caller=sender)
 
         outcome = _attempt(lambda: store(*read), job_id) if isinstance(read, tuple) else read
         if isinstance(outcome, tuple):

@@ -13,11 +13,15 @@ from app.models.api import (
     FindingPublic,
     LocationPublic,
     ReportPublic,
+    ReviewPublic,
     SourcePublic,
     ValidationPublic,
 )
 from app.rules.layout import TABLE_CODES, Layout
 from app.rules.naming import fmt_value, short_label
+
+# a stored finding's id and its review, if any
+Mark = tuple[int, ReviewPublic | None] | None
 
 
 def public_value(value: Value | None) -> FigureValue:
@@ -33,9 +37,11 @@ def counts(findings: Iterable[Finding]) -> Counts:
     return tally
 
 
-def finding_public(finding: Finding) -> FindingPublic:
+def finding_public(finding: Finding, mark: Mark | None = None) -> FindingPublic:
     loc = finding.location
     return FindingPublic(
+        id=mark[0] if mark else None,
+        review=mark[1] if mark else None,
         rule=finding.rule,
         severity=finding.severity.value,
         location=LocationPublic(table=loc.table, row=loc.row, column=loc.column, page=loc.page),
@@ -51,11 +57,13 @@ def finding_public(finding: Finding) -> FindingPublic:
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-def validation_public(findings: list[Finding]) -> ValidationPublic:
-    ordered = sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity])
-    tally = counts(ordered)
+def validation_public(findings: list[Finding], marks: list[Mark] | None = None) -> ValidationPublic:
+    """Errors first; with marks (a stored finding's id and review), each beside its finding."""
+    paired = list(zip(findings, marks or [None] * len(findings), strict=True))
+    ordered = sorted(paired, key=lambda pair: _SEVERITY_ORDER[pair[0].severity])
+    tally = counts(findings)
     return ValidationPublic(
-        valid=tally.error == 0, counts=tally, findings=[finding_public(f) for f in ordered]
+        valid=tally.error == 0, counts=tally, findings=[finding_public(f, m) for f, m in ordered]
     )
 
 
@@ -84,6 +92,7 @@ def report_public(
     is_latest: bool | None = None,
     source: SourcePublic | None = None,
     created_at=None,
+    marks: list[Mark] | None = None,
 ) -> ReportPublic:
     tables: dict[str, dict[str, dict[str, FigureValue]]] = {code: {} for code in TABLE_CODES}
     figures = []
@@ -114,7 +123,7 @@ def report_public(
         table3=tables["table3"],
         table4=tables["table4"],
         figures=figures,
-        validation=validation_public(findings),
+        validation=validation_public(findings, marks),
     )
 
 

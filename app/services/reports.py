@@ -11,15 +11,17 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, func, select
 
 from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status, Value
-from app.errors import ProblemError, not_found
+from app.errors import ProblemError
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import Key, cell_of
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind, storable
 from app.rules.naming import fmt_value, normalise_organ
-from app.services import files, regions
+from app.services import files, regions, reviews, scope
+from app.services.access import Caller
 from app.services.present import report_public, validation_public
+from app.services.scope import RegionScope
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -152,39 +154,50 @@ def _source_public(source: SourceDocument) -> SourcePublic:
 # ---- reading ------------------------------------------------------------------------------------
 
 
-def _findings_of(session: Session, report_id: int) -> list[Finding]:
-    rows = session.exec(
-        select(FindingRow).where(FindingRow.report_id == report_id).order_by(col(FindingRow.id))
+def _finding_rows(session: Session, report_id: int) -> list[FindingRow]:
+    return list(
+        session.exec(select(FindingRow).where(FindingRow.report_id == report_id).order_by(col(FindingRow.id)))
     )
-    return [_finding(row) for row in rows]
 
 
-def _get_report(session: Session, report_id: int) -> Report:
-    report = session.get(Report, report_id)
-    if report is None:
-        raise not_found(f"编号为 {report_id} 的报告")
-    return report
+def _people_fields(report: Report) -> dict:
+    """What people did with a stored report: its state, who stored it, what was corrected."""
+    return {
+        "state": report.state,
+        "state_note": report.state_note,
+        "created_by": report.created_by,
+        "corrected_from": report.corrected_from,
+        "corrected_cells": report.corrected_cells,
+    }
 
 
-def get(*, session: Session, report_id: int) -> ReportPublic:
+def stored(*, session: Session, report_id: int, within: RegionScope) -> Report:
+    """A stored report the caller may see; 404 alike for none and for one out of their scope."""
+    return scope.require_visible(within, session.get(Report, report_id), f"编号为 {report_id} 的报告")
+
+
+def get(*, session: Session, report_id: int, within: RegionScope) -> ReportPublic:
     """One stored report with its figures and findings."""
-    report = _get_report(session, report_id)
+    report = stored(session=session, report_id=report_id, within=within)
     source = session.get(SourceDocument, report.source_id)
     assert source is not None
+    rows = _finding_rows(session, report_id)
     return report_public(
         load_draft(session, report),
-        _findings_of(session, report_id),
+        [_finding(row) for row in rows],
         report_id=report.id,
         version=report.version,
         is_latest=report.is_latest,
         source=_source_public(source),
         created_at=report.created_at,
-    )
+        marks=reviews.marks(session, report, rows),
+    ).model_copy(update=_people_fields(report))
 
 
-def get_validation(*, session: Session, report_id: int) -> ValidationPublic:
-    _get_report(session, report_id)
-    return validation_public(_findings_of(session, report_id))
+def get_validation(*, session: Session, report_id: int, within: RegionScope) -> ValidationPublic:
+    report = stored(session=session, report_id=report_id, within=within)
+    rows = _finding_rows(session, report_id)
+    return validation_public([_finding(row) for row in rows], reviews.marks(session, report, rows))
 
 
 def list_reports(
@@ -197,9 +210,16 @@ def list_reports(
     all_versions: bool,
     limit: int,
     offset: int,
+    within: RegionScope,
+    state: str | None = None,
 ) -> ReportList:
-    """Latest versions unless all are asked for, newest first."""
+    """Latest versions unless all are asked for, newest first; only what the caller may see."""
     query = select(Report)
+    visible = scope.clause(within)
+    if visible is not None:
+        query = query.where(visible)
+    if state:
+        query = query.where(Report.state == state)
     if not all_versions:
         query = query.where(Report.is_latest)
     if year is not None:
@@ -230,6 +250,7 @@ def _summary(report: Report) -> ReportSummary:
         valid=report.valid,
         counts={"error": report.errors, "warning": report.warnings, "info": report.infos},  # type: ignore[arg-type]
         created_at=report.created_at,
+        state=report.state,
     )
 
 
@@ -244,19 +265,30 @@ def _latest(session: Session, key: str, year: int | None) -> Report | None:
     ).first()
 
 
-def ingest(*, session: Session, draft: Draft, upload: Upload) -> tuple[ReportPublic, bool]:
+def ingest(*, session: Session, draft: Draft, upload: Upload, caller: Caller) -> tuple[ReportPublic, bool]:
     """Store a report (a new version when the body and year exist); (report, created).
 
     The same bytes sent again return the stored report. One report is a batch of one.
     """
     from app.services import bulk  # bulk builds on this module's rows and drafts
 
-    _require_identity(session, draft)
+    _require_identity(session, draft, caller.region_scope)
     item = bulk.prepare(draft, upload)
-    [outcome] = bulk.ingest(session=session, items=[item])
+    [outcome] = bulk.ingest(session=session, items=[item], caller=caller)
     if not outcome.created:  # stored before: the answer is that report, as it is stored
-        return get(session=session, report_id=outcome.report_id), False
+        return get(session=session, report_id=outcome.report_id, within=caller.region_scope), False
     assert outcome.findings is not None
+    row = session.get(Report, outcome.report_id)
+    assert row is not None
+    # the ids the findings were stored with, in the order they were written
+    ids = session.exec(
+        select(FindingRow.id).where(FindingRow.report_id == outcome.report_id).order_by(col(FindingRow.id))
+    ).all()
+    carried = reviews.effective(session, row)
+    marks = [
+        (i, reviews.review_public(carried[key]) if (key := _identity(f)) in carried else None)
+        for i, f in zip(ids, outcome.findings, strict=True)
+    ]
     # Built from what was just written rather than read back: the same answer as `get`.
     return report_public(
         as_stored(draft, item.placement.code, session.get_bind().dialect),
@@ -271,7 +303,13 @@ def ingest(*, session: Session, draft: Draft, upload: Upload) -> tuple[ReportPub
             size=len(upload.data),
         ),
         created_at=outcome.created_at,
-    ), True
+        marks=marks,  # type: ignore[arg-type]
+    ).model_copy(update=_people_fields(row)), True
+
+
+def _identity(finding: Finding) -> reviews.Identity:
+    loc = finding.location
+    return (finding.rule, loc.table, loc.row, loc.column)
 
 
 def _stored_money(value: Value, dialect: Dialect) -> Decimal:
@@ -317,21 +355,26 @@ _UNKNOWN = {
 }
 
 
-def _require_identity(session: Session, draft: Draft) -> None:
+def _require_identity(session: Session, draft: Draft, within: RegionScope) -> None:
     """A stored report needs its body and year; without them, 422 that still carries the reading."""
     missing = "organ" if not draft.organ else "year" if draft.year is None else None
     if missing is None:
         return
     code, detail = _UNKNOWN[missing]
-    read = check(session=session, draft=draft)
+    read = check(session=session, draft=draft, within=within)
     raise ProblemError(422, code, detail, report=read.model_dump(mode="json"))
 
 
-def check(*, session: Session, draft: Draft) -> ReportPublic:
-    """Validate without storing; cross-year rules use the stored previous year when there is one."""
+def check(*, session: Session, draft: Draft, within: RegionScope) -> ReportPublic:
+    """Validate without storing; cross-year rules use the stored previous year when there is one
+    that the caller may see (its figures show in the findings)."""
     if not draft.organ:  # no body: nothing to place or compare with (META-ORGAN says so)
         return report_public(draft, validate(draft))
     previous_report = _latest(session, organ_key(draft.organ), draft.year - 1 if draft.year else None)
+    if previous_report is not None and not scope.covers(
+        within, organ_key=previous_report.organ_key, columns=scope.report_columns(previous_report)
+    ):
+        previous_report = None
     previous = load_draft(session, previous_report) if previous_report else None
     placement = regions.place(organ=draft.organ, region_code=draft.region_code)
     return report_public(draft, validate(draft, previous) + placement.findings)

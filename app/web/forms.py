@@ -23,6 +23,7 @@ class CheckForm:
     format: str = "docx"  # of the 核对意见: docx | xlsx | pdf
     problem: ProblemError | None = None  # the form itself was wrong: shown on the page
     stated: Stated = field(default_factory=Stated)  # 机关, 年度, 地区, 发布日期 as the clerk gave them
+    csrf: str | None = None  # the session's form token, as the form sent it
 
 
 def _too_large(limit: int) -> ProblemError:
@@ -47,23 +48,28 @@ async def read_check_form(request: Request) -> CheckForm:
     action = action if action in ("save", "export") else "check"
     fmt = form.get("format")
     fmt = fmt if fmt in ("docx", "xlsx", "pdf") else "docx"
+    csrf = form.get("csrf_token")
+    csrf = csrf if isinstance(csrf, str) else None
     try:
         stated = stated_fields(form)
     except ProblemError as problem:
-        return CheckForm(action=action, problem=problem)
+        return CheckForm(action=action, problem=problem, csrf=csrf)
     text = form.get("text")
     text = text if isinstance(text, str) else ""
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read()
         if len(data) > settings.max_upload_bytes:
-            return CheckForm(text=text, action=action, problem=_too_large(settings.max_upload_bytes))
+            return CheckForm(
+                text=text, action=action, problem=_too_large(settings.max_upload_bytes), csrf=csrf
+            )
         if data:
-            return CheckForm(data, upload.filename, text, action, fmt, stated=stated)
+            return CheckForm(data, upload.filename, text, action, fmt, stated=stated, csrf=csrf)
     if text.strip():
-        return CheckForm(text.encode("utf-8"), None, text, action, fmt, stated=stated)
+        return CheckForm(text.encode("utf-8"), None, text, action, fmt, stated=stated, csrf=csrf)
     return CheckForm(
         text=text,
         action=action,
+        csrf=csrf,
         problem=ProblemError(422, "empty_form", "请选择或拖入一份年度报告文件，或在文本框中粘贴报告内容"),
     )

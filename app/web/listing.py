@@ -10,6 +10,9 @@ from sqlmodel import Session
 from app.models.api import ReportList, ReportPublic, ReportSummary
 from app.services import regions, reports
 from app.services.gazetteer import gazetteer
+from app.services.scope import RegionScope
+
+STATES = ("submitted", "returned", "resubmitted", "accepted")
 
 PAGE_SIZE = 50
 
@@ -20,11 +23,12 @@ class Filters:
     region: str = ""
     organ: str = ""
     errors: bool | None = None  # True: only reports with errors; False: only without
+    state: str = ""  # submitted | returned | resubmitted | accepted, or any
     page: int = 1
     notes: list[str] = field(default_factory=list)  # filters that could not be used, in words
 
     @classmethod
-    def parse(cls, *, year: str, region: str, organ: str, errors: str, page: str) -> Filters:
+    def parse(cls, *, year: str, region: str, organ: str, errors: str, page: str, state: str = "") -> Filters:
         """A form sends every field, empty ones too; what cannot be used is said, not a 422."""
         found = cls(organ=organ.strip()[:200])
         year = year.strip()
@@ -38,6 +42,7 @@ class Filters:
         elif region:
             found.region = _prefix_of(region, found.notes)
         found.errors = {"1": True, "0": False}.get(errors)
+        found.state = state if state in STATES else ""
         # a page past what an offset can reach is no page (and a 5,000-digit one no number)
         readable = page.isascii() and page.isdigit() and len(page) <= 7
         found.page = int(page) if readable and int(page) > 0 else 1
@@ -50,6 +55,7 @@ class Filters:
             "region": self.region,
             "organ": self.organ,
             "errors": errors,
+            "state": self.state,
             "page": self.page,
         }
         params.update(override)
@@ -95,7 +101,7 @@ class Result:
     pages: int
 
 
-def search(*, session: Session, filters: Filters) -> Result:
+def search(*, session: Session, filters: Filters, within: RegionScope) -> Result:
     listed: ReportList = reports.list_reports(
         session=session,
         year=filters.year,
@@ -105,12 +111,14 @@ def search(*, session: Session, filters: Filters) -> Result:
         all_versions=False,
         limit=PAGE_SIZE,
         offset=(filters.page - 1) * PAGE_SIZE,
+        within=within,
+        state=filters.state or None,
     )
     pages = max(1, -(-listed.total // PAGE_SIZE))
     return Result(listed.items, listed.total, filters.page, pages)
 
 
-def versions(*, session: Session, report: ReportPublic) -> list[ReportSummary]:
+def versions(*, session: Session, report: ReportPublic, within: RegionScope) -> list[ReportSummary]:
     """Every stored version of the same body and year, oldest first."""
     if report.year is None:
         return []
@@ -123,6 +131,7 @@ def versions(*, session: Session, report: ReportPublic) -> list[ReportSummary]:
         all_versions=True,
         limit=200,
         offset=0,
+        within=within,
     )
     key = reports.organ_key(report.organ or "")
     same = [item for item in listed.items if reports.organ_key(item.organ) == key]

@@ -19,6 +19,7 @@ from app.models.aggregates import AggregateResult, AggregateRow, CoverageResult
 from app.rules.layout import Format, layout, result_item_rows
 from app.services import aggregates, coverage, regions
 from app.services.gazetteer import gazetteer
+from app.services.scope import RegionScope
 from app.web.charts import PALETTE, Series, bar_chart
 
 _RESULT_ROWS = tuple(
@@ -221,7 +222,9 @@ def _coverage_years(state: OverviewState, by_year: AggregateResult) -> list[int]
     return years[-MAX_COVERAGE_YEARS:]
 
 
-def build(*, session: Session, region: str, tree: str, start: str, end: str) -> OverviewState:
+def build(
+    *, session: Session, region: str, tree: str, start: str, end: str, within: RegionScope
+) -> OverviewState:
     state = OverviewState(query=region.strip()[:100], tree=tree if tree in ("geo", "xpcc") else "auto")
     state.suggestions = _suggestions()
     state.start = _year(start, "起始年度", state.notes)
@@ -247,6 +250,7 @@ def build(*, session: Session, region: str, tree: str, start: str, end: str) -> 
             region=code,
             year_from=state.start,
             year_to=state.end,
+            within=within,
         )
 
     try:
@@ -262,7 +266,7 @@ def build(*, session: Session, region: str, tree: str, start: str, end: str) -> 
         state.own_level = state.total.reports - sum(line.reports for line in state.lines)
     state.charts = _charts(state)
     state.coverage = [
-        coverage.coverage(session=session, year=year, region=code, tree=used_tree)
+        coverage.coverage(session=session, year=year, region=code, tree=used_tree, within=within)
         for year in _coverage_years(state, by_year)
     ]
     params: dict[str, str | int] = {

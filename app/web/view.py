@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.models.api import FigurePublic, ReportPublic
+from app.models.api import FigurePublic, ReportPublic, ReviewPublic
 from app.rules.catalogue import RULES_BY_ID
 from app.rules.layout import APPLICANT_PARTS, T4_COLUMNS, Layout, Row, Table, layout
 from app.rules.naming import short_label
@@ -61,6 +61,7 @@ class Cell:
     severity: str | None = None  # the worst finding that names this cell as the reported one
     colspan: int = 1
     changed: bool = False
+    value: str = ""  # the figure as it is typed in the correction form; "" for a blank
 
 
 @dataclass
@@ -91,6 +92,8 @@ class FindingView:
     cells: list[str]
     primary: list[str]
     same_hint: bool = False  # the hint repeats the one before: said once, not six times
+    id: int | None = None  # the stored finding's, to review it
+    review: ReviewPublic | None = None
 
 
 @dataclass
@@ -176,6 +179,7 @@ class _Cells:
             severity=self.severity.get(code),
             colspan=colspan,
             changed=code in self.changed,
+            value="" if figure is None or figure.value is None else str(figure.value),
         )
 
 
@@ -273,6 +277,8 @@ def findings_view(report: ReportPublic, lay: Layout) -> list[FindingView]:
                 cells=finding.cells,
                 primary=primary_cells(finding),
                 same_hint=bool(found and finding.hint and found[-1].hint == finding.hint),
+                id=finding.id,
+                review=finding.review,
             )
         )
     return found

@@ -301,12 +301,12 @@ class _LosingConnection:
         self.url, self.times, self.done = url, 0, 0
         self.original = reports.get
 
-    def __call__(self, *, session: Session, report_id: int):  # type: ignore[no-untyped-def]
+    def __call__(self, *, session: Session, report_id: int, **scope):  # type: ignore[no-untyped-def]
         if self.times:
             self.times -= 1
             self.done += 1
             _terminate_own_backend(session, self.url)
-        return self.original(session=session, report_id=report_id)
+        return self.original(session=session, report_id=report_id, **scope)
 
 
 def test_a_terminated_backend_is_retried_once_then_503(pg_live, monkeypatch):

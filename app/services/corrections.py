@@ -1,0 +1,133 @@
+"""Correcting a stored report's cells, and its state in the 退回整改 round.
+
+A correction never changes a stored version: the cells given replace those of the latest version
+in a new version (source "corrected", the cells changed listed), validated like any other. A
+report is `submitted`; a supervisor sends it back (`returned`, with what to correct) or accepts it;
+a new version of a returned report is `resubmitted`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import Session
+
+from app.draft import Figure, Status
+from app.errors import ProblemError
+from app.extract.json_report import figure_from_json
+from app.models.api import ReportPublic
+from app.models.tables import Report
+from app.rules.layout import cell_code
+from app.services import audit, bulk, reports
+from app.services.access import Caller
+from app.services.present import public_value
+
+CORRECTED_MEDIA_TYPE = "application/json"
+# a cell given with the value it already has is a change only when that value was not settled
+_UNSETTLED = {Status.MISSING, Status.UNREADABLE, Status.AMBIGUOUS}
+# who may move a report from one state to another: supervisors, or anyone in scope
+_SUPERVISED = {"returned", "accepted"}
+_FROM = {
+    "returned": {"submitted", "resubmitted", "accepted"},
+    "accepted": {"submitted", "resubmitted", "returned"},
+    "resubmitted": {"returned"},
+}
+
+
+def _latest(report: Report) -> None:
+    if not report.is_latest:
+        raise ProblemError(409, "not_latest", f"第 {report.version} 版已有更新的版本，请在最新版本上操作")
+
+
+def correct(
+    *, session: Session, report: Report, figures: Any, note: str, caller: Caller
+) -> tuple[ReportPublic, bool]:
+    """A new version with these cells (by canonical code) changed; (report, created)."""
+    _latest(report)
+    if not isinstance(figures, dict) or not figures:
+        raise ProblemError(
+            422, "invalid_figures", 'figures 须为按数字代码给出的更正值，如 {"table3.new_received.total": 12}'
+        )
+    draft = reports.load_draft(session, report)
+    keys = {cell_code(*key): key for key in draft.layout.cells}
+    errors: list[dict] = []
+    changed: dict[str, Any] = {}
+    for code, raw in figures.items():
+        key = keys.get(code) if isinstance(code, str) else None
+        if key is None:
+            errors.append(
+                {"path": f"figures.{code}", "message": f"{draft.format.value} 格式的报告没有该数字"}
+            )
+            continue
+        kind = draft.layout.kind(*key)
+        assert kind is not None  # every cell of the layout has a kind
+        figure = figure_from_json(raw, kind)
+        if isinstance(figure, str):
+            errors.append({"path": f"figures.{code}", "message": figure})
+            continue
+        before = draft.figures.get(key)
+        if before is not None and before.value == figure.value and before.status not in _UNSETTLED:
+            continue
+        was = "空" if before is None or before.value is None else str(public_value(before.value))
+        draft.figures[key] = Figure(
+            figure.value,
+            Status.BLANK if figure.value is None else Status.READ,
+            raw=None if figure.value is None else str(public_value(figure.value)),
+            note=f"人工更正（原为 {was}）",
+        )
+        changed[code] = public_value(figure.value)
+    if errors:
+        raise ProblemError(422, "invalid_figures", "更正的数字有误，请按 errors 逐项改正", errors)
+    if not changed:
+        raise ProblemError(422, "no_change", "给出的数字与当前版本相同，没有需要更正的内容")
+    source = json.dumps(
+        {"corrected_from": report.id, "figures": changed, "note": note},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    upload = reports.Upload(source, CORRECTED_MEDIA_TYPE, f"corrected-{report.id}.json")
+    item = bulk.prepare(draft, upload)
+    item.correction = bulk.Correction(cells=sorted(changed), of_report=report.id)  # type: ignore[arg-type]
+    [outcome] = bulk.ingest(session=session, items=[item], caller=caller)
+    if outcome.created:
+        audit.record(
+            session=session,
+            actor=caller.label,
+            action="figures.correct",
+            report_id=outcome.report_id,
+            target=f"{report.organ} {report.year}",
+            detail={"from": report.id, "cells": changed, "note": note},
+        )
+    return reports.get(
+        session=session, report_id=outcome.report_id, within=caller.region_scope
+    ), outcome.created
+
+
+def set_state(*, session: Session, report: Report, state: str, note: str, caller: Caller) -> Report:
+    """Move the latest version of a report along the 退回整改 round."""
+    _latest(report)
+    note = note.strip()
+    if state in _SUPERVISED and not caller.supervises:
+        raise ProblemError(403, "forbidden", "只有审核人员可以退回或通过报告")
+    if report.state not in _FROM.get(state, set()):
+        raise ProblemError(409, "invalid_state", f"报告当前状态为 {report.state}，不能改为 {state}")
+    if state == "returned" and not note:
+        raise ProblemError(422, "note_required", "退回整改须写明需要更正的内容")
+    before = report.state
+    report.state = state
+    if state == "returned" or state == "accepted":
+        report.state_note = note or None
+    # resubmitted keeps what was asked, so it stays beside the answer
+    session.add(report)
+    audit.record(
+        session=session,
+        actor=caller.label,
+        action="report.state",
+        report_id=report.id,
+        target=f"{report.organ} {report.year}",
+        detail={"from": before, "to": state, "note": note},
+    )
+    session.flush()
+    return report
