@@ -75,7 +75,8 @@ def test_the_coverage_download_names_who_did_not_publish(client):
     urls = [html.unescape(u) for u in re.findall(r'href="(/api/v1/coverage[^"]*format=csv)"', page)]
     assert len(urls) == 2  # 2024 and 2025
     rows = list(csv.reader(io.StringIO(client.get(urls[-1]).content.decode("utf-8-sig"))))
-    assert rows[-1][:2] == ["未公开", "可克达拉经开区"] and rows[-1][8] == "2024"
+    assert rows[-2][:2] == ["未公开", "可克达拉经开区"] and rows[-2][8] == "2024"
+    assert rows[-1][:2] == ["合计", "已公开 1 · 逾期公开 0 · 未公开 1"]
 
 
 def test_an_unknown_region_or_year_is_said_on_the_page(client):

@@ -29,6 +29,15 @@ class AggregateRow(BaseModel):
     reports_with_errors: int
     values: dict[str, FigureValue] = Field(description="sum per figure; null when every report left it blank")
     blanks: dict[str, int] = Field(description="per figure, how many of the reports left it blank")
+    invalid: dict[str, int] = Field(
+        default_factory=dict,
+        description="per figure, how many reports gave a value the VALUE rule found impossible "
+        "(negative, not a whole number, an impossible amount): left out of the sum",
+    )
+    flagged: dict[str, int] = Field(
+        default_factory=dict,
+        description="per figure, how many of the reports carry an error finding that reads it",
+    )
 
 
 class AggregateResult(BaseModel):
@@ -37,6 +46,11 @@ class AggregateResult(BaseModel):
     scope: str = Field(description="body：各机关本级报告（不含汇总报告）；area：只计汇总报告")
     figures: list[FigureInfo]
     rows: list[AggregateRow]
+    total: AggregateRow | None = Field(
+        None,
+        description="with total=true (and in every download): the sums over the whole scope, "
+        "including reports placed at the region itself rather than in one of the rows",
+    )
 
 
 class CoverageBody(BaseModel):

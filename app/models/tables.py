@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Index,
     Integer,
@@ -159,5 +160,23 @@ class FindingRow(SQLModel, table=True):
     hint: str | None = Field(default=None, sa_type=Text)
 
 
+class FigureFlag(SQLModel, table=True):
+    """A figure that an error finding reads: `invalid` when the finding is VALUE's (a negative
+    count, a fraction, an impossible amount), so sums leave it out and say how many they left.
+
+    Kept beside the findings (written and replaced with them) so the sums count flagged figures
+    with one GROUP BY instead of reading every finding's cells."""
+
+    __tablename__ = "figure_flag"
+    __table_args__ = (
+        PrimaryKeyConstraint("report_id", "cell_id", name="pk_figure_flag"),
+        Index("ix_figure_flag_cell_report", "cell_id", "report_id"),
+    )
+
+    report_id: int = Field(sa_column=Column(Integer, nullable=False))
+    cell_id: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    invalid: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+
+
 # The service's other tables register themselves on the same metadata.
-from app.models import access, jobs  # noqa: E402, F401
+from app.models import access, bodies, jobs  # noqa: E402, F401

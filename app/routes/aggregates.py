@@ -48,6 +48,7 @@ def get_aggregates(
     year_from: int | None = None,
     year_to: int | None = None,
     scope: Literal["body", "area"] = "body",
+    total: Annotated[bool, Query(description="同时给出整个范围的合计（下载总带合计行）")] = False,
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> AggregateResult | Response:
     result = aggregates.aggregate(
@@ -61,10 +62,11 @@ def get_aggregates(
         year_from=year_from,
         year_to=year_to,
         scope=scope,
+        with_total=total or format != "json",
     )
     if format == "json":
         return result
-    return _download(tabular.aggregate_sheet(result), format, "aggregates")
+    return _download(tabular.aggregate_sheet(result, result.total), format, "aggregates")
 
 
 @router.get(

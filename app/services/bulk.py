@@ -20,21 +20,22 @@ from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tupl
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.draft import Draft, Finding
+from app.draft import Draft, Finding, Severity
 from app.errors import ProblemError
 from app.models.api import Counts, Problem
 from app.models.bulk import BulkItem, BulkResult
-from app.models.tables import FigureRow, FindingRow, Report, SourceDocument, utcnow
+from app.models.tables import FigureFlag, FigureRow, FindingRow, Report, SourceDocument, utcnow
 from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
 from app.services import files, regions, telemetry
 from app.services.present import counts
-from app.services.reports import Upload, draft_of, finding_rows, organ_key
+from app.services.reports import Upload, draft_of, finding_rows, flag_rows, organ_key
 
 REPORT: Table = Report.__table__  # type: ignore[attr-defined]
 SOURCE: Table = SourceDocument.__table__  # type: ignore[attr-defined]
 FIGURE: Table = FigureRow.__table__  # type: ignore[attr-defined]
 FINDING: Table = FindingRow.__table__  # type: ignore[attr-defined]
+FLAG: Table = FigureFlag.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -216,6 +217,9 @@ def _write(session: Session, new: list[_Entry], stored: list[_Entry]) -> None:
         findings = [row for e in new for row in finding_rows(e.id, e.findings)]  # type: ignore[arg-type]
         if findings:
             session.execute(insert(FINDING), findings)
+        flags = [row for e in new for row in flag_rows(e.id, e.findings)]  # type: ignore[arg-type]
+        if flags:
+            session.execute(insert(FLAG), flags)
     rechecked = [e for e in stored if e.rechecked is not None]
     if rechecked:
         _replace_cross_year(session, rechecked)
@@ -348,6 +352,21 @@ def _figure_tuples(entry: _Entry, *, bind_value: Callable | None) -> Iterator[tu
         )
 
 
+def _reflag(session: Session, ids: list[int]) -> None:
+    """The flags of these reports again, from all their error findings as now stored."""
+    session.execute(delete(FLAG).where(FLAG.c.report_id.in_(ids)))
+    by_report: dict[int, list[Finding]] = defaultdict(list)
+    for report_id, rule, cells in session.execute(
+        select(FINDING.c.report_id, FINDING.c.rule, FINDING.c.cells).where(
+            FINDING.c.report_id.in_(ids), FINDING.c.severity == Severity.ERROR.value
+        )
+    ):
+        by_report[report_id].append(Finding(rule=rule, severity=Severity.ERROR, message="", cells=cells))
+    flags = [row for report_id, found in by_report.items() for row in flag_rows(report_id, found)]
+    if flags:
+        session.execute(insert(FLAG), flags)
+
+
 def _replace_cross_year(session: Session, rechecked: list[_Entry]) -> None:
     """Stored reports whose previous year arrived: new cross-year findings, counts from SQL."""
     ids = [e.id for e in rechecked]
@@ -355,6 +374,7 @@ def _replace_cross_year(session: Session, rechecked: list[_Entry]) -> None:
     fresh = [row for e in rechecked for row in finding_rows(e.id, e.rechecked or [])]  # type: ignore[arg-type]
     if fresh:
         session.execute(insert(FINDING), fresh)
+    _reflag(session, ids)
     tally: dict[int, Counts] = defaultdict(Counts)
     for report_id, severity, n in session.execute(
         select(FINDING.c.report_id, FINDING.c.severity, func.count())

@@ -15,7 +15,7 @@ from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status,
 from app.errors import not_found
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
-from app.rules.cells import Key, cell_of
+from app.rules.cells import CELL_NUMBERS, Key, cell_of
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind
 from app.services import files, regions
@@ -69,6 +69,20 @@ def finding_rows(report_id: int, findings: list[Finding]) -> list[dict]:
         }
         for f in findings
     ]
+
+
+def flag_rows(report_id: int, findings: list[Finding]) -> list[dict]:
+    """The figures the error findings read, once each; `invalid` where VALUE found the value
+    impossible, so sums leave it out."""
+    flags: dict[int, bool] = {}
+    for finding in findings:
+        if finding.severity != Severity.ERROR:
+            continue
+        for code in finding.cells:
+            number = CELL_NUMBERS.get(code)
+            if number is not None:
+                flags[number] = flags.get(number, False) or finding.rule == "VALUE"
+    return [{"report_id": report_id, "cell_id": n, "invalid": v} for n, v in flags.items()]
 
 
 def _finding(row: FindingRow) -> Finding:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from app.models.aggregates import AggregateResult, CoverageBody, CoverageResult, RegionInRow
+from app.models.aggregates import AggregateResult, AggregateRow, CoverageBody, CoverageResult, RegionInRow
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,21 +26,47 @@ class Sheet:
     header: list[str]
     rows: list[list[Cell]]
     numbers_from: int | None = None  # columns from here on are numbers (money comes as text)
+    codes: list[str] | None = None  # a second header row: each column's canonical code
+    total: list[Cell] | None = None  # the 合计 row, last
 
 
-def aggregate_sheet(result: AggregateResult) -> Sheet:
-    """One row per group: region and year when grouped, counts, then each figure's sum beside the
-    number of reports that left it blank."""
+def _figure_columns(figure_label: str, code: str) -> tuple[list[str], list[str]]:
+    return (
+        [
+            f"{figure_label}（{code}）",
+            f"{figure_label}：空白的报告数",
+            f"{figure_label}：无效值的报告数",
+            f"{figure_label}：有错误标记的报告数",
+        ],
+        [code, f"{code}:blanks", f"{code}:invalid", f"{code}:flagged"],
+    )
+
+
+def _figure_cells(row: AggregateRow, code: str) -> list[Cell]:
+    return [row.values.get(code), row.blanks.get(code), row.invalid.get(code), row.flagged.get(code)]
+
+
+def aggregate_sheet(result: AggregateResult, total: AggregateRow | None = None) -> Sheet:
+    """One row per group: region and year when grouped, counts, then per figure its sum, how many
+    reports left it blank, gave an impossible value (left out of the sum), carry an error on it.
+    `total`, the same sums over the whole scope, is the 合计 row: the page's 合计, which also
+    counts reports placed at the region itself rather than in one of the rows."""
     by_region = any(row.region is not None for row in result.rows) or result.region_level is not None
     by_year = any(row.year is not None for row in result.rows)
     header: list[str] = []
+    codes: list[str] = []
     if by_region:
         header += ["地区代码", "地区"]
+        codes += ["region.code", "region.path"]
     if by_year:
         header.append("年度")
+        codes.append("year")
     header += ["报告数", "有错误的报告数"]
+    codes += ["reports", "reports_with_errors"]
     for figure in result.figures:
-        header += [f"{figure.label}（{figure.code}）", f"{figure.label}：空白的报告数"]
+        titles, keys = _figure_columns(figure.label, figure.code)
+        header += titles
+        codes += keys
     rows: list[list[Cell]] = []
     for row in result.rows:
         cells: list[Cell] = []
@@ -50,9 +76,19 @@ def aggregate_sheet(result: AggregateResult) -> Sheet:
             cells.append(row.year)
         cells += [row.reports, row.reports_with_errors]
         for figure in result.figures:
-            cells += [row.values.get(figure.code), row.blanks.get(figure.code)]
+            cells += _figure_cells(row, figure.code)
         rows.append(cells)
-    return Sheet("汇总", header, rows, numbers_from=header.index("报告数"))
+    total_cells: list[Cell] | None = None
+    if total is not None:
+        lead: list[Cell] = ["合计", ""] if by_region else []
+        if by_year:
+            lead.append(None if by_region else "合计")
+        total_cells = [*lead, total.reports, total.reports_with_errors]
+        for figure in result.figures:
+            total_cells += _figure_cells(total, figure.code)
+        if not by_region and not by_year:
+            total_cells = None  # one row already is the whole
+    return Sheet("汇总", header, rows, numbers_from=header.index("报告数"), codes=codes, total=total_cells)
 
 
 _KINDS = {"government": "政府", "department": "部门", "unknown": "未能判断"}
@@ -85,9 +121,25 @@ def coverage_sheet(result: CoverageResult) -> Sheet:
         "公开期限",
         "此前最近公开年度",
     ]
+    codes = [
+        "status",
+        "organ",
+        "region.code",
+        "region.path",
+        "kind",
+        "report_id",
+        "published_on",
+        "deadline",
+        "last_year",
+    ]
     rows = [row(body, "逾期公开" if body.late else "已公开") for body in result.published]
     rows += [row(body, "未公开") for body in result.missing]
-    return Sheet(f"{result.year}年度公开情况", header, rows)
+    late = len(result.late)
+    total: list[Cell] = [
+        "合计",
+        f"已公开 {len(result.published) - late} · 逾期公开 {late} · 未公开 {len(result.missing)}",
+    ]
+    return Sheet(f"{result.year}年度公开情况", header, rows, codes=codes, total=total)
 
 
 def _path(region: RegionInRow) -> str:
@@ -106,33 +158,57 @@ def _safe(cell: Cell) -> str | int:
 
 
 def to_csv(sheet: Sheet) -> bytes:
+    """The Chinese header, the codes' row, the rows, the 合计 row."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_safe(title) for title in sheet.header])
-    for row in sheet.rows:
+    if sheet.codes:
+        writer.writerow(sheet.codes)
+    for row in [*sheet.rows, *([sheet.total] if sheet.total else [])]:
         writer.writerow([_safe(cell) for cell in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _width(cell: Cell) -> int:
+    """Columns a cell needs: a Chinese character takes two."""
+    text = cell.isoformat() if isinstance(cell, date) else str(cell if cell is not None else "")
+    return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
 def to_xlsx(sheet: Sheet) -> bytes:
-    """Text cells are written as text (never formulas); counts and money sums as numbers."""
+    """Text cells are written as text (never formulas); counts and money sums as numbers. The
+    Chinese header, then the codes' row in grey, both frozen; the 合计 row last, in bold."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(
         out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
     page = book.add_worksheet(sheet.name)
-    bold = book.add_format({"bold": True, "text_wrap": True})
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    grey = book.add_format({"font_color": "#666666", "font_size": 9})
+    strong = book.add_format({"bold": True, "top": 1})
     for c, title in enumerate(sheet.header):
         page.write_string(0, c, title, bold)
+    first = 1
+    if sheet.codes:
+        for c, code in enumerate(sheet.codes):
+            page.write_string(1, c, code, grey)
+        first = 2
     numbers_from = len(sheet.header) if sheet.numbers_from is None else sheet.numbers_from
-    for r, row in enumerate(sheet.rows, start=1):
+    body = [*sheet.rows, *([sheet.total] if sheet.total else [])]
+    for r, row in enumerate(body, start=first):
+        style = strong if sheet.total is not None and r == first + len(sheet.rows) else None
         for c, cell in enumerate(row):
-            if cell is None:
+            if cell is None or cell == "":
+                if style is not None:
+                    page.write_blank(r, c, None, style)
                 continue
             if isinstance(cell, int) or (c >= numbers_from and isinstance(cell, str)):
-                page.write_number(r, c, float(Decimal(cell)) if isinstance(cell, str) else cell)
+                page.write_number(r, c, float(Decimal(cell)) if isinstance(cell, str) else cell, style)
             else:
-                page.write_string(r, c, cell.isoformat() if isinstance(cell, date) else cell)
-    page.freeze_panes(1, 0)
+                page.write_string(r, c, cell.isoformat() if isinstance(cell, date) else cell, style)
+    for c, title in enumerate(sheet.header):
+        widest = max([_width(row[c]) for row in body if c < len(row)] or [0])
+        page.set_column(c, c, min(max(widest + 2, 8, min(_width(title), 24) // 2 + 2), 60))
+    page.freeze_panes(first, 0)
     book.close()
     return out.getvalue()
