@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.db import SessionDep, SessionRoute
 from app.models.aggregates import AggregateResult, CoverageResult
 from app.models.api import Problem
+from app.models.findings import FindingsResult
 from app.routes.regions import Level, Tree
-from app.services import aggregates, coverage, tabular
+from app.services import aggregates, coverage, findings, tabular
 
 router = APIRouter(prefix="/api/v1", tags=["aggregates"], route_class=SessionRoute)
 
@@ -89,6 +90,68 @@ def get_coverage(
     if format == "json":
         return result
     return _download(tabular.coverage_sheet(result), format, f"coverage-{year}")
+
+
+FindingsFormat = Literal["json", "csv", "xlsx"]
+
+
+def _findings(
+    session: SessionDep,
+    year: Annotated[int | None, Query(ge=1900, le=9000)] = None,
+    region: RegionCode = None,
+    tree: Tree = "geo",
+    year_from: Annotated[int | None, Query(ge=1900, le=9000)] = None,
+    year_to: Annotated[int | None, Query(ge=1900, le=9000)] = None,
+    rule: Annotated[
+        str | None, Query(max_length=32, pattern=r"^[A-Z0-9-]+$", description="规则代码，如 VALUE")
+    ] = None,
+    severity: Literal["error", "warning", "info"] | None = None,
+) -> FindingsResult:
+    return findings.in_scope(
+        session=session,
+        tree=tree,
+        region=region,
+        year=year,
+        year_from=year_from,
+        year_to=year_to,
+        rule=rule,
+        severity=severity,
+    )
+
+
+FindingsDep = Annotated[FindingsResult, Depends(_findings)]
+
+
+@router.get(
+    "/findings",
+    response_model=FindingsResult,
+    responses={200: {"content": {_MEDIA["csv"]: {}, _MEDIA["xlsx"]: {}}}, 422: {"model": Problem}},
+    summary="Every finding of the latest reports under a region and years, one row each (for a 通报)",
+)
+def get_findings(result: FindingsDep, format: FindingsFormat = "json") -> FindingsResult | Response:
+    if format == "json":
+        return result
+    return _download(tabular.findings_sheet(result), format, "findings")
+
+
+@router.get(
+    "/findings.csv",
+    response_class=Response,
+    responses={200: {"content": {_MEDIA["csv"]: {}}}, 422: {"model": Problem}},
+    summary="The findings in scope as CSV",
+)
+def get_findings_csv(result: FindingsDep) -> Response:
+    return _download(tabular.findings_sheet(result), "csv", "findings")
+
+
+@router.get(
+    "/findings.xlsx",
+    response_class=Response,
+    responses={200: {"content": {_MEDIA["xlsx"]: {}}}, 422: {"model": Problem}},
+    summary="The findings in scope as XLSX",
+)
+def get_findings_xlsx(result: FindingsDep) -> Response:
+    return _download(tabular.findings_sheet(result), "xlsx", "findings")
 
 
 def _download(sheet: tabular.Sheet, format: str, name: str) -> Response:

@@ -14,6 +14,7 @@ from decimal import Decimal
 import xlsxwriter
 
 from app.models.aggregates import AggregateResult, AggregateRow, CoverageBody, CoverageResult, RegionInRow
+from app.models.findings import FindingsResult
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -140,6 +141,76 @@ def coverage_sheet(result: CoverageResult) -> Sheet:
         f"已公开 {len(result.published) - late} · 逾期公开 {late} · 未公开 {len(result.missing)}",
     ]
     return Sheet(f"{result.year}年度公开情况", header, rows, codes=codes, total=total)
+
+
+_SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def findings_sheet(result: FindingsResult) -> Sheet:
+    """One row per finding, for a 通报: who, where, which rule, what it says."""
+    header = [
+        "报告编号",
+        "机关",
+        "年度",
+        "地区代码",
+        "地区",
+        "规则",
+        "规则名称",
+        "严重程度",
+        "表",
+        "行",
+        "列",
+        "页",
+        "填报值",
+        "应为",
+        "说明",
+        "建议",
+    ]
+    codes = [
+        "report_id",
+        "organ",
+        "year",
+        "region.code",
+        "region.path",
+        "rule",
+        "rule_title",
+        "severity",
+        "table",
+        "row",
+        "column",
+        "page",
+        "reported",
+        "expected",
+        "message",
+        "hint",
+    ]
+    rows: list[list[Cell]] = []
+    for item in result.items:
+        region = [item.region.code, _path(item.region)] if item.region else ["", ""]
+        rows.append(
+            [
+                item.report_id,
+                item.organ,
+                item.year,
+                *region,
+                item.rule,
+                item.rule_title,
+                _SEVERITIES.get(item.severity, item.severity),
+                item.table,
+                item.row,
+                item.column,
+                item.page,
+                item.reported,
+                item.expected,
+                item.message,
+                item.hint,
+            ]
+        )
+    by_severity = "；".join(
+        f"{name} {sum(1 for i in result.items if i.severity == key)}" for key, name in _SEVERITIES.items()
+    )
+    total: list[Cell] = ["合计", f"{len(result.items)} 条（{by_severity}）"]
+    return Sheet("问题清单", header, rows, codes=codes, total=total)
 
 
 def _path(region: RegionInRow) -> str:
