@@ -75,6 +75,9 @@ class Line:
     litigation: int | None
     table2: list[int | Decimal | None]
     blanks: int  # reports that left one of the headline figures blank
+    invalid: int = 0  # impossible values left out of the sums shown (VALUE), over all figures
+    flagged: int = 0  # reports with an error finding on a headline figure (at most, per figure)
+    href: str = ""  # the same overview one level down
 
 
 @dataclass
@@ -132,6 +135,8 @@ def _line(row: AggregateRow, name: str, code: str) -> Line:
         litigation=_sum([value(code) for code in LITIGATION]),
         table2=[_one(value(code)) for _, code in TABLE2],
         blanks=max((row.blanks.get(code, 0) for code in HEADLINE), default=0),
+        invalid=sum(row.invalid.values()) if row.invalid else 0,
+        flagged=max((row.flagged.get(code, 0) for code in HEADLINE), default=0) if row.flagged else 0,
     )
 
 
@@ -257,6 +262,13 @@ def build(*, session: Session, region: str, tree: str, start: str, end: str) -> 
     state.lines = [
         _line(row, row.region.name, row.region.code) for row in by_child.rows if row.region is not None
     ]
+    for line in state.lines:
+        down: dict[str, str | int] = {"region": line.code, "tree": used_tree}
+        if state.start:
+            down["start"] = state.start
+        if state.end:
+            down["end"] = state.end
+        line.href = "/overview?" + urlencode(down)
     if whole.rows:
         state.total = _line(whole.rows[0], "合计", code)
         state.own_level = state.total.reports - sum(line.reports for line in state.lines)
