@@ -46,7 +46,10 @@ def test_the_fourth_division_sums_its_seeds_by_child_region(client):
     total = _row(text, "659008000000")
     assert (total["reports"], total["t2-2"], total["t2-5"]) == ("2", "86", "923.71")
     table = text[text.index('id="agg-h"') : text.index("</table>", text.index('id="agg-h"'))]
-    assert "北屯" not in table and table.count("<tr") == 1 + 2  # the header, 经开区, 合计
+    # the header, 六十七团 (a regiment of 第四师 the statistics list no town for), 经开区, 合计
+    assert "北屯" not in table and table.count("<tr") == 1 + 3
+    regiment = _row(text, "XPCC04R067")
+    assert regiment["reports"] == "1"
     assert text.count('<svg class="chart"') == 5
     # Coverage: 可克达拉经开区 published for 2024 and not (yet) for 2025.
     assert re.search(r"2025 年度：已发布 1，未发布 1", text)

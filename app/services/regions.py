@@ -27,6 +27,8 @@ _ALIAS = 0.97
 _SHORT = 0.95
 _UNRESOLVED_UNIT = 0.9  # the region of a unit the gazetteer does not list (a 团 known by number only)
 
+_REGIMENT = re.compile(r"(\d+)团")  # after normalising: 六十七团 → 67团
+_CORPS_PREFIX = re.compile(r"^(?:新疆)?(?:生产建设)?兵团(?:(?:农|第)?\d+师)?")
 _SHORT_SUFFIX = re.compile(r"(特别行政区|自治区|省|市|地区|盟|县|区|旗|街道办事处|街道|镇|乡)$")
 _ETHNIC_SUFFIX = {
     "民族乡": "乡",
@@ -74,9 +76,13 @@ class Resolver:
         if ethnic:
             base = ethnic.group(1)
             found += [(norm(base + _ETHNIC_SUFFIX[ethnic.group(2)]), _SHORT), (norm(base), _SHORT)]
-        regiment = re.search(r"(\d+团)$", norm(region.name))
+        regiment = re.search(r"(\d+团)(?:乡|农场|中心团场)?$", norm(region.name))
         if regiment and region.xpcc_level == "regiment":
             found.append((regiment.group(1), _SHORT))
+        if region.xpcc_level == "regiment":  # 兵团农六师土墩子农场 is 第六师's 土墩子农场
+            bare = _CORPS_PREFIX.sub("", norm(region.name))
+            if bare != norm(region.name) and len(bare) >= 2:
+                found.append((bare, _SHORT))
         if at_root and region.level == "township":
             return [(n, c) for n, c in found if c >= _ALIAS or region.xpcc_level]
         short = _SHORT_SUFFIX.sub("", norm(region.name))
@@ -139,7 +145,25 @@ class Resolver:
             for child in self.gaz.children["geo"].get(code, []):
                 if (step := self._exact(child.code, rest)) is not None:
                     break
+        if step is None:
+            step = self._numbered_regiment(code, rest)
         return step or self._fuzzy(code, rest)
+
+    def _numbered_regiment(self, code: str, rest: str) -> tuple[str, str, float] | None:
+        """第四师六十七团: a 团 of this 师 that the statistics list under no name; 兵团一三七团:
+        the corps steps into the 师 the number belongs to, where the 团 is then found."""
+        match = _REGIMENT.match(rest)
+        if match is None:
+            return None
+        if code == "XPCC":
+            division = self.gaz.division_of(int(match.group(1)))
+            target = self.gaz.xpcc["divisions"].get(division) if division else None
+            return (target, rest, 1.0) if target else None
+        division = self.gaz.division_number(code)
+        if division is None:
+            return None
+        regiment = self.gaz.regiment(division, int(match.group(1)))
+        return (regiment.code, rest[match.end() :], _SHORT) if regiment else None
 
     def descend(self, code: str, rest: str, confidence: float) -> Match:
         while rest:
@@ -152,6 +176,9 @@ class Resolver:
 
     def resolve(self, organ: str) -> Match:
         text = self.clean(organ)
+        bare = self._bare_regiment(text)
+        if bare is not None:
+            return bare
         for size in range(len(text), 0, -1):
             starts = self.root.get(text[:size])
             if not starts:
@@ -168,6 +195,25 @@ class Resolver:
             match.confidence = round(match.confidence, 3)
             return match
         return Match(None, 0.0, text)
+
+
+    def _bare_regiment(self, text: str) -> Match | None:
+        """六十七团 printed without its 师: a regiment listed under that number (兵团一五二团),
+        else the 团 its number names in the XPCC tree."""
+        match = _REGIMENT.match(text)
+        if match is None:
+            return None
+        listed = self.root.get(match.group(0), {})
+        if len(listed) > 1:
+            return Match(None, _AMBIGUOUS, text, candidates=sorted(listed))
+        if listed:
+            [(code, confidence)] = listed.items()
+            return self.descend(code, text[match.end() :], confidence)
+        division = self.gaz.division_of(int(match.group(1)))
+        regiment = self.gaz.regiment(division, int(match.group(1))) if division else None
+        if regiment is None:
+            return None
+        return self.descend(regiment.code, text[match.end() :], _SHORT)
 
 
 @cache

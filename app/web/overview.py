@@ -57,7 +57,7 @@ FIGURES = (
     *(code for _, code in TABLE2),
 )
 MAX_COVERAGE_YEARS = 6
-_CODE = re.compile(r"^(\d{2,12}|XPCC\d{0,2})$")
+_CODE = re.compile(r"^(\d{2,12}|XPCC(\d{2}(R\d{3})?)?)$")
 
 
 @dataclass
