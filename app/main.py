@@ -23,7 +23,7 @@ from app.db import get_engine
 from app.errors import ProblemError
 from app.extract.json_report import ReportMeta
 from app.middleware import Admission, BodyLimit, Idempotency, RequestContext
-from app.routes import aggregates, batches, meta, ops, regions, reports
+from app.routes import aggregates, batches, bodies, meta, ops, regions, reports
 from app.routes.access import PUBLIC_PATHS, authenticate
 from app.services import jobs, telemetry
 from app.services.regions import resolver
@@ -212,6 +212,7 @@ def create_app() -> FastAPI:
     app.include_router(meta.router)
     app.include_router(regions.router)
     app.include_router(aggregates.router)
+    app.include_router(bodies.router)
     app.include_router(ops.router)
     # Outermost last: request id and metrics around everything, then the envelope, the bound on
     # submissions at once, the size cap and Idempotency-Key closest to the routes.

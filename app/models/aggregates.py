@@ -60,8 +60,16 @@ class CoverageBody(BaseModel):
     report_id: int | None = None
     published_on: date | None = None
     deadline: date
+    signed_on: date | None = None
     late: bool = False
+    late_from: str | None = Field(
+        None,
+        description="published_on: published after the deadline; signed_on: no publication date, "
+        "but signed after the deadline",
+    )
     last_year: int | None = Field(None, description="the latest year the body published before")
+    registered: bool = Field(False, description="in the registry (名录) of bodies that must publish")
+    names: list[str] = Field(default_factory=list, description="the names its reports were printed under")
 
 
 class CoverageResult(BaseModel):
@@ -69,7 +77,7 @@ class CoverageResult(BaseModel):
     year: int
     published: list[CoverageBody]
     missing: list[CoverageBody] = Field(
-        description="bodies known from earlier years with no report this year"
+        description="bodies of the registry, or known from earlier years, with no report this year"
     )
     late: list[CoverageBody] = Field(
         description="published after 31 January (departments) or 31 March (governments)"

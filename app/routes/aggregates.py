@@ -15,7 +15,9 @@ from app.services import aggregates, coverage, findings, tabular
 
 router = APIRouter(prefix="/api/v1", tags=["aggregates"], route_class=SessionRoute)
 
-RegionCode = Annotated[str | None, Query(pattern=r"^(\d{2,12}|XPCC(\d{2}(R\d{3})?)?)$", description="只统计该地区以下")]
+RegionCode = Annotated[
+    str | None, Query(pattern=r"^(\d{2,12}|XPCC(\d{2}(R\d{3})?)?)$", description="只统计该地区以下")
+]
 _MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 from app.draft import CellKey, Value
@@ -30,3 +31,13 @@ def cell_label(lay: Layout, key: CellKey) -> str:
     if len(found.columns) == 1:
         return short_label(found.label)
     return f"{short_label(found.label)}·{column_label}"
+
+
+def normalise_organ(name: str) -> str:
+    """A body's name as compared: NFKC (full-width letters and digits as ASCII), invisible and
+    bidirectional control characters (Unicode format characters: zero-width spaces and joiners,
+    BOM, soft hyphen, LRM/RLM and the embeddings, overrides and isolates) removed, runs of
+    whitespace collapsed to one space, none at the ends. The name as printed is kept apart."""
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return " ".join(text.split())

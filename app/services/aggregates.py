@@ -198,7 +198,10 @@ def _flags_query(keys: list[Any], where: list[Any], figures: list[Cell]) -> Any:
         .join(Report, Report.id == FigureFlag.report_id)
         .outerjoin(
             FigureRow,
-            and_(FigureRow.report_id == FigureFlag.report_id, FigureRow.cell_id == FigureFlag.cell_id),
+            and_(
+                col(FigureRow.report_id) == col(FigureFlag.report_id),
+                col(FigureRow.cell_id) == col(FigureFlag.cell_id),
+            ),
         )
         .where(*where, cell_filter(figures, col(FigureFlag.cell_id)))
     )

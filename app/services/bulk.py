@@ -374,7 +374,7 @@ def _replace_cross_year(session: Session, rechecked: list[_Entry]) -> None:
     fresh = [row for e in rechecked for row in finding_rows(e.id, e.rechecked or [])]  # type: ignore[arg-type]
     if fresh:
         session.execute(insert(FINDING), fresh)
-    _reflag(session, ids)
+    _reflag(session, [i for i in ids if i is not None])
     tally: dict[int, Counts] = defaultdict(Counts)
     for report_id, severity, n in session.execute(
         select(FINDING.c.report_id, FINDING.c.severity, func.count())

@@ -239,7 +239,9 @@ def _xpcc(regions: dict[str, Region], data: dict) -> dict[int, str]:
         division = None
         if match := numbered.fullmatch(region.name):
             number = chinese_number(match.group(1))
-            division = next((r["division"] for r in data["regiments"] if r["from"] <= number <= r["to"]), None)
+            division = next(
+                (r["division"] for r in data["regiments"] if r["from"] <= number <= r["to"]), None
+            )
         elif match := farm.fullmatch(region.name):
             division = chinese_number(match.group(1))
         if division in division_codes:

@@ -18,6 +18,7 @@ from app.draft import Finding
 from app.errors import ProblemError
 from app.models.regions import RegionList, RegionPublic, RegionRef, Resolution
 from app.rules.catalogue import RULES_BY_ID
+from app.rules.naming import normalise_organ
 from app.services.gazetteer import TREES, Gazetteer, Region, full_code, gazetteer
 
 THRESHOLD = 0.6  # below this a report is stored without a region
@@ -102,7 +103,7 @@ class Resolver:
         return self._children_names[code]
 
     def clean(self, organ: str) -> str:
-        text = self.gaz.normalise(organ)
+        text = self.gaz.normalise(normalise_organ(organ))
         changed = True
         while changed:
             changed = False
@@ -111,7 +112,7 @@ class Resolver:
                     text, changed = text[: -len(word)], True
         return text
 
-    def _own(self, code: str, rest: str) -> str:
+    def own(self, code: str, rest: str) -> str:
         """第十师北屯市: the city's own name after the 师's name names the same region again."""
         for name, _ in sorted(self.names(self.gaz.by_code[code]), key=lambda n: -len(n[0])):
             if name and rest.startswith(name):
@@ -139,7 +140,7 @@ class Resolver:
         """One level down: a child's name, else the region's own name again, else a grandchild's
         (北京市朝阳区 skips 市辖区), else a child's name written a little differently."""
         step = self._exact(code, rest)
-        if step is None and (own := self._own(code, rest)) != rest:
+        if step is None and (own := self.own(code, rest)) != rest:
             step = code, own, 1.0
         if step is None:
             for child in self.gaz.children["geo"].get(code, []):
@@ -195,7 +196,6 @@ class Resolver:
             match.confidence = round(match.confidence, 3)
             return match
         return Match(None, 0.0, text)
-
 
     def _bare_regiment(self, text: str) -> Match | None:
         """六十七团 printed without its 师: a regiment listed under that number (兵团一五二团),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,6 +17,7 @@ from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import CELL_NUMBERS, Key, cell_of
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind
+from app.rules.naming import normalise_organ
 from app.services import files, regions
 from app.services.present import report_public, validation_public
 
@@ -43,8 +43,9 @@ class Upload:
 
 
 def organ_key(name: str) -> str:
-    """The identity of a body across years and versions: its name, width- and space-normalised."""
-    return "".join(unicodedata.normalize("NFKC", name).split())
+    """The identity of a body across years and versions: its name normalised (width, invisible
+    characters) with no spaces."""
+    return "".join(normalise_organ(name).split())
 
 
 # ---- between rows and drafts -------------------------------------------------------------------

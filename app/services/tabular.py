@@ -15,6 +15,7 @@ import xlsxwriter
 
 from app.models.aggregates import AggregateResult, AggregateRow, CoverageBody, CoverageResult, RegionInRow
 from app.models.findings import FindingsResult
+from app.models.registry import BodyList
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -141,6 +142,38 @@ def coverage_sheet(result: CoverageResult) -> Sheet:
         f"已公开 {len(result.published) - late} · 逾期公开 {late} · 未公开 {len(result.missing)}",
     ]
     return Sheet(f"{result.year}年度公开情况", header, rows, codes=codes, total=total)
+
+
+_BODY_KINDS = {
+    "government": "人民政府",
+    "department": "部门",
+    "township": "乡镇街道",
+    "regiment": "团场",
+    "zone": "开发区",
+    "other": "其他",
+}
+
+
+def bodies_sheet(result: BodyList) -> Sheet:
+    """The registry as it can be uploaded again: 名称, 别名, 区划代码, 类别, 应公开 first."""
+    header = ["名称", "别名", "区划代码", "类别", "应公开", "地区", "编号"]
+    codes = ["name", "aliases", "region_code", "kind", "must_publish", "region.path", "id"]
+    rows: list[list[Cell]] = [
+        [
+            body.name,
+            "；".join(body.aliases),
+            body.region.code if body.region else "",
+            _BODY_KINDS.get(body.kind, body.kind),
+            "是" if body.must_publish else "否",
+            _path(body.region) if body.region else "",
+            body.id,
+        ]
+        for body in result.items
+    ]
+    must = sum(1 for body in result.items if body.must_publish)
+    return Sheet(
+        "名录", header, rows, codes=codes, total=["合计", f"{len(rows)} 个机关，其中应公开 {must} 个"]
+    )
 
 
 _SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
