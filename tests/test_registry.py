@@ -157,3 +157,18 @@ def test_a_body_can_be_edited(client):
     assert sorted(b["organ"] for b in body["missing"]) == ["昌吉市三工镇", "昌吉市阿什里乡"]
     assert client.patch("/api/v1/bodies/999999", json={"kind": "部门"}).status_code == 404
     assert client.patch(f"/api/v1/bodies/{sangong['id']}", json={"kind": "小组"}).status_code == 422
+
+
+def test_the_registry_page_uploads_lists_and_changes_a_body(client):
+    page = client.get("/bodies")
+    assert page.status_code == 200 and "应公开机关名录" in page.text
+    page = client.post("/bodies", files={"file": ("名录.csv", REGISTRY.encode("utf-8"), "text/csv")})
+    assert page.status_code == 200, page.text
+    assert "新增 7 个" in page.text and "吐鲁番市高昌区教育局" in page.text
+    sangong = client.get("/api/v1/bodies", params={"q": "三工镇"}).json()["items"][0]
+    page = client.post(f"/bodies/{sangong['id']}", data={"must_publish": "1"})
+    assert page.status_code == 200 and "已修改：昌吉市三工镇应公开" in page.text
+    assert client.get("/api/v1/bodies", params={"q": "三工镇"}).json()["items"][0]["must_publish"] is True
+    bad = client.post("/bodies", files={"file": ("名录.csv", "名称,区划代码\n某局,999999\n".encode(), "text/csv")})
+    assert bad.status_code == 422 and "第 2 行" in bad.text
+    assert client.get("/bodies", params={"region": "6523"}).text.count('data-body="') == 2

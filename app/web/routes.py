@@ -17,9 +17,12 @@ from fastapi.templating import Jinja2Templates
 from app import db
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
-from app.services import intake, reports
+from app.extract import registry as registry_file
+from app.models.registry import BodyChange
+from app.services import bodies, intake, reports
 from app.web import listing, overview
 from app.web.forms import CheckForm, read_check_form
+from app.web.registry import RegistryForm, read_must_publish, read_registry_form
 from app.web.view import STATUS_NAMES, changes, report_view
 
 HERE = Path(__file__).parent
@@ -125,3 +128,46 @@ def overview_page(
 ) -> HTMLResponse:
     state = overview.build(session=session, region=region, tree=tree, start=start, end=end)
     return _page(request, "overview.html", state=state)
+
+
+@router.get("/bodies")
+def bodies_page(request: Request, session: SessionDep, region: str = "", q: str = "") -> HTMLResponse:
+    """The registry under a region (a code), or all of it."""
+    return _bodies(request, session, region=region, q=q)
+
+
+def _bodies(
+    request: Request, session: SessionDep, *, region: str = "", q: str = "", **context
+) -> HTMLResponse:
+    status = context.pop("status_code", 200)
+    try:
+        listed = bodies.list_bodies(session=session, region=region.strip() or None, q=q.strip()[:100] or None)
+    except ProblemError as exc:
+        listed, context["problem"] = bodies.list_bodies(session=session), exc
+    return _page(request, "bodies.html", status, listed=listed, region=region, q=q, **context)
+
+
+@router.post("/bodies")
+def bodies_upload(
+    request: Request, session: SessionDep, form: Annotated[RegistryForm, Depends(read_registry_form)]
+) -> HTMLResponse:
+    if form.problem is not None:
+        return _bodies(request, session, problem=form.problem, status_code=form.problem.status)
+    rows, problems = registry_file.parse(form.data, form.fmt)
+    try:
+        imported = bodies.import_bodies(session=session, rows=rows, problems=problems)
+    except ProblemError as exc:
+        return _bodies(request, session, problem=exc, status_code=exc.status)
+    return _bodies(request, session, imported=imported)
+
+
+@router.post("/bodies/{body_id}")
+def body_toggle(
+    request: Request, body_id: int, session: SessionDep, must: Annotated[bool, Depends(read_must_publish)]
+) -> HTMLResponse:
+    """Must publish, or not: one button per row (the form sends must_publish=1 or 0)."""
+    try:
+        changed = bodies.change(session=session, body_id=body_id, changes=BodyChange(must_publish=must))
+    except ProblemError as exc:
+        return _bodies(request, session, problem=exc, status_code=exc.status)
+    return _bodies(request, session, changed=changed)
