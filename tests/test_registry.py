@@ -169,6 +169,34 @@ def test_the_registry_page_uploads_lists_and_changes_a_body(client):
     page = client.post(f"/bodies/{sangong['id']}", data={"must_publish": "1"})
     assert page.status_code == 200 and "已修改：昌吉市三工镇应公开" in page.text
     assert client.get("/api/v1/bodies", params={"q": "三工镇"}).json()["items"][0]["must_publish"] is True
-    bad = client.post("/bodies", files={"file": ("名录.csv", "名称,区划代码\n某局,999999\n".encode(), "text/csv")})
+    bad = client.post(
+        "/bodies", files={"file": ("名录.csv", "名称,区划代码\n某局,999999\n".encode(), "text/csv")}
+    )
     assert bad.status_code == 422 and "第 2 行" in bad.text
     assert client.get("/bodies", params={"region": "6523"}).text.count('data-body="') == 2
+
+
+def test_two_spellings_pair_for_year_carry_and_as_versions(client):
+    _report(client, "昌吉市阿什里乡", 2024)
+    later = seed_report_json(ASHILI) | {"organ": "阿什里乡", "year": 2025}
+    later["table3"] = {
+        **later["table3"],
+        "carried_over": {**later["table3"]["carried_over"], "natural_person": 3, "total": 3},
+    }
+    response = client.post("/api/v1/reports", json=later)
+    assert response.status_code == 201, response.text
+    carry = [f for f in response.json()["validation"]["findings"] if f["rule"] == "YEAR-CARRY"]
+    assert carry and carry[0]["expected"] == "0"  # read against 昌吉市阿什里乡's 2024 report
+
+    # the same body and year printed another way again: a new version, counted once
+    again = later | {"organ": "昌吉市阿什里哈萨克民族乡人民政府", "published_on": "2026-03-01"}
+    response = client.post("/api/v1/reports", json=again)
+    assert response.status_code == 201 and response.json()["version"] == 2
+    sums = client.get(
+        "/api/v1/aggregates",
+        params={"figures": "table3.carried_over.total", "group_by": "year", "region": "652301"},
+    ).json()
+    assert [(r["year"], r["reports"], r["values"]["table3.carried_over.total"]) for r in sums["rows"]] == [
+        (2024, 1, 0),
+        (2025, 1, 3),
+    ]

@@ -68,6 +68,9 @@ class Report(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     organ: str = Field(max_length=200)
     organ_key: str = Field(max_length=200, index=True)  # the organ name normalised, the body's identity
+    # region and name below it (app.services.bodies.identity): spellings of one body share it, and
+    # a new report takes the organ_key a report of the same body was stored under
+    body_key: str | None = Field(default=None, max_length=240, index=True)
     year: int | None = Field(default=None, index=True)
     format: str = Field(max_length=4)
     single_other_row: bool = False

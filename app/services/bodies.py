@@ -7,7 +7,9 @@ A body's identity is its region and what its name says below the region, normali
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -17,25 +19,32 @@ from app.extract.registry import KINDS, BodyIn, RowProblem
 from app.models.bodies import Body
 from app.models.registry import BodyChange, BodyList, BodyPublic, RegistryImport
 from app.models.tables import utcnow
+from app.rules.naming import normalise_organ
 from app.services.aggregates import region_filter, region_ref
 from app.services.gazetteer import TREES, gazetteer
 from app.services.regions import THRESHOLD, resolver
 
+_REPORT_WORDS = re.compile(r"(?:\d{4}年度?)?(?:政府信息公开工作年度报告|政府信息公开年度报告|年度报告)$")
+# what is left of a region's own government's name once the region's names are taken off
+_OWN_GOVERNMENT = {"", "人民政府", "政府", "行政公署", "管理委员会", "管委会"}
 
+
+@lru_cache(maxsize=65_536)
 def identity(name: str, region_code: str | None) -> tuple[str | None, str]:
     """(region code, key) of a body: the region given (or the one its name places it in), and its
-    name with the names of that region and its ancestors taken off the front."""
+    name with the names of that region and its ancestors taken off the front. The region's own
+    government is the region alone (高昌区人民政府 → 650402000000|); its 办公室 stays another body."""
     found = resolver()
     gaz = gazetteer()
-    text = found.clean(name)
+    text = _REPORT_WORDS.sub("", gaz.normalise(normalise_organ(name)))
     code = None
     if region_code is not None:
         region = gaz.get(region_code)
         code = region.code if region is not None else region_code
     if code is None:
         match = found.resolve(name)
-        if match.code is None or match.confidence < THRESHOLD:
-            return None, f"-|{text}"
+        if match.code is None or match.confidence < THRESHOLD:  # unplaced: the whole name
+            return None, "-|" + "".join(normalise_organ(name).split())
         code = match.code
     steps = [r.code for tree in TREES for r in gaz.path(code, tree)]
     while text:  # the longest of the region's and its ancestors' names the text starts with, again
@@ -43,7 +52,7 @@ def identity(name: str, region_code: str | None) -> tuple[str | None, str]:
         if shortest == text:
             break
         text = shortest
-    return code, f"{code}|{text}"
+    return code, f"{code}|{'' if text in _OWN_GOVERNMENT else text}"
 
 
 def body_public(body: Body, tree: str = "geo") -> BodyPublic:

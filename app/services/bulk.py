@@ -20,7 +20,7 @@ from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tupl
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.draft import Draft, Finding, Severity
+from app.draft import Draft, Finding, Scope, Severity
 from app.errors import ProblemError
 from app.models.api import Counts, Problem
 from app.models.bulk import BulkItem, BulkResult
@@ -28,6 +28,7 @@ from app.models.tables import FigureFlag, FigureRow, FindingRow, Report, SourceD
 from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
 from app.services import files, regions, telemetry
+from app.services.bodies import identity
 from app.services.present import counts
 from app.services.reports import Upload, draft_of, finding_rows, flag_rows, organ_key
 
@@ -118,7 +119,7 @@ def ingest(*, session: Session, items: list[Item]) -> list[Outcome]:
 def _ingest(session: Session, items: list[Item]) -> list[Outcome]:
     digests = [item.upload.sha256 for item in items]
     stored = _stored_by_digest(session, set(digests))
-    keys = [organ_key(item.draft.organ) for item in items]
+    keys = _keys(session, items)
     years = {
         (key, item.draft.year)
         for key, item, digest in zip(keys, items, digests, strict=True)
@@ -141,6 +142,31 @@ def _ingest(session: Session, items: list[Item]) -> list[Outcome]:
     for entry in new.values():
         telemetry.count_findings(entry.findings)
     return [_outcome(what, created) for what, created in placed]
+
+
+def report_body_key(draft: Draft, region_code: str | None) -> str:
+    """The body's identity; a 汇总 report (a whole area's figures) is apart from the body's own."""
+    key = identity(draft.organ, region_code)[1]
+    return f"{key}#{Scope.AREA.value}" if draft.scope is Scope.AREA else key
+
+
+def _keys(session: Session, items: list[Item]) -> list[str]:
+    """The organ_key each report is stored under: that of a report of the same body stored
+    before or earlier in the batch (阿什里乡 after 昌吉市阿什里乡), else its own name's."""
+    bodies_of = [report_body_key(item.draft, item.placement.code) for item in items]
+    known: dict[str, str] = {}
+    wanted = sorted(set(bodies_of))
+    for start in range(0, len(wanted), 500):
+        for body_key, key in session.execute(
+            select(REPORT.c.body_key, REPORT.c.organ_key)
+            .where(REPORT.c.body_key.in_(wanted[start : start + 500]))
+            .order_by(REPORT.c.id)
+        ):
+            known[body_key] = key
+    keys = []
+    for item, body_key in zip(items, bodies_of, strict=True):
+        keys.append(known.setdefault(body_key, organ_key(item.draft.organ)))
+    return keys
 
 
 def _place(latest: dict[tuple[str, int], _Entry], key: str, item: Item, digest: str) -> _Entry:
@@ -248,6 +274,7 @@ def _report_row(entry: _Entry, source_id: int, now: Any) -> dict:
     return {
         "organ": draft.organ,
         "organ_key": entry.key,
+        "body_key": report_body_key(draft, placement.code),
         "year": draft.year,
         "format": draft.format.value,
         "single_other_row": draft.single_other_row,

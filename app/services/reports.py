@@ -42,6 +42,17 @@ class Upload:
         return self.media_type == JSON_MEDIA_TYPE
 
 
+def stored_key(session: Session, draft: Draft, region_code: str | None) -> str:
+    """The organ_key the body's reports are stored under, whichever way it printed its name."""
+    from app.services.bulk import report_body_key
+
+    body_key = report_body_key(draft, region_code)
+    found = session.exec(
+        select(Report.organ_key).where(Report.body_key == body_key).order_by(col(Report.id).desc())
+    ).first()
+    return found or organ_key(draft.organ)
+
+
 def organ_key(name: str) -> str:
     """The identity of a body across years and versions: its name normalised (width, invisible
     characters) with no spaces."""
@@ -304,7 +315,9 @@ def as_stored(draft: Draft, region_code: str | None, dialect: Dialect) -> Draft:
 
 def check(*, session: Session, draft: Draft) -> ReportPublic:
     """Validate without storing; cross-year rules use the stored previous year when there is one."""
-    previous_report = _latest(session, organ_key(draft.organ), draft.year - 1 if draft.year else None)
-    previous = load_draft(session, previous_report) if previous_report else None
     placement = regions.place(organ=draft.organ, region_code=draft.region_code)
+    previous_report = _latest(
+        session, stored_key(session, draft, placement.code), draft.year - 1 if draft.year else None
+    )
+    previous = load_draft(session, previous_report) if previous_report else None
     return report_public(draft, validate(draft, previous) + placement.findings)

@@ -5,7 +5,8 @@ Revises: 0007
 Create Date: 2026-12-04 18:00:00
 
 `figure_flag` holds, per report, the figures an error finding reads (invalid: VALUE's), filled
-here from the stored findings. `body` is the registry of bodies that must publish.
+here from the stored findings. `body` is the registry of bodies that must publish. A report's
+`body_key` is its body's identity (region and the name below it), filled here for every report.
 """
 
 import json
@@ -58,6 +59,27 @@ def upgrade() -> None:
     for name in _PATH:
         op.create_index(f"ix_body_{name}", "body", [name])
     _fill_flags()
+    op.add_column("report", sa.Column("body_key", sa.String(length=240), nullable=True))
+    op.create_index("ix_report_body_key", "report", ["body_key"])
+    _fill_body_keys()
+
+
+def _fill_body_keys() -> None:
+    """Each stored report's body identity, once per name and region."""
+    from app.services.bodies import identity
+
+    bind = op.get_bind()
+    pairs = bind.execute(sa.text("SELECT DISTINCT organ, region_code, scope FROM report")).all()
+    for organ, region_code, scope in pairs:
+        key = identity(organ, region_code)[1] + ("#汇总" if scope == "汇总" else "")
+        bind.execute(
+            sa.text(
+                "UPDATE report SET body_key = :key WHERE organ = :organ "
+                "AND (region_code = :code OR (region_code IS NULL AND :code IS NULL)) "
+                "AND (scope = :scope OR (scope IS NULL AND :scope IS NULL))"
+            ),
+            {"key": key, "organ": organ, "code": region_code, "scope": scope},
+        )
 
 
 def _fill_flags() -> None:
@@ -80,6 +102,9 @@ def _fill_flags() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_report_body_key", table_name="report")
+    with op.batch_alter_table("report") as batch:
+        batch.drop_column("body_key")
     for name in _PATH:
         op.drop_index(f"ix_body_{name}", table_name="body")
     op.drop_table("body")
