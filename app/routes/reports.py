@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
 
 from app import db
 from app.config import get_settings
 from app.db import SessionDep, SessionRoute
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
 from app.models.bulk import BulkResult
+from app.models.regions import RegionPublic
 from app.routes.inputs import RawInput, read_bulk_input, read_report_input
-from app.services import bulk, intake, reading, reports
+from app.services import bulk, intake, placement, reading, reports
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], route_class=SessionRoute)
 
@@ -131,3 +133,27 @@ def get_report(report_id: int, session: SessionDep) -> ReportPublic:
 )
 def get_validation(report_id: int, session: SessionDep) -> ValidationPublic:
     return reports.get_validation(session=session, report_id=report_id)
+
+
+class RegionAssignment(BaseModel):
+    region_code: str = Field(pattern=r"^(\d{2,12}|XPCC(\d{2}(R\d{3})?)?)$", description="统计用区划代码")
+
+
+@router.put(
+    "/reports/{report_id}/region",
+    response_model=ReportPublic,
+    responses={404: {"model": Problem}, 422: {"model": Problem}},
+    summary="Count a report under a region by hand (a name that fits several places, or none)",
+)
+def put_report_region(report_id: int, assignment: RegionAssignment, session: SessionDep) -> ReportPublic:
+    return placement.assign(session=session, report_id=report_id, region_code=assignment.region_code)
+
+
+@router.get(
+    "/reports/{report_id}/region-candidates",
+    response_model=list[RegionPublic],
+    responses={404: {"model": Problem}},
+    summary="The places a report's name fits equally, for a supervisor to choose from",
+)
+def get_region_candidates(report_id: int, session: SessionDep) -> list[RegionPublic]:
+    return placement.candidates(session=session, report_id=report_id)

@@ -68,7 +68,10 @@ class Item:
 
 def prepare(draft: Draft, upload: Upload) -> Item:
     """Place a report in the region tree; an unknown region code is the caller's error (422)."""
-    return Item(draft, upload, regions.place(organ=draft.organ, region_code=draft.region_code))
+    document = f"{draft.title or ''}\n{draft.narrative}"
+    return Item(
+        draft, upload, regions.place(organ=draft.organ, region_code=draft.region_code, document=document)
+    )
 
 
 @dataclass

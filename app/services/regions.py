@@ -14,7 +14,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from app.draft import Finding
+from app.draft import Finding, Severity
 from app.errors import ProblemError
 from app.models.regions import RegionList, RegionPublic, RegionRef, Resolution
 from app.rules.catalogue import RULES_BY_ID
@@ -323,8 +323,34 @@ def _finding(organ: str, match: Match) -> Finding:
     )
 
 
-def place(*, organ: str, region_code: str | None) -> Placement:
-    """The region a report is counted under: the given code if it exists, else the resolved name."""
+_DOCUMENT_CHARS = 20_000  # the title and the first pages name the place if anything does
+
+
+def from_document(candidates: list[str], text: str) -> tuple[str | None, str | None]:
+    """(the candidate, the place named) when the document names an ancestor of exactly one of
+    the places the name fits (城关区人民政府 whose report speaks of 兰州市), else (None, None)."""
+    if not candidates or not text:
+        return None, None
+    found = resolver()
+    gaz = gazetteer()
+    body = gaz.normalise(normalise_organ(text[:_DOCUMENT_CHARS]))
+    hits: dict[str, str] = {}
+    for code in candidates:
+        for tree in TREES:
+            for region in gaz.path(code, tree)[:-1]:
+                names = [n for n, sure in found.names(region) if sure >= _ALIAS and len(n) >= 3]
+                named = next((n for n in names if n in body), None)
+                if named and region.level_in(tree) != "province":  # a province is shared too often
+                    hits.setdefault(code, region.name_in(tree))
+    if len(hits) == 1:
+        [(code, place)] = hits.items()
+        return code, place
+    return None, None
+
+
+def place(*, organ: str, region_code: str | None, document: str = "") -> Placement:
+    """The region a report is counted under: the given code if it exists, else the resolved name;
+    a name that fits several places is settled by the place its document names, if one does."""
     gaz = gazetteer()
     if region_code:
         region = gaz.get(region_code)
@@ -332,6 +358,22 @@ def place(*, organ: str, region_code: str | None) -> Placement:
             raise ProblemError(422, "unknown_region", f"region_code {region_code} 不是已知的统计用区划代码")
         return Placement(region.code, gaz.path_columns(region.code), [])
     match = resolver().resolve(organ)
+    if match.code is None and match.candidates:
+        code, named = from_document(match.candidates, document)
+        if code is not None:
+            return Placement(code, gaz.path_columns(code), [_placed_finding(organ, code, named or "")])
     if match.code is None or match.confidence < THRESHOLD:
         return Placement(None, gaz.path_columns(None), [_finding(organ, match)])
     return Placement(match.code, gaz.path_columns(match.code), [])
+
+
+def _placed_finding(organ: str, code: str, named: str) -> Finding:
+    """Said, not silent: the name fitted several places and the document settled which."""
+    where = "".join(r.name for r in gazetteer().path(code, "geo")[1:])
+    return Finding(
+        rule="REGION",
+        severity=Severity.INFO,
+        message=f"机关名称“{organ[:60]}”可对应多个地区，报告中提到“{named}”，已归入{where}；如不对请在报告页改正",
+        message_en=f"the name fits several places; the report names {named}, so it is counted there",
+        reported=organ[:200],
+    )

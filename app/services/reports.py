@@ -315,7 +315,8 @@ def as_stored(draft: Draft, region_code: str | None, dialect: Dialect) -> Draft:
 
 def check(*, session: Session, draft: Draft) -> ReportPublic:
     """Validate without storing; cross-year rules use the stored previous year when there is one."""
-    placement = regions.place(organ=draft.organ, region_code=draft.region_code)
+    document = f"{draft.title or ''}\n{draft.narrative}"
+    placement = regions.place(organ=draft.organ, region_code=draft.region_code, document=document)
     previous_report = _latest(
         session, stored_key(session, draft, placement.code), draft.year - 1 if draft.year else None
     )

@@ -49,3 +49,13 @@ async def read_must_publish(request: Request) -> bool:
     except MultiPartException:
         return True
     return form.get("must_publish") == "1"
+
+
+async def read_region_code(request: Request) -> str:
+    """The region chosen on a report's page: the candidate's button, else the code typed."""
+    try:
+        form = await request.form(max_files=0, max_fields=5)
+    except MultiPartException:
+        return ""
+    values = [v.strip() for v in form.getlist("region_code") if isinstance(v, str) and v.strip()]
+    return values[0][:20] if values else ""

@@ -19,10 +19,10 @@ from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.extract import registry as registry_file
 from app.models.registry import BodyChange
-from app.services import bodies, intake, reports
+from app.services import bodies, intake, placement, reports
 from app.web import listing, overview
 from app.web.forms import CheckForm, read_check_form
-from app.web.registry import RegistryForm, read_must_publish, read_registry_form
+from app.web.registry import RegistryForm, read_must_publish, read_region_code, read_registry_form
 from app.web.view import STATUS_NAMES, changes, report_view
 
 HERE = Path(__file__).parent
@@ -92,8 +92,37 @@ def report_page(request: Request, report_id: int, session: SessionDep) -> HTMLRe
         report = reports.get(session=session, report_id=report_id)
     except ProblemError as exc:
         return _page(request, "error.html", exc.status, problem=exc)
+    return _report(request, session, report)
+
+
+def _report(request: Request, session: SessionDep, report, status_code: int = 200, **context) -> HTMLResponse:
     versions = listing.versions(session=session, report=report)
-    return _page(request, "report.html", view=report_view(report), versions=versions)
+    found = [] if report.region_code else placement.candidates(session=session, report_id=report.id)
+    return _page(
+        request,
+        "report.html",
+        status_code,
+        view=report_view(report),
+        versions=versions,
+        candidates=found,
+        **context,
+    )
+
+
+@router.post("/reports/{report_id}/region")
+def report_region(
+    request: Request, report_id: int, session: SessionDep, code: Annotated[str, Depends(read_region_code)]
+) -> HTMLResponse:
+    """A supervisor places a report its name could not."""
+    try:
+        report = placement.assign(session=session, report_id=report_id, region_code=code)
+    except ProblemError as exc:
+        if exc.status == 404:
+            return _page(request, "error.html", exc.status, problem=exc)
+        return _report(
+            request, session, reports.get(session=session, report_id=report_id), exc.status, problem=exc
+        )
+    return _report(request, session, report, placed=True)
 
 
 @router.get("/compare")
