@@ -200,3 +200,44 @@ def test_two_spellings_pair_for_year_carry_and_as_versions(client):
         (2024, 1, 0),
         (2025, 1, 3),
     ]
+
+
+def test_the_registry_and_placing_by_hand_need_an_admin_key(client, session):
+    from app.services import access
+
+    submitter = access.create_key(session=session, name="portal", scopes=["submit", "read"])
+    admin = access.create_key(session=session, name="supervisor", scopes=["admin"])
+    session.commit()
+    as_submitter = {"Authorization": f"Bearer {submitter.token}", "content-type": "text/csv"}
+    refused = client.post("/api/v1/bodies", content=REGISTRY.encode(), headers=as_submitter)
+    assert refused.status_code == 403
+    assert (
+        client.get("/api/v1/bodies", headers={"Authorization": f"Bearer {submitter.token}"}).status_code
+        == 200
+    )
+    assert (
+        client.put(
+            "/api/v1/reports/1/region",
+            json={"region_code": "620102"},
+            headers={"Authorization": f"Bearer {submitter.token}"},
+        ).status_code
+        == 403
+    )
+    as_admin = {"Authorization": f"Bearer {admin.token}", "content-type": "text/csv"}
+    assert client.post("/api/v1/bodies", content=REGISTRY.encode(), headers=as_admin).status_code == 200
+
+
+def test_files_that_are_not_a_registry_are_problems(client):
+    cases = [
+        (b"PK\x03\x04not really a zip", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (b"[" * 100_000, "application/json"),
+        (b'{"bodies": 3}', "application/json"),
+        (b"\xff\xfe\x00garbage", "text/csv"),
+        ("名称\n" + "长" * 200_000 + "\n").encode(),
+    ]
+    for case in cases:
+        data, media = case if isinstance(case, tuple) else (case, "text/csv")
+        response = client.post("/api/v1/bodies", content=data, headers={"content-type": media})
+        assert response.status_code == 422, (data[:20], response.text)
+        assert response.json()["code"] in ("invalid_registry", "empty_registry")
+    assert client.get("/api/v1/bodies").json()["total"] == 0

@@ -122,7 +122,7 @@ def parse(data: bytes, fmt: str) -> tuple[list[BodyIn], list[RowProblem]]:
     """The rows, and a problem for each row that cannot be a body (all or nothing is the caller's)."""
     try:
         table = _table(data, fmt)
-    except (ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError, OSError) as exc:
+    except Exception as exc:  # whatever a sent file makes a reader raise: a problem, never a 500
         detail = str(exc) if isinstance(exc, ValueError) and "JSON" in str(exc) else "无法读取名录文件"
         return [], [
             RowProblem(

@@ -10,6 +10,7 @@ from app.db import SessionDep, SessionRoute
 from app.extract import registry
 from app.models.api import Problem
 from app.models.registry import BodyChange, BodyList, BodyPublic, RegistryImport
+from app.routes.access import CallerDep
 from app.routes.aggregates import _MEDIA, RegionCode, _download
 from app.routes.inputs import read_registry_input
 from app.routes.regions import Tree
@@ -57,11 +58,11 @@ _BODY = {
     summary="Add or update bodies of the registry from CSV, XLSX or JSON (all rows or none)",
 )
 def post_bodies(
-    upload: Annotated[tuple[bytes, str], Depends(read_registry_input)], session: SessionDep
+    upload: Annotated[tuple[bytes, str], Depends(read_registry_input)], session: SessionDep, caller: CallerDep
 ) -> RegistryImport:
     data, fmt = upload
     rows, problems = registry.parse(data, fmt)
-    return bodies.import_bodies(session=session, rows=rows, problems=problems)
+    return bodies.import_bodies(session=session, rows=rows, problems=problems, actor=caller.name)
 
 
 @router.get(
@@ -89,5 +90,5 @@ def get_bodies(
     responses={404: {"model": Problem}, 422: {"model": Problem}},
     summary="Change a registered body's name, aliases, kind or whether it must publish",
 )
-def patch_body(body_id: int, change: BodyChange, session: SessionDep) -> BodyPublic:
-    return bodies.change(session=session, body_id=body_id, changes=change)
+def patch_body(body_id: int, change: BodyChange, session: SessionDep, caller: CallerDep) -> BodyPublic:
+    return bodies.change(session=session, body_id=body_id, changes=change, actor=caller.name)

@@ -13,6 +13,7 @@ from app.db import SessionDep, SessionRoute
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
 from app.models.bulk import BulkResult
 from app.models.regions import RegionPublic
+from app.routes.access import CallerDep
 from app.routes.inputs import RawInput, read_bulk_input, read_report_input
 from app.services import bulk, intake, placement, reading, reports
 
@@ -145,8 +146,12 @@ class RegionAssignment(BaseModel):
     responses={404: {"model": Problem}, 422: {"model": Problem}},
     summary="Count a report under a region by hand (a name that fits several places, or none)",
 )
-def put_report_region(report_id: int, assignment: RegionAssignment, session: SessionDep) -> ReportPublic:
-    return placement.assign(session=session, report_id=report_id, region_code=assignment.region_code)
+def put_report_region(
+    report_id: int, assignment: RegionAssignment, session: SessionDep, caller: CallerDep
+) -> ReportPublic:
+    return placement.assign(
+        session=session, report_id=report_id, region_code=assignment.region_code, actor=caller.name
+    )
 
 
 @router.get(

@@ -192,6 +192,8 @@ def change(*, session: Session, body_id: int, changes: BodyChange, actor: str | 
     body = session.get(Body, body_id)
     if body is None:
         raise not_found(f"编号为 {body_id} 的机关")
+    if changes.name is not None and not changes.name.strip():
+        raise ProblemError(422, "empty_name", "机关名称不能为空")
     if changes.kind is not None:
         kind = KINDS.get(changes.kind)
         if kind is None:
