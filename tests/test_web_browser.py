@@ -268,7 +268,7 @@ def test_overview_of_the_fourth_division_shows_the_seeds_sums(page: Page, server
     total = page.locator("tr.total")
     expect(total.locator("td").first).to_have_text("2")
     expect(total.locator('[data-figure="t2-2"]')).to_have_text("86")
-    expect(page.locator("svg.chart")).to_have_count(5)
+    expect(page.locator("svg.chart")).to_have_count(6)
     expect(page.locator(".coverage")).to_contain_text("可克达拉经开区（最近一次：2024 年度）")
     _shoot(page, "overview")
 

@@ -50,7 +50,10 @@ def test_the_fourth_division_sums_its_seeds_by_child_region(client):
     assert "北屯" not in table and table.count("<tr") == 1 + 3
     regiment = _row(text, "XPCC04R067")
     assert regiment["reports"] == "1"
-    assert text.count('<svg class="chart"') == 5
+    assert text.count('<svg class="chart"') == 6  # five by child region, one trend over the years
+    assert re.search(r'<tr data-year="2024"><th scope="row">2024 年度</th><td class="num">1</td>', text)
+    assert re.search(r'<tr data-year="2025"><th scope="row">2025 年度</th><td class="num">1</td>', text)
+    assert "/api/v1/findings?region=659008000000&amp;tree=xpcc&amp;format=xlsx&amp;year_from=2024" in text
     # Coverage: 可克达拉经开区 published for 2024 and not (yet) for 2025.
     assert re.search(r"2025 年度：已发布 1，未发布 1", text)
     assert "可克达拉经开区（最近一次：2024 年度）" in text

@@ -97,6 +97,8 @@ class OverviewState:
     notes: list[str] = field(default_factory=list)
     kinds: tuple[str, ...] = tuple(name for name, _ in KINDS)
     table2_names: tuple[str, ...] = tuple(name for name, _ in TABLE2)
+    years: list[Line] = field(default_factory=list)  # the whole region, year by year
+    findings_download: str = ""
     own_level: int = 0  # reports placed at the region itself (or unplaced below it): in the total only
     suggestions: list[str] = field(default_factory=list)
 
@@ -209,6 +211,17 @@ def _charts(state: OverviewState) -> list[tuple[str, Markup]]:
     ]
 
 
+def _trend(years: list[Line]) -> Markup:
+    return bar_chart(
+        title="历年新收申请与办理结果",
+        labels=[line.name for line in years],
+        series=[
+            Series("新收申请", [line.received for line in years], PALETTE[0]),
+            Series("办理结果总计", [line.result_total for line in years], PALETTE[1]),
+        ],
+    )
+
+
 def _suggestions() -> list[str]:
     """Names offered in the region box: the XPCC divisions and the provinces."""
     divisions = regions.list_regions(tree="xpcc", parent="XPCC", level=None, q=None, limit=50).items
@@ -272,7 +285,10 @@ def build(*, session: Session, region: str, tree: str, start: str, end: str) -> 
     if whole.rows:
         state.total = _line(whole.rows[0], "合计", code)
         state.own_level = state.total.reports - sum(line.reports for line in state.lines)
+    state.years = [_line(row, f"{row.year} 年度", code) for row in by_year.rows if row.year is not None]
     state.charts = _charts(state)
+    if len(state.years) > 1:
+        state.charts.append(("历年新收申请与办理结果", _trend(state.years)))
     state.coverage = [
         coverage.coverage(session=session, year=year, region=code, tree=used_tree)
         for year in _coverage_years(state, by_year)
@@ -287,6 +303,12 @@ def build(*, session: Session, region: str, tree: str, start: str, end: str) -> 
         params["year_from"] = state.start
     if state.end:
         params["year_to"] = state.end
+    found: dict[str, str | int] = {"region": code, "tree": used_tree, "format": "xlsx"}
+    if state.start:
+        found["year_from"] = state.start
+    if state.end:
+        found["year_to"] = state.end
+    state.findings_download = "/api/v1/findings?" + urlencode(found)
     state.downloads = {
         fmt: "/api/v1/aggregates?" + urlencode({**params, "format": fmt}) for fmt in ("xlsx", "csv")
     }
