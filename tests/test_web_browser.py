@@ -279,6 +279,7 @@ def test_overview_of_the_fourth_division_shows_the_seeds_sums(page: Page, server
     download.value.save_as(saved)
     book = openpyxl.load_workbook(saved)
     header, codes, *rows, total = list(book.active.iter_rows(values_only=True))
+    assert header[0] == "地区代码"
     licensing = codes.index("table2.licensing.decisions")
     by_region = {row[0]: row[licensing] for row in rows}
     assert by_region["659008900000"] == 86 and set(by_region) == {"659008900000", "XPCC04R067"}
