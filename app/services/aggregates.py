@@ -172,7 +172,7 @@ def _value(cell: Cell, total: Decimal | None) -> int | str | None:
 def region_ref(code: str, tree: str) -> RegionInRow:
     """A region with its path, as a row names it (cached: the gazetteer does not change)."""
     gaz = gazetteer()
-    region = gaz.by_code.get(code)
+    region = gaz.get(code)
     if region is None:
         return RegionInRow(code=code, name=code, path=[])
     path = [

@@ -114,7 +114,10 @@ class Resolver:
 
     def own(self, code: str, rest: str) -> str:
         """第十师北屯市: the city's own name after the 师's name names the same region again."""
-        for name, _ in sorted(self.names(self.gaz.by_code[code]), key=lambda n: -len(n[0])):
+        region = self.gaz.get(code)
+        if region is None:
+            return rest
+        for name, _ in sorted(self.names(region), key=lambda n: -len(n[0])):
             if name and rest.startswith(name):
                 return rest[len(name) :]
         return rest

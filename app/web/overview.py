@@ -303,12 +303,12 @@ def build(*, session: Session, region: str, tree: str, start: str, end: str) -> 
         params["year_from"] = state.start
     if state.end:
         params["year_to"] = state.end
-    found: dict[str, str | int] = {"region": code, "tree": used_tree, "format": "xlsx"}
+    scope: dict[str, str | int] = {"region": code, "tree": used_tree, "format": "xlsx"}
     if state.start:
-        found["year_from"] = state.start
+        scope["year_from"] = state.start
     if state.end:
-        found["year_to"] = state.end
-    state.findings_download = "/api/v1/findings?" + urlencode(found)
+        scope["year_to"] = state.end
+    state.findings_download = "/api/v1/findings?" + urlencode(scope)
     state.downloads = {
         fmt: "/api/v1/aggregates?" + urlencode({**params, "format": fmt}) for fmt in ("xlsx", "csv")
     }
