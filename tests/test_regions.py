@@ -193,3 +193,15 @@ def test_an_unplaced_body_is_stored_without_a_region_and_with_a_finding(client):
     assert len(findings) == 1 and findings[0]["severity"] == "warning"
     assert "某某机关" in findings[0]["message"]
     assert "REGION" in {r["id"] for r in client.get("/api/v1/rules").json()}
+
+
+def test_a_regiment_key_is_known_before_any_name_asked_for_it():
+    from app.services.aggregates import region_ref
+
+    ref = region_ref("XPCC01R015", "xpcc")
+    assert [(r.name, r.level) for r in ref.path] == [
+        ("新疆生产建设兵团", "corps"),
+        ("第一师阿拉尔市", "division"),
+        ("十五团", "regiment"),
+    ]
+    assert gazetteer().get("XPCC08R067") is None  # 六十七团 is 第四师's, not 第八师's
