@@ -121,6 +121,24 @@ def test_late_from_the_publication_date_or_the_signing_date(client):
     _report(client, "高昌区教育局", 2025, published_on="2026-02-10")  # departments: by 31 January
     _report(client, "吐鲁番市高昌区人民政府", 2025, signed_on="2026-04-02")  # no publication date
     body = _coverage(client, region="650402", year=2025)
+    rows = client.get("/api/v1/coverage", params={"region": "650402", "year": 2025, "format": "xlsx"}).content
+    header, codes, *listed, total = openpyxl.load_workbook(io.BytesIO(rows)).active.iter_rows(
+        values_only=True
+    )
+    assert header[9] == "在名录中" and total[0] == "合计"
+    government = next(r for r in listed if r[1] == "吐鲁番市高昌区人民政府")
+    assert (government[0], government[9], government[10], government[11]) == (
+        "逾期公开",
+        "是",
+        "2026-04-02",
+        "签发日期",
+    )
+    assert government[12] == "吐鲁番市高昌区人民政府" and codes[9:13] == (
+        "registered",
+        "signed_on",
+        "late_from",
+        "names",
+    )
     late = {b["organ"]: b for b in body["late"]}
     assert set(late) == {"吐鲁番市高昌区教育局", "吐鲁番市高昌区人民政府"}
     assert (late["吐鲁番市高昌区教育局"]["late_from"], late["吐鲁番市高昌区教育局"]["deadline"]) == (

@@ -110,6 +110,10 @@ def coverage_sheet(result: CoverageResult) -> Sheet:
             body.published_on,
             body.deadline,
             body.last_year,
+            "是" if body.registered else "",
+            body.signed_on,
+            {"published_on": "发布日期", "signed_on": "签发日期"}.get(body.late_from or "", ""),
+            "；".join(body.names),
         ]
 
     header = [
@@ -122,6 +126,10 @@ def coverage_sheet(result: CoverageResult) -> Sheet:
         "发布日期",
         "公开期限",
         "此前最近公开年度",
+        "在名录中",
+        "签发日期",
+        "逾期依据",
+        "报告所用名称",
     ]
     codes = [
         "status",
@@ -133,6 +141,10 @@ def coverage_sheet(result: CoverageResult) -> Sheet:
         "published_on",
         "deadline",
         "last_year",
+        "registered",
+        "signed_on",
+        "late_from",
+        "names",
     ]
     rows = [row(body, "逾期公开" if body.late else "已公开") for body in result.published]
     rows += [row(body, "未公开") for body in result.missing]
