@@ -77,7 +77,8 @@ def _envelope_schema(data_schema: dict | None) -> dict:
         "properties": {
             "code": {"type": "string", "description": '"0" 表示成功，否则为稳定的错误代码'},
             "msg": {"type": "string"},
-            "data": {"anyOf": [data_schema, {"type": "object"}, {"type": "null"}] if data_schema else {}},
+            # any value where the /api/v1 answer has no JSON schema
+            "data": {"anyOf": [data_schema, {"type": "object"}, {"type": "null"}]} if data_schema else {},
         },
     }
 
@@ -97,10 +98,12 @@ def add_to_openapi(schema: dict) -> None:
                 (r for status, r in sorted(operation["responses"].items()) if status.startswith("2")), {}
             )
             data_schema = success.get("content", {}).get("application/json", {}).get("schema")
+            # a download (CSV, XLSX) is passed through as it is; only JSON is wrapped
+            passed = {m: c for m, c in success.get("content", {}).items() if "json" not in m}
             op["responses"] = {
                 "200": {
                     "description": '成功时 code 为 "0"，data 为 /api/v1 的应答；出错时 code 为错误代码',
-                    "content": {"application/json": {"schema": _envelope_schema(data_schema)}},
+                    "content": {"application/json": {"schema": _envelope_schema(data_schema)}, **passed},
                 }
             }
             twin[method] = op

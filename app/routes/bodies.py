@@ -87,7 +87,7 @@ def get_bodies(
 @router.patch(
     "/bodies/{body_id}",
     response_model=BodyPublic,
-    responses={404: {"model": Problem}, 422: {"model": Problem}},
+    responses={400: {"model": Problem}, 404: {"model": Problem}, 422: {"model": Problem}},
     summary="Change a registered body's name, aliases, kind or whether it must publish",
 )
 def patch_body(body_id: int, change: BodyChange, session: SessionDep, caller: CallerDep) -> BodyPublic:

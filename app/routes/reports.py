@@ -143,7 +143,7 @@ class RegionAssignment(BaseModel):
 @router.put(
     "/reports/{report_id}/region",
     response_model=ReportPublic,
-    responses={404: {"model": Problem}, 422: {"model": Problem}},
+    responses={400: {"model": Problem}, 404: {"model": Problem}, 422: {"model": Problem}},
     summary="Count a report under a region by hand (a name that fits several places, or none)",
 )
 def put_report_region(
