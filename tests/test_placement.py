@@ -36,10 +36,13 @@ def test_no_place_named_leaves_it_unplaced_until_a_supervisor_assigns_it(client)
     candidates = client.get(f"/api/v1/reports/{report['id']}/region-candidates").json()
     assert {c["code"] for c in candidates} >= {LANZHOU_CHENGGUAN, LHASA_CHENGGUAN}
 
+    unplaced = client.get("/reports", params={"region": "未定"}).text
+    assert f'href="/reports/{report["id"]}"' in unplaced and "共 1 份报告" in unplaced
     page = client.get(f"/reports/{report['id']}")
     assert "未能确定所属地区" in page.text and f'value="{LHASA_CHENGGUAN}"' in page.text
     page = client.post(f"/reports/{report['id']}/region", data={"region_code": LHASA_CHENGGUAN})
     assert page.status_code == 200 and "已归入" in page.text
+    assert "共 0 份报告" in client.get("/reports", params={"region": "未定"}).text
 
     placed = client.get(f"/api/v1/reports/{report['id']}").json()
     assert placed["region_code"] == LHASA_CHENGGUAN and _region_findings(placed) == []

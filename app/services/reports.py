@@ -208,8 +208,10 @@ def list_reports(
     all_versions: bool,
     limit: int,
     offset: int,
+    unplaced: bool = False,
 ) -> ReportList:
-    """Latest versions unless all are asked for, newest first."""
+    """Latest versions unless all are asked for, newest first; `unplaced`: only reports counted
+    under no region (未定), for a supervisor to place."""
     query = select(Report)
     if not all_versions:
         query = query.where(Report.is_latest)
@@ -221,6 +223,8 @@ def list_reports(
         query = query.where(Report.valid == valid)
     if region_code:
         query = query.where(Report.region_code.startswith(region_code))  # type: ignore[union-attr]
+    if unplaced:
+        query = query.where(col(Report.region_code).is_(None))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(Report.id.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
