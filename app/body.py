@@ -37,6 +37,8 @@ def body_cap(method: str, path: str, content_type: str, settings: Settings) -> i
         cap = settings.max_upload_bytes + _FORM_OVERHEAD if multipart else settings.max_json_bytes
     elif path == "/api/v1/reports/bulk":
         cap = settings.max_bulk_bytes
+    elif path in ("/api/v1/bodies", "/bodies"):  # a registry: CSV, XLSX or JSON, as a file or a body
+        cap = settings.max_upload_bytes + _FORM_OVERHEAD
     elif path == "/api/v1/batches":
         cap = max(settings.max_batch_bytes, settings.max_upload_bytes) + _FORM_OVERHEAD
     else:

@@ -29,7 +29,7 @@ from app.errors import ProblemError, field_message
 from app.extract import worker
 from app.extract.json_report import ReportMeta
 from app.middleware import Admission, IdempotencyRecorder, RequestContext
-from app.routes import aggregates, batches, exports, meta, ops, people, regions, reports
+from app.routes import aggregates, batches, bodies, exports, meta, ops, people, regions, reports
 from app.routes.access import PUBLIC_PATHS, LoginRequired, authenticate
 from app.routes.idempotency import hold_idempotency_key
 from app.services import idempotency, jobs, telemetry
@@ -287,6 +287,7 @@ def create_app() -> FastAPI:
     app.include_router(meta.router)
     app.include_router(regions.router)
     app.include_router(aggregates.router)
+    app.include_router(bodies.router)
     app.include_router(ops.router)
     # Outermost last: request id and metrics around everything, then the envelope, the bound on
     # submissions at once, each route's body cap, the keeper of Idempotency-Key answers, and a

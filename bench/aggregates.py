@@ -6,7 +6,8 @@
 Bodies are spread over the gazetteer as they are in life: every township government, about twenty
 departments and the government of every county, about forty departments of every prefecture and
 sixty of every province, sampled down to the number of reports asked for. Every report carries all
-200 figures of the 2021 layout; one in twenty leaves table 四 blank, one in ten has errors.
+200 figures of the 2021 layout; one in twenty leaves table 四 blank, one in ten has errors, each on
+three cells of table 三 (`figure_flag`), one in five of those also an impossible value.
 
 Each query runs through `app.services.aggregates.aggregate` and as the same two statements written
 by hand in SQL, interleaved, on one connection; p50 and p95 of each and their ratio are printed.
@@ -96,6 +97,16 @@ def report_rows(count: int) -> Iterator[tuple]:
         )
 
 
+def flag_rows(count: int) -> Iterator[tuple[int, int, bool]]:
+    """(report, cell, invalid): the reports `report_rows` gives errors, three table 三 cells each."""
+    rng = random.Random(11)  # the same draws as report_rows
+    numbers = [CELL_IDS[cell] for cell in CELLS if cell[0] == "table3"]
+    for report_id in range(1, count + 1):
+        if rng.random() < 0.1:
+            for n, cell in enumerate(sorted(random.Random(report_id).sample(numbers, 3))):
+                yield report_id, cell, report_id % 5 == 0 and n == 0
+
+
 def _figures(count: int) -> Iterator[tuple[int, list[int | None]]]:
     """(report id, a value or None per cell of CELLS): counts 0–40, table 四 blank in one in twenty."""
     rng = random.Random(13)
@@ -180,6 +191,12 @@ def load_postgres(count: int) -> tuple[str, float]:
                 ),
             )
             _copy(cursor, "report", REPORT_COLUMNS, report_rows(count))
+            _copy(
+                cursor,
+                "figure_flag",
+                ["report_id", "cell_id", "invalid"],
+                ((r, c, "t" if v else "f") for r, c, v in flag_rows(count)),
+            )
             with cursor.copy(f"COPY figure ({', '.join(FIGURE_COLUMNS)}) FROM STDIN") as copy:
                 for block in figure_copy_text(count):
                     copy.write(block)
@@ -218,6 +235,9 @@ def load_sqlite(count: int, path: Path) -> tuple[str, float]:
             f"INSERT INTO figure ({', '.join(FIGURE_COLUMNS)}) VALUES ({marks(len(FIGURE_COLUMNS))})",
             figure_rows(count),
         )
+        connection.executemany(
+            "INSERT INTO figure_flag (report_id, cell_id, invalid) VALUES (?, ?, ?)", flag_rows(count)
+        )
     connection.execute("ANALYZE")
     connection.close()
     return url, time.perf_counter() - started
@@ -230,7 +250,7 @@ def load_sqlite(count: int, path: Path) -> tuple[str, float]:
 class Query:
     name: str
     params: dict
-    sql: tuple[str, str]  # the report counts and the figure sums, by hand
+    sql: tuple[str, ...]  # the report counts, the figure sums and the flags, by hand
 
 
 def _cells(codes: list[str]) -> str:
@@ -238,6 +258,17 @@ def _cells(codes: list[str]) -> str:
     cells = [(code.split(".")[0], ".".join(code.split(".")[1:-1]), code.split(".")[-1]) for code in codes]
     listed = ", ".join(f"('{t}', '{r}', '{c}')" for t, r, c in cells)
     return f"f.cell_id IN (SELECT id FROM cell WHERE (table_code, row_code, column_code) IN ({listed}))"
+
+
+def _flags(keys: str, where: str, codes: list[str]) -> str:
+    """The flags of the figures asked for, and the impossible values to take out of the sums."""
+    return (
+        f"SELECT {keys}, g.cell_id, count(*), sum(CASE WHEN g.invalid THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN g.invalid THEN f.value END), count(CASE WHEN g.invalid THEN f.value END) "
+        f"FROM figure_flag g JOIN report r ON r.id = g.report_id "
+        f"LEFT JOIN figure f ON f.report_id = g.report_id AND f.cell_id = g.cell_id "
+        f"WHERE {where} AND {_cells(codes).replace('f.cell_id', 'g.cell_id')} GROUP BY {keys}, g.cell_id"
+    )
 
 
 def queries(busiest_province: str, division: str) -> list[Query]:
@@ -261,6 +292,11 @@ def queries(busiest_province: str, division: str) -> list[Query]:
                 f"JOIN report r ON r.id = f.report_id WHERE {latest} AND r.year = {YEAR} "
                 f"AND r.region_prefecture IS NOT NULL AND {_cells(['table3.new_received.total'])} "
                 f"GROUP BY r.region_prefecture",
+                _flags(
+                    "r.region_prefecture",
+                    f"{latest} AND r.year = {YEAR} AND r.region_prefecture IS NOT NULL",
+                    ["table3.new_received.total"],
+                ),
             ),
         ),
         Query(
@@ -281,6 +317,12 @@ def queries(busiest_province: str, division: str) -> list[Query]:
                 f"FROM figure f JOIN report r ON r.id = f.report_id WHERE {latest} AND r.year = {YEAR} "
                 f"AND r.region_province = '{busiest_province}' AND r.region_county IS NOT NULL "
                 f"AND {_cells(twenty.split(','))} GROUP BY r.region_county, f.cell_id",
+                _flags(
+                    "r.region_county",
+                    f"{latest} AND r.year = {YEAR} AND r.region_province = '{busiest_province}' "
+                    f"AND r.region_county IS NOT NULL",
+                    twenty.split(","),
+                ),
             ),
         ),
         Query(
@@ -294,6 +336,11 @@ def queries(busiest_province: str, division: str) -> list[Query]:
                 f"WHERE {latest} AND r.xpcc_division = '{division}' "
                 f"AND {_cells([f'{t}.{r}.{c}' for t, r, c in CELLS if t == 'table3'])} "
                 f"GROUP BY r.year, f.cell_id",
+                _flags(
+                    "r.year",
+                    f"{latest} AND r.xpcc_division = '{division}'",
+                    [f"{t}.{r}.{c}" for t, r, c in CELLS if t == "table3"],
+                ),
             ),
         ),
     ]
@@ -335,7 +382,7 @@ def run(url: str, label: str, count: int, load_seconds: float, repeat: int) -> N
             def service(params: dict = params, cells: list = cells) -> object:
                 return aggregate(session=session, figures=cells, within=NATIONAL, **params)
 
-            def by_hand(sql: tuple[str, str] = query.sql) -> object:
+            def by_hand(sql: tuple[str, ...] = query.sql) -> object:
                 return [session.exec(text(statement)).all() for statement in sql]  # type: ignore[call-overload]
 
             for _ in range(2):

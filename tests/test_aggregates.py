@@ -48,6 +48,8 @@ def test_by_division_in_the_xpcc_tree(seeded):
         "reports_with_errors": 1,
         "values": {NEW: 297, RECON: 1},
         "blanks": {NEW: 0, RECON: 0},
+        "invalid": {NEW: 0, RECON: 0},
+        "flagged": {NEW: 1, RECON: 0},  # its table 三 does not add up: an error reads 新收
     }
     # 六十七团 left table 四 blank: its 0 is not summed, it is counted as blank
     assert rows[KEKEDALA]["reports"] == 2
@@ -86,7 +88,14 @@ def test_a_region_filter_and_a_year_filter(seeded):
     assert [(r["region"]["name"], r["reports"]) for r in body["rows"]] == [("可克达拉经济技术开发区", 1)]
     total = _get(seeded, figures=RECON, group_by="", tree="xpcc", region="659008", year=2025)
     assert total["rows"] == [
-        {"reports": 1, "reports_with_errors": 0, "values": {RECON: None}, "blanks": {RECON: 1}}
+        {
+            "reports": 1,
+            "reports_with_errors": 0,
+            "values": {RECON: None},
+            "blanks": {RECON: 1},
+            "invalid": {RECON: 0},
+            "flagged": {RECON: 0},
+        }
     ]
 
 
@@ -148,9 +157,19 @@ def test_csv_reads_back(seeded):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["地区代码", "地区", "报告数", "有错误的报告数"]
     assert rows[0][4].endswith(f"（{NEW}）") and rows[0][5].endswith("空白的报告数")
-    by_code = {row[0]: row for row in rows[1:]}
+    assert rows[1][:6] == [
+        "region.code",
+        "region.path",
+        "reports",
+        "reports_with_errors",
+        NEW,
+        f"{NEW}:blanks",
+    ]
+    by_code = {row[0]: row for row in rows[2:]}
     assert by_code[BEITUN][1] == "新疆生产建设兵团 › 第十师北屯市"
-    assert by_code[BEITUN][2:] == ["1", "1", "297", "0", "1941.7065", "0"]
+    # sum, blank, invalid, flagged per figure: 北屯's table 三 does not add up, so 新收 is flagged
+    assert by_code[BEITUN][2:] == ["1", "1", "297", "0", "0", "1", "1941.7065", "0", "0", "0"]
+    assert rows[-1][:4] == ["合计", "", "5", "2"]
 
 
 def test_csv_escapes_cells_that_look_like_formulas():
@@ -189,9 +208,12 @@ def test_xlsx_reads_back_with_openpyxl(seeded):
     sheet = book.active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == ("地区代码", "地区", "年度", "报告数", "有错误的报告数")
-    assert rows[1][:3] == ("650000000000", "新疆维吾尔自治区", 2024)
-    assert rows[1][3:] == (3, 2, 298, 0, pytest.approx(2865.4165), 1)
-    assert rows[2][2:6] == (2025, 2, 0, 0)
+    assert rows[1][:5] == ("region.code", "region.path", "year", "reports", "reports_with_errors")
+    assert rows[2][:3] == ("650000000000", "新疆维吾尔自治区", 2024)
+    assert rows[2][3:] == (3, 2, 298, 0, 0, 2, pytest.approx(2865.4165), 1, 0, 0)
+    assert rows[3][2:6] == (2025, 2, 0, 0)
+    assert rows[-1][:5] == ("合计", None, None, 5, 2)
+    assert rows[-1][5] == 298
 
 
 @pytest.fixture
@@ -233,8 +255,9 @@ def test_coverage_as_csv_and_xlsx_lists_every_body_with_its_status(beitun):
     response = beitun.get("/api/v1/coverage", params=BEITUN_2024 | {"format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")
     assert 'filename="coverage-2024.csv"' in response.headers["content-disposition"]
-    header, *rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
-    assert header[:2] == ["状态", "机关"]
+    header, codes, *rows, total = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    assert header[:2] == ["状态", "机关"] and codes[:2] == ["status", "organ"]
+    assert total[:2] == ["合计", "已公开 1 · 逾期公开 1 · 未公开 1"]
     by_organ = {row[1]: row for row in rows}
     assert by_organ["第十师北屯市教育局"][0] == "逾期公开"
     assert by_organ["第十师北屯市教育局"][6:8] == ["2025-02-10", "2025-01-31"]
@@ -243,7 +266,7 @@ def test_coverage_as_csv_and_xlsx_lists_every_body_with_its_status(beitun):
 
     response = beitun.get("/api/v1/coverage", params=BEITUN_2024 | {"format": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    cells = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    cells = {row[1]: row for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row - 1, values_only=True)}
     assert set(cells) == set(by_organ)
     assert cells["第十师北屯市财政局"][0] == "未公开" and cells["第十师北屯市财政局"][8] == 2023
 

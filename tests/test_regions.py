@@ -15,13 +15,41 @@ def _names(path: list) -> list[str]:
     return [step.name for step in path]
 
 
-def test_sixty_seventh_regiment_is_placed_under_the_fourth_division():
+def test_sixty_seventh_regiment_is_a_regiment_of_the_fourth_division():
+    """The statistics list no town for 六十七团: it is a regiment of 第四师 in the XPCC tree, and
+    counted under 可克达拉市 in the geographic one."""
     found = resolve(name="第四师可克达拉市六十七团")
-    assert found.code == KEKEDALA
-    assert _names(found.xpcc_path) == ["新疆生产建设兵团", "第四师可克达拉市"]
+    assert found.code == "XPCC04R067"
+    assert _names(found.xpcc_path) == ["新疆生产建设兵团", "第四师可克达拉市", "六十七团"]
+    assert found.xpcc_path[-1].level == "regiment"
     assert _names(found.path) == ["新疆维吾尔自治区", "自治区直辖县级行政区划", "可克达拉市"]
-    assert found.rest == "67团"
+    assert found.rest is None
     assert 0.6 <= found.confidence < 1
+    columns = gazetteer().path_columns("XPCC04R067")
+    assert (columns["xpcc_division"], columns["xpcc_regiment"]) == (KEKEDALA, "XPCC04R067")
+    assert (columns["region_county"], columns["region_township"]) == (KEKEDALA, None)
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "division"),
+    [
+        ("六十七团", "XPCC04R067", KEKEDALA),  # bare, not in the statistics
+        ("十团", "XPCC01R010", "659002000000"),
+        ("一五二团", "659001500000", "659001000000"),  # bare, listed by the statistics
+        ("兵团一三七团", "650205509000", "659010000000"),  # listed as 兵团一三七团乡
+        ("第六师土墩子农场", "652302503000", "659004000000"),  # listed as 兵团农六师土墩子农场
+        ("第十二师一〇四团", "650103501000", "XPCC12"),
+    ],
+)
+def test_bare_and_numbered_regiments_are_placed_at_regiment_level(name, code, division):
+    found = resolve(name=name)
+    assert found.code == code
+    assert [(s.code, s.level) for s in found.xpcc_path][1:] == [(division, "division"), (code, "regiment")]
+
+
+def test_a_regiment_number_of_another_division_is_not_guessed():
+    found = resolve(name="第八师八十六团")  # 八十六团 is 第五师's
+    assert found.code == "659001000000" and found.rest == "86团"
 
 
 def test_tenth_division_is_beitun():
@@ -165,3 +193,15 @@ def test_an_unplaced_body_is_stored_without_a_region_and_with_a_finding(client):
     assert len(findings) == 1 and findings[0]["severity"] == "warning"
     assert "某某机关" in findings[0]["message"]
     assert "REGION" in {r["id"] for r in client.get("/api/v1/rules").json()}
+
+
+def test_a_regiment_key_is_known_before_any_name_asked_for_it():
+    from app.services.aggregates import region_ref
+
+    ref = region_ref("XPCC01R015", "xpcc")
+    assert [(r.name, r.level) for r in ref.path] == [
+        ("新疆生产建设兵团", "corps"),
+        ("第一师阿拉尔市", "division"),
+        ("十五团", "regiment"),
+    ]
+    assert gazetteer().get("XPCC08R067") is None  # 六十七团 is 第四师's, not 第八师's

@@ -271,7 +271,7 @@ def test_overview_of_the_fourth_division_shows_the_seeds_sums(page: Page, server
     total = page.locator("tr.total")
     expect(total.locator("td").first).to_have_text("2")
     expect(total.locator('[data-figure="t2-2"]')).to_have_text("86")
-    expect(page.locator("svg.chart")).to_have_count(5)
+    expect(page.locator("svg.chart")).to_have_count(6)
     expect(page.locator(".coverage")).to_contain_text("可克达拉经开区（最近一次：2024 年度）")
     _shoot(page, "overview")
 
@@ -281,9 +281,33 @@ def test_overview_of_the_fourth_division_shows_the_seeds_sums(page: Page, server
     saved = ARTIFACTS / "overview.xlsx"
     download.value.save_as(saved)
     book = openpyxl.load_workbook(saved)
-    header, *rows = list(book.active.iter_rows(values_only=True))
-    licensing = header.index(next(h for h in header if h.endswith("（table2.licensing.decisions）")))
-    assert {row[0]: row[licensing] for row in rows} == {"659008900000": 86}
+    header, codes, *rows, total = list(book.active.iter_rows(values_only=True))
+    assert header[0] == "地区代码"
+    licensing = codes.index("table2.licensing.decisions")
+    by_region = {row[0]: row[licensing] for row in rows}
+    assert by_region["659008900000"] == 86 and set(by_region) == {"659008900000", "XPCC04R067"}
+    assert total[0] == "合计" and total[licensing] == 86
+
+
+def test_drill_down_from_the_corps_to_a_division_to_its_regiment(page: Page, server: str):
+    for name in (SEED_000, SEED_003):  # stored before: the same bytes are the same report
+        _check(page, server, SEEDS / f"{name}.txt", button="保存")
+        expect(page.locator("#result .saved")).to_be_visible()
+    page.goto(f"{server}/overview")
+    page.get_by_label("地区（名称或区划代码）").fill("新疆生产建设兵团")
+    page.get_by_role("button", name="查看").click()
+    expect(page.locator("h2#ov-h")).to_contain_text("新疆生产建设兵团")
+    division = page.locator('tr[data-region="659008000000"]')
+    expect(division.locator("td").first).to_have_text("2")
+    division.get_by_role("link", name="第四师可克达拉市").click()
+    expect(page.locator("h2#ov-h")).to_contain_text("第四师可克达拉市（659008000000）")
+    regiment = page.locator('tr[data-region="XPCC04R067"]')
+    expect(regiment.locator("th")).to_contain_text("六十七团")
+    expect(regiment.locator("td").first).to_have_text("1")
+    _shoot(page, "overview-division")
+    regiment.get_by_role("link", name="六十七团").click()
+    expect(page.locator("h2#ov-h")).to_contain_text("六十七团（XPCC04R067）")
+    expect(page.locator("tr.total td").first).to_have_text("1")
 
 
 def test_phone_width_scrolls_the_table_not_the_page(page: Page, server: str):

@@ -46,8 +46,14 @@ def test_the_fourth_division_sums_its_seeds_by_child_region(client):
     total = _row(text, "659008000000")
     assert (total["reports"], total["t2-2"], total["t2-5"]) == ("2", "86", "923.71")
     table = text[text.index('id="agg-h"') : text.index("</table>", text.index('id="agg-h"'))]
-    assert "北屯" not in table and table.count("<tr") == 1 + 2  # the header, 经开区, 合计
-    assert text.count('<svg class="chart"') == 5
+    # the header, 六十七团 (a regiment of 第四师 the statistics list no town for), 经开区, 合计
+    assert "北屯" not in table and table.count("<tr") == 1 + 3
+    regiment = _row(text, "XPCC04R067")
+    assert regiment["reports"] == "1"
+    assert text.count('<svg class="chart"') == 6  # five by child region, one trend over the years
+    assert re.search(r'<tr data-year="2024"><th scope="row">2024 年度</th><td class="num">1</td>', text)
+    assert re.search(r'<tr data-year="2025"><th scope="row">2025 年度</th><td class="num">1</td>', text)
+    assert "/api/v1/findings?region=659008000000&amp;tree=xpcc&amp;format=xlsx&amp;year_from=2024" in text
     # Coverage: 可克达拉经开区 published for 2024 and not (yet) for 2025.
     assert re.search(r"2025 年度：已发布 1，未发布 1", text)
     assert "可克达拉经开区（最近一次：2024 年度）" in text
@@ -75,7 +81,8 @@ def test_the_coverage_download_names_who_did_not_publish(client):
     urls = [html.unescape(u) for u in re.findall(r'href="(/api/v1/coverage[^"]*format=csv)"', page)]
     assert len(urls) == 2  # 2024 and 2025
     rows = list(csv.reader(io.StringIO(client.get(urls[-1]).content.decode("utf-8-sig"))))
-    assert rows[-1][:2] == ["未公开", "可克达拉经开区"] and rows[-1][8] == "2024"
+    assert rows[-2][:2] == ["未公开", "可克达拉经开区"] and rows[-2][8] == "2024"
+    assert rows[-1][:2] == ["合计", "已公开 1 · 逾期公开 0 · 未公开 1"]
 
 
 def test_an_unknown_region_or_year_is_said_on_the_page(client):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Index,
     Integer,
@@ -67,6 +68,9 @@ class Report(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     organ: str = Field(max_length=200)
     organ_key: str = Field(max_length=200, index=True)  # the organ name normalised, the body's identity
+    # region and name below it (app.services.bodies.identity): spellings of one body share it, and
+    # a new report takes the organ_key a report of the same body was stored under
+    body_key: str | None = Field(default=None, max_length=240, index=True)
     year: int | None = Field(default=None, index=True)
     format: str = Field(max_length=4)
     single_other_row: bool = False
@@ -166,5 +170,23 @@ class FindingRow(SQLModel, table=True):
     hint: str | None = Field(default=None, sa_type=Text)
 
 
+class FigureFlag(SQLModel, table=True):
+    """A figure that an error finding reads: `invalid` when the finding is VALUE's (a negative
+    count, a fraction, an impossible amount), so sums leave it out and say how many they left.
+
+    Kept beside the findings (written and replaced with them) so the sums count flagged figures
+    with one GROUP BY instead of reading every finding's cells."""
+
+    __tablename__ = "figure_flag"
+    __table_args__ = (
+        PrimaryKeyConstraint("report_id", "cell_id", name="pk_figure_flag"),
+        Index("ix_figure_flag_cell_report", "cell_id", "report_id"),
+    )
+
+    report_id: int = Field(sa_column=Column(Integer, nullable=False))
+    cell_id: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    invalid: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+
+
 # The service's other tables register themselves on the same metadata.
-from app.models import access, jobs, people  # noqa: E402, F401
+from app.models import access, bodies, jobs, people  # noqa: E402, F401

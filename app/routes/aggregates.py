@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.db import SessionDep, SessionRoute
 from app.models.aggregates import AggregateResult, CoverageResult
 from app.models.api import Problem
+from app.models.findings import FindingsResult
 from app.routes.access import CallerDep
 from app.routes.params import Year
 from app.routes.regions import Level, Tree
-from app.services import aggregates, coverage, tabular
+from app.services import aggregates, coverage, findings, tabular
 
 router = APIRouter(prefix="/api/v1", tags=["aggregates"], route_class=SessionRoute)
 
-RegionCode = Annotated[str | None, Query(pattern=r"^(\d{2,12}|XPCC\d{0,2})$", description="只统计该地区以下")]
+RegionCode = Annotated[
+    str | None, Query(pattern=r"^(\d{2,12}|XPCC(\d{2}(R\d{3})?)?)$", description="只统计该地区以下")
+]
 _MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -51,6 +54,7 @@ def get_aggregates(
     year_from: Year = None,
     year_to: Year = None,
     scope: Literal["body", "area"] = "body",
+    total: Annotated[bool, Query(description="同时给出整个范围的合计（下载总带合计行）")] = False,
     format: Literal["json", "csv", "xlsx"] = "json",
 ) -> AggregateResult | Response:
     result = aggregates.aggregate(
@@ -65,10 +69,11 @@ def get_aggregates(
         year_to=year_to,
         scope=scope,
         within=caller.region_scope,
+        with_total=total or format != "json",
     )
     if format == "json":
         return result
-    return _download(tabular.aggregate_sheet(result), format, "aggregates")
+    return _download(tabular.aggregate_sheet(result, result.total), format, "aggregates")
 
 
 @router.get(
@@ -94,6 +99,70 @@ def get_coverage(
     if format == "json":
         return result
     return _download(tabular.coverage_sheet(result), format, f"coverage-{year}")
+
+
+FindingsFormat = Literal["json", "csv", "xlsx"]
+
+
+def _findings(
+    session: SessionDep,
+    caller: CallerDep,
+    year: Annotated[int | None, Query(ge=1900, le=9000)] = None,
+    region: RegionCode = None,
+    tree: Tree = "geo",
+    year_from: Annotated[int | None, Query(ge=1900, le=9000)] = None,
+    year_to: Annotated[int | None, Query(ge=1900, le=9000)] = None,
+    rule: Annotated[
+        str | None, Query(max_length=32, pattern=r"^[A-Z0-9-]+$", description="规则代码，如 VALUE")
+    ] = None,
+    severity: Literal["error", "warning", "info"] | None = None,
+) -> FindingsResult:
+    return findings.in_scope(
+        session=session,
+        tree=tree,
+        region=region,
+        year=year,
+        year_from=year_from,
+        year_to=year_to,
+        rule=rule,
+        severity=severity,
+        within=caller.region_scope,
+    )
+
+
+FindingsDep = Annotated[FindingsResult, Depends(_findings)]
+
+
+@router.get(
+    "/findings",
+    response_model=FindingsResult,
+    responses={200: {"content": {_MEDIA["csv"]: {}, _MEDIA["xlsx"]: {}}}, 422: {"model": Problem}},
+    summary="Every finding of the latest reports under a region and years, one row each (for a 通报)",
+)
+def get_findings(result: FindingsDep, format: FindingsFormat = "json") -> FindingsResult | Response:
+    if format == "json":
+        return result
+    return _download(tabular.findings_sheet(result), format, "findings")
+
+
+@router.get(
+    "/findings.csv",
+    response_class=Response,
+    responses={200: {"content": {_MEDIA["csv"]: {}}}, 422: {"model": Problem}},
+    summary="The findings in scope as CSV",
+)
+def get_findings_csv(result: FindingsDep) -> Response:
+    return _download(tabular.findings_sheet(result), "csv", "findings")
+
+
+@router.get(
+    "/findings.xlsx",
+    response_class=Response,
+    responses={200: {"content": {_MEDIA["xlsx"]: {}}}, 422: {"model": Problem}},
+    summary="The findings in scope as XLSX",
+)
+def get_findings_xlsx(result: FindingsDep) -> Response:
+    return _download(tabular.findings_sheet(result), "xlsx", "findings")
 
 
 def _download(sheet: tabular.Sheet, format: str, name: str) -> Response:

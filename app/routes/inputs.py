@@ -127,3 +127,37 @@ async def read_json_object(request: Request) -> dict:
     if not isinstance(decoded, dict):
         raise ProblemError(422, "invalid_json", "请求体须为 JSON 对象")
     return decoded
+
+
+_REGISTRY_TYPES = {
+    "application/json": "json",
+    "text/csv": "csv",
+    "application/csv": "csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+}
+
+
+async def read_registry_input(request: Request) -> tuple[bytes, str]:
+    """(bytes, csv | xlsx | json): a multipart `file`, or the body sent as CSV, XLSX or JSON."""
+    from app.extract.registry import sniff
+
+    settings = get_settings()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        _refuse_declared_over(request, settings.max_upload_bytes + 64 * 1024, settings.max_upload_bytes)
+        form = await request.form(max_files=1, max_fields=10)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise ProblemError(422, "missing_file", "请在表单字段 file 中上传名录（CSV、XLSX 或 JSON）")
+        data = await upload.read()
+        if len(data) > settings.max_upload_bytes:
+            raise _too_large(settings.max_upload_bytes)
+        return data, sniff(data, upload.filename, upload.content_type)
+    if content_type in _REGISTRY_TYPES:
+        data = await _read_capped(request, settings.max_upload_bytes)
+        return data, _REGISTRY_TYPES[content_type] if content_type != "application/csv" else "csv"
+    raise ProblemError(
+        415,
+        "unsupported_media_type",
+        "名录请以 text/csv、XLSX 或 application/json 提交，或以 multipart/form-data 的 file 字段上传",
+    )

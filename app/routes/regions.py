@@ -24,7 +24,7 @@ Level = Literal["province", "prefecture", "county", "township", "corps", "divisi
 )
 def list_regions(
     tree: Tree = "geo",
-    parent: Annotated[str | None, Query(pattern=r"^(\d{2,12}|XPCC\d{0,2})$")] = None,
+    parent: Annotated[str | None, Query(pattern=r"^(\d{2,12}|XPCC(\d{2}(R\d{3})?)?)$")] = None,
     level: Level | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=50, description="名称包含")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,

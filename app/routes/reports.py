@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
 
 from app import db
 from app.config import get_settings
 from app.db import SessionDep, SessionRoute
 from app.models.api import Problem, ReportList, ReportPublic, ValidationPublic
 from app.models.bulk import BulkResult
+from app.models.regions import RegionPublic
 from app.routes.access import CallerDep
 from app.routes.inputs import RawInput, read_bulk_input, read_report_input
 from app.routes.params import INT_MAX, Id, Year
-from app.services import bulk, intake, reading, reports
+from app.services import bulk, intake, placement, reading, reports
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], route_class=SessionRoute)
 
@@ -157,3 +159,35 @@ def get_report(report_id: Id, session: SessionDep, caller: CallerDep) -> ReportP
 )
 def get_validation(report_id: Id, session: SessionDep, caller: CallerDep) -> ValidationPublic:
     return reports.get_validation(session=session, report_id=report_id, within=caller.region_scope)
+
+
+class RegionAssignment(BaseModel):
+    region_code: str = Field(pattern=r"^(\d{2,12}|XPCC(\d{2}(R\d{3})?)?)$", description="统计用区划代码")
+
+
+@router.put(
+    "/reports/{report_id}/region",
+    response_model=ReportPublic,
+    responses={400: {"model": Problem}, 404: {"model": Problem}, 422: {"model": Problem}},
+    summary="Count a report under a region by hand (a name that fits several places, or none)",
+)
+def put_report_region(
+    report_id: Id, assignment: RegionAssignment, session: SessionDep, caller: CallerDep
+) -> ReportPublic:
+    return placement.assign(
+        session=session,
+        report_id=report_id,
+        region_code=assignment.region_code,
+        actor=caller.label,
+        within=caller.region_scope,
+    )
+
+
+@router.get(
+    "/reports/{report_id}/region-candidates",
+    response_model=list[RegionPublic],
+    responses={404: {"model": Problem}},
+    summary="The places a report's name fits equally, for a supervisor to choose from",
+)
+def get_region_candidates(report_id: Id, session: SessionDep, caller: CallerDep) -> list[RegionPublic]:
+    return placement.candidates(session=session, report_id=report_id, within=caller.region_scope)

@@ -20,6 +20,8 @@ CELLS: tuple[Key, ...] = tuple(
     )
 )
 CELL_IDS: dict[Key, int] = {cell: number for number, cell in enumerate(CELLS, start=1)}
+# the same numbers by a cell's code, "table3.new_received.total", as findings name cells
+CELL_NUMBERS: dict[str, int] = {".".join(cell): number for cell, number in CELL_IDS.items()}
 
 
 def cell_of(cell_id: int) -> Key:

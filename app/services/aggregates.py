@@ -7,6 +7,9 @@ Counting rules:
   `scope=area` sums the 汇总 reports alone;
 - a blank figure (blank, missing, unreadable) is not summed as 0: each value comes with the
   number of reports in its group that left it blank;
+- a figure VALUE found impossible (a negative count, a fraction, an impossible amount) is left out
+  of the sum and counted as `invalid`; `flagged` counts the reports with any error finding that
+  reads the figure (it is still summed unless invalid);
 - grouped by region, a report counts under its ancestor at the level asked for; reports placed
   above that level (a county's own report when grouping by township) or not placed at all are
   left out.
@@ -19,14 +22,14 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from app.draft import Scope
 from app.errors import ProblemError
 from app.models.aggregates import AggregateResult, AggregateRow, FigureInfo, RegionInRow
 from app.models.regions import RegionRef
-from app.models.tables import FigureRow, Report
+from app.models.tables import FigureFlag, FigureRow, Report
 from app.rules.cells import CELL_IDS
 from app.rules.layout import TABLE_CODES, Format, Kind, cell_code, layout
 from app.services import scope as scoping
@@ -145,19 +148,20 @@ def report_filters(
     return where, level
 
 
-def cell_filter(figures: list[Cell]) -> Any:
+def cell_filter(figures: list[Cell], column: Any = None) -> Any:
     """The WHERE clause picking the figure rows of the given cells.
 
     Cells close together in the numbering (a table's rows, a row's columns) are picked as one
     range, which the planner estimates well and PostgreSQL reads from each report's key in one
     pass; sums of cells in the range that were not asked for are dropped. An IN list there is
     misestimated into scanning those cells nationwide. Cells far apart are picked by a list."""
+    column = col(FigureRow.cell_id) if column is None else column
     numbers = sorted(c.number for c in figures)
     if len(numbers) == 1:
-        return col(FigureRow.cell_id) == numbers[0]
+        return column == numbers[0]
     if numbers[-1] - numbers[0] < 2 * len(numbers):
-        return col(FigureRow.cell_id).between(numbers[0], numbers[-1])
-    return col(FigureRow.cell_id).in_(numbers)
+        return column.between(numbers[0], numbers[-1])
+    return column.in_(numbers)
 
 
 def _below(tree: str, level: str | None) -> str:
@@ -180,13 +184,40 @@ def _value(cell: Cell, total: Decimal | None) -> int | str | None:
 def region_ref(code: str, tree: str) -> RegionInRow:
     """A region with its path, as a row names it (cached: the gazetteer does not change)."""
     gaz = gazetteer()
-    region = gaz.by_code.get(code)
+    region = gaz.get(code)
     if region is None:
         return RegionInRow(code=code, name=code, path=[])
     path = [
         RegionRef(code=r.code, name=r.name_in(tree), level=r.level_in(tree)) for r in gaz.path(code, tree)
     ]
     return RegionInRow(code=code, name=region.name_in(tree), path=path)
+
+
+def _flags_query(keys: list[Any], where: list[Any], figures: list[Cell]) -> Any:
+    """Per group and cell: reports with an error finding on the figure, how many of those found it
+    impossible, and the sum and count of the impossible values (to take out of the sums)."""
+    invalid = col(FigureFlag.invalid)
+    query = (
+        select(  # type: ignore[call-overload]
+            *keys,
+            col(FigureFlag.cell_id),
+            func.count(),
+            func.sum(case((invalid, 1), else_=0)),
+            func.sum(case((invalid, FigureRow.value), else_=None)),
+            func.count(case((invalid, FigureRow.value), else_=None)),
+        )
+        .select_from(FigureFlag)
+        .join(Report, Report.id == FigureFlag.report_id)
+        .outerjoin(
+            FigureRow,
+            and_(
+                col(FigureRow.report_id) == col(FigureFlag.report_id),
+                col(FigureRow.cell_id) == col(FigureFlag.cell_id),
+            ),
+        )
+        .where(*where, cell_filter(figures, col(FigureFlag.cell_id)))
+    )
+    return query.group_by(*keys, col(FigureFlag.cell_id))
 
 
 def aggregate(
@@ -202,9 +233,11 @@ def aggregate(
     year_to: int | None = None,
     scope: str = "body",
     within: RegionScope,
+    with_total: bool = False,
 ) -> AggregateResult:
-    """Sums of the figures per group: two GROUP BY queries, one over reports and one over figures;
-    only the reports in the caller's scope count."""
+    """Sums of the figures per group: GROUP BY queries over reports, figures and flags; only the
+    reports in the caller's scope count. With `with_total`, the same sums over the whole scope
+    (the 合计 a page and a download show)."""
     where, filter_level = report_filters(
         tree=tree, region=region, year=year, year_from=year_from, year_to=year_to, scope=scope, within=within
     )
@@ -233,6 +266,7 @@ def aggregate(
     )
     if keys or cell_columns:
         figures_query = figures_query.group_by(*keys, *cell_columns)
+    flags_query = _flags_query(keys, where, figures)
     if keys:
         reports_query = reports_query.group_by(*keys)
 
@@ -257,6 +291,10 @@ def aggregate(
         number = row[n_keys] if cell_columns else only
         if key in groups:
             groups[key]["sums"][number] = tuple(row[-2:])
+    for row in connection.execute(flags_query):
+        key = tuple(row[:n_keys])
+        if key in groups:
+            groups[key].setdefault("flags", {})[row[n_keys]] = tuple(row[n_keys + 1 :])
 
     keyed = [(c.number, c.code, c) for c in figures]
     names = ["region", "year"] if "region" in group_by else ["year"]
@@ -265,10 +303,20 @@ def aggregate(
         found = groups[key]
         values: dict[str, int | str | None] = {}
         blanks: dict[str, int] = {}
+        invalid: dict[str, int] = {}
+        flagged: dict[str, int] = {}
+        flags = found.get("flags", {})
         for number, code, cell_of_key in keyed:
             total, counted = found["sums"].get(number, (None, 0))
+            n_flagged, n_invalid, bad_sum, bad_counted = flags.get(number, (0, 0, None, 0))
+            if bad_counted:  # impossible values are not summed
+                total, counted = total - bad_sum, counted - bad_counted
+                blanks[code] = found["reports"] - counted - bad_counted
+            else:
+                blanks[code] = found["reports"] - counted
             values[code] = _value(cell_of_key, total if counted else None)
-            blanks[code] = found["reports"] - counted
+            invalid[code] = int(n_invalid or 0)
+            flagged[code] = int(n_flagged or 0)
         fields: dict[str, Any] = dict(zip(names, key, strict=False))
         if "region" in fields:
             fields["region"] = region_ref(fields["region"], tree)
@@ -279,12 +327,30 @@ def aggregate(
                 reports_with_errors=found["errors"],
                 values=values,
                 blanks=blanks,
+                invalid=invalid,
+                flagged=flagged,
             )
         )
+    extra: dict[str, Any] = {}
+    if with_total and keys:
+        whole = aggregate(
+            session=session,
+            figures=figures,
+            group_by=[],
+            tree=tree,
+            region=region,
+            year=year,
+            year_from=year_from,
+            year_to=year_to,
+            scope=scope,
+            within=within,
+        )
+        extra["total"] = whole.rows[0] if whole.rows else None
     return AggregateResult(
         tree=tree,
         region_level=level,
         scope=scope,
         figures=[FigureInfo(code=c.code, label=c.label, kind=c.kind.value) for c in figures],
         rows=rows,
+        **extra,
     )

@@ -21,19 +21,20 @@ from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tupl
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.draft import Draft, Finding
+from app.draft import Draft, Finding, Scope, Severity
 from app.errors import ProblemError
 from app.models.api import Counts, Problem
 from app.models.bulk import BulkItem, BulkResult
 from app.models.people import AuditEntry
-from app.models.tables import FigureRow, FindingRow, Report, SourceDocument, utcnow
+from app.models.tables import FigureFlag, FigureRow, FindingRow, Report, SourceDocument, utcnow
 from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
 from app.rules.layout import MAX_COUNT
 from app.services import files, regions, scope, telemetry
 from app.services.access import Caller
+from app.services.bodies import identity
 from app.services.present import counts
-from app.services.reports import Upload, draft_of, finding_rows, organ_key, stored_figure
+from app.services.reports import Upload, draft_of, finding_rows, flag_rows, organ_key, stored_figure
 
 REPORT: Table = Report.__table__  # type: ignore[attr-defined]
 SOURCE: Table = SourceDocument.__table__  # type: ignore[attr-defined]
@@ -42,6 +43,7 @@ FINDING: Table = FindingRow.__table__  # type: ignore[attr-defined]
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
 # a new version of a report sent back for correction is its resubmission
 _NEXT_STATE = {"returned": "resubmitted", "resubmitted": "resubmitted"}
+FLAG: Table = FigureFlag.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -83,7 +85,10 @@ class Item:
 def prepare(draft: Draft, upload: Upload) -> Item:
     """Place a report in the region tree; an unknown region code is the caller's error (422)."""
     assert draft.organ, "a report is stored only with its body (reports.ingest checks)"
-    return Item(draft, upload, regions.place(organ=draft.organ, region_code=draft.region_code))
+    document = f"{draft.title or ''}\n{draft.narrative}"
+    return Item(
+        draft, upload, regions.place(organ=draft.organ, region_code=draft.region_code, document=document)
+    )
 
 
 @dataclass
@@ -172,7 +177,7 @@ def _audit(session: Session, outcomes: list[Outcome], actor: str) -> None:
 def _ingest(session: Session, items: list[Item], actor: str) -> list[Outcome]:
     digests = [item.upload.sha256 for item in items]
     stored = _stored_by_digest(session, set(digests))
-    keys = [organ_key(item.draft.organ or "") for item in items]
+    keys = _keys(session, items)
     years = {
         (key, item.draft.year)
         for key, item, digest in zip(keys, items, digests, strict=True)
@@ -195,6 +200,31 @@ def _ingest(session: Session, items: list[Item], actor: str) -> list[Outcome]:
     for entry in new.values():
         telemetry.count_findings(entry.findings)
     return [_outcome(what, created) for what, created in placed]
+
+
+def report_body_key(draft: Draft, region_code: str | None) -> str:
+    """The body's identity; a 汇总 report (a whole area's figures) is apart from the body's own."""
+    key = identity(draft.organ, region_code)[1]
+    return f"{key}#{Scope.AREA.value}" if draft.scope is Scope.AREA else key
+
+
+def _keys(session: Session, items: list[Item]) -> list[str]:
+    """The organ_key each report is stored under: that of a report of the same body stored
+    before or earlier in the batch (阿什里乡 after 昌吉市阿什里乡), else its own name's."""
+    bodies_of = [report_body_key(item.draft, item.placement.code) for item in items]
+    known: dict[str, str] = {}
+    wanted = sorted(set(bodies_of))
+    for start in range(0, len(wanted), 500):
+        for body_key, key in session.execute(
+            select(REPORT.c.body_key, REPORT.c.organ_key)
+            .where(REPORT.c.body_key.in_(wanted[start : start + 500]))
+            .order_by(REPORT.c.id)
+        ):
+            known[body_key] = key
+    keys = []
+    for item, body_key in zip(items, bodies_of, strict=True):
+        keys.append(known.setdefault(body_key, organ_key(item.draft.organ or "")))
+    return keys
 
 
 def _place(latest: dict[tuple[str, int], _Entry], key: str, item: Item, digest: str) -> _Entry:
@@ -286,6 +316,9 @@ def _write(session: Session, new: list[_Entry], stored: list[_Entry], actor: str
         findings = [row for e in new for row in finding_rows(e.id, e.findings)]  # type: ignore[arg-type]
         if findings:
             session.execute(insert(FINDING), findings)
+        flags = [row for e in new for row in flag_rows(e.id, e.findings)]  # type: ignore[arg-type]
+        if flags:
+            session.execute(insert(FLAG), flags)
     rechecked = [e for e in stored if e.rechecked is not None]
     if rechecked:
         _replace_cross_year(session, rechecked)
@@ -314,6 +347,7 @@ def _report_row(entry: _Entry, source_id: int, now: Any, actor: str) -> dict:
     return {
         "organ": draft.organ,
         "organ_key": entry.key,
+        "body_key": report_body_key(draft, placement.code),
         "year": draft.year,
         "format": draft.format.value,
         "single_other_row": draft.single_other_row,
@@ -433,6 +467,21 @@ def _figure_tuples(entry: _Entry, *, bind_value: Callable | None) -> Iterator[tu
         )
 
 
+def _reflag(session: Session, ids: list[int]) -> None:
+    """The flags of these reports again, from all their error findings as now stored."""
+    session.execute(delete(FLAG).where(FLAG.c.report_id.in_(ids)))
+    by_report: dict[int, list[Finding]] = defaultdict(list)
+    for report_id, rule, cells in session.execute(
+        select(FINDING.c.report_id, FINDING.c.rule, FINDING.c.cells).where(
+            FINDING.c.report_id.in_(ids), FINDING.c.severity == Severity.ERROR.value
+        )
+    ):
+        by_report[report_id].append(Finding(rule=rule, severity=Severity.ERROR, message="", cells=cells))
+    flags = [row for report_id, found in by_report.items() for row in flag_rows(report_id, found)]
+    if flags:
+        session.execute(insert(FLAG), flags)
+
+
 def _replace_cross_year(session: Session, rechecked: list[_Entry]) -> None:
     """Stored reports whose previous year arrived: new cross-year findings, counts from SQL."""
     ids = [e.id for e in rechecked]
@@ -440,6 +489,7 @@ def _replace_cross_year(session: Session, rechecked: list[_Entry]) -> None:
     fresh = [row for e in rechecked for row in finding_rows(e.id, e.rechecked or [])]  # type: ignore[arg-type]
     if fresh:
         session.execute(insert(FINDING), fresh)
+    _reflag(session, [i for i in ids if i is not None])
     tally: dict[int, Counts] = defaultdict(Counts)
     for report_id, severity, n in session.execute(
         select(FINDING.c.report_id, FINDING.c.severity, func.count())

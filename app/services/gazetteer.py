@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -54,11 +55,27 @@ def chinese_number(text: str) -> int:
     return total + digit
 
 
+_DIGITS = "零一二三四五六七八九"
+
+
+def regiment_name(number: int) -> str:
+    """67 → 六十七团, 152 → 一五二团, 104 → 一零四团: the way 团场 are written."""
+    if number >= 100:
+        return "".join(_DIGITS[int(d)] for d in str(number)) + "团"
+    tens, ones = divmod(number, 10)
+    text = ("" if tens == 1 else _DIGITS[tens]) + "十" if tens else ""
+    return text + (_DIGITS[ones] if ones or not tens else "") + "团"
+
+
+# the key of a 团场 the statistics list under no name: its 师's number and its own
+_REGIMENT_KEY = re.compile(r"^XPCC(\d{2})R(\d{3})$")
+
+
 @dataclass
 class Region:
     code: str
     name: str
-    level: str  # province | prefecture | county | township, or corps | division for XPCC-only keys
+    level: str  # province | prefecture | county | township, or corps | division | regiment for XPCC-only keys
     kind: str  # admin | functional
     parent: str | None = None  # in the geographic tree
     xpcc_parent: str | None = None
@@ -88,9 +105,11 @@ def full_code(code: str) -> str:
 class Gazetteer:
     """Every region by code, the children of each in both trees, and the data the resolver reads."""
 
-    def __init__(self, regions: list[Region], aliases: dict) -> None:
+    def __init__(self, regions: list[Region], aliases: dict, xpcc: dict | None = None) -> None:
         self.by_code = {r.code: r for r in regions}
         self.aliases = aliases
+        self.xpcc = xpcc or {"divisions": {}, "regiments": []}
+        self._lock = threading.Lock()
         self.children: dict[str, dict[str | None, list[Region]]] = {tree: {} for tree in TREES}
         for region in regions:
             for tree in TREES:
@@ -100,11 +119,49 @@ class Gazetteer:
         self._traditional = str.maketrans(aliases["traditional"])
 
     def get(self, code: str) -> Region | None:
-        return self.by_code.get(full_code(code))
+        code = full_code(code)
+        found = self.by_code.get(code)
+        if found is None and (key := _REGIMENT_KEY.match(code)):
+            return self.regiment(int(key.group(1)), int(key.group(2)))
+        return found
+
+    def division_of(self, number: int) -> int | None:
+        """The 师 a 团's number belongs to (app/data/xpcc.json)."""
+        return next((r["division"] for r in self.xpcc["regiments"] if r["from"] <= number <= r["to"]), None)
+
+    def division_number(self, code: str) -> int | None:
+        return next((n for n, c in self.xpcc["divisions"].items() if c == code), None)
+
+    def regiment(self, division: int, number: int) -> Region | None:
+        """A 团场 the statistics do not list, known by its number: a regiment of its 师 in the
+        XPCC tree (key `XPCC04R067`), counted in the geographic tree under the 师's city. Made
+        when a name or a key first asks for it, the same every time."""
+        if self.division_of(number) != division or division not in self.xpcc["divisions"]:
+            return None
+        code = f"XPCC{division:02d}R{number:03d}"
+        with self._lock:
+            if code not in self.by_code:
+                parent = self.xpcc["divisions"][division]
+                city = self.by_code.get(parent)
+                region = Region(
+                    code,
+                    regiment_name(number),
+                    "regiment",
+                    "admin",
+                    parent=parent if city is not None and city.level in GEO_LEVELS else None,
+                    xpcc_parent=parent,
+                    xpcc_level="regiment",
+                    source="xpcc",
+                )
+                self.by_code[code] = region
+                self.children["xpcc"].setdefault(parent, []).append(region)
+            return self.by_code[code]
 
     def path(self, code: str, tree: str) -> list[Region]:
         """Root first, the region itself last; empty when the region is not in that tree."""
-        region = self.by_code.get(code)
+        region = self.get(code)
+        if region is not None and tree == "geo" and region.level == "regiment" and region.parent:
+            region = self.by_code.get(region.parent)  # a 团场 known by number: counted in its city
         if region is None or not region.in_tree(tree):
             return []
         found: list[Region] = []
@@ -134,7 +191,7 @@ class Gazetteer:
         return text
 
 
-def _xpcc(regions: dict[str, Region], data: dict) -> None:
+def _xpcc(regions: dict[str, Region], data: dict) -> dict[int, str]:
     corps = data["corps"]
     regions[corps["code"]] = Region(
         corps["code"],
@@ -168,23 +225,28 @@ def _xpcc(regions: dict[str, Region], data: dict) -> None:
                 aliases=list(division["aliases"]),
             )
         division_codes[division["number"]] = code
-    # a 团场 inside an ordinary county belongs to the 师 its number names
-    pattern = re.compile(
-        r"(?:兵团)?(?:(?:农|第)[零〇一二三四五六七八九十]+师)?([零〇一二三四五六七八九十百]+)团"
+    # a 团场 inside an ordinary county belongs to the 师 its number names (兵团一三七团乡,
+    # 兵团二二二团农场), a farm to the 师 its name names (兵团农六师土墩子农场); a 分部 (a
+    # 团's land in another county) is not the 团 itself
+    numbered = re.compile(
+        r"(?:新疆)?(?:兵团)?(?:(?:农|第)?[零〇一二三四五六七八九十]+师)?([零〇一二三四五六七八九十百]+)团"
+        r"(?:乡|农场|中心团场)?"
     )
+    farm = re.compile(r"(?:新疆)?兵团(?:农|第)?([一二三四五六七八九十]+)师.+(?:农场|牧场|养禽场)")
     for region in list(regions.values()):
         if region.level != "township" or region.xpcc_level:
             continue
-        match = pattern.fullmatch(region.name)
-        if not match:
-            continue
-        number = chinese_number(match.group(1))
-        division = next(
-            (r["division"] for r in data["regiments"] if r["from"] <= number <= r["to"]),
-            None,
-        )
+        division = None
+        if match := numbered.fullmatch(region.name):
+            number = chinese_number(match.group(1))
+            division = next(
+                (r["division"] for r in data["regiments"] if r["from"] <= number <= r["to"]), None
+            )
+        elif match := farm.fullmatch(region.name):
+            division = chinese_number(match.group(1))
         if division in division_codes:
             region.xpcc_parent, region.xpcc_level = division_codes[division], "regiment"
+    return division_codes
 
 
 def _read(name: str) -> bytes:
@@ -213,7 +275,12 @@ def gazetteer() -> Gazetteer:
             source="local",
             aliases=list(unit.get("aliases", [])),
         )
-    _xpcc(regions, json.loads(_read("xpcc.json")))
+    xpcc = json.loads(_read("xpcc.json"))
+    divisions = _xpcc(regions, xpcc)
     for alias, target in aliases["aliases"].items():
         regions[full_code(target)].aliases.append(alias)
-    return Gazetteer(sorted(regions.values(), key=lambda r: r.code), aliases)
+    return Gazetteer(
+        sorted(regions.values(), key=lambda r: r.code),
+        aliases,
+        {"divisions": divisions, "regiments": xpcc["regiments"]},
+    )

@@ -14,7 +14,7 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from app.draft import Finding
+from app.draft import Finding, Severity
 from app.errors import ProblemError
 from app.models.regions import RegionList, RegionPublic, RegionRef, Resolution
 from app.rules.catalogue import RULES_BY_ID
@@ -28,6 +28,8 @@ _ALIAS = 0.97
 _SHORT = 0.95
 _UNRESOLVED_UNIT = 0.9  # the region of a unit the gazetteer does not list (a 团 known by number only)
 
+_REGIMENT = re.compile(r"(\d+)团")  # after normalising: 六十七团 → 67团
+_CORPS_PREFIX = re.compile(r"^(?:新疆)?(?:生产建设)?兵团(?:(?:农|第)?\d+师)?")
 _SHORT_SUFFIX = re.compile(r"(特别行政区|自治区|省|市|地区|盟|县|区|旗|街道办事处|街道|镇|乡)$")
 _ETHNIC_SUFFIX = {
     "民族乡": "乡",
@@ -75,9 +77,13 @@ class Resolver:
         if ethnic:
             base = ethnic.group(1)
             found += [(norm(base + _ETHNIC_SUFFIX[ethnic.group(2)]), _SHORT), (norm(base), _SHORT)]
-        regiment = re.search(r"(\d+团)$", norm(region.name))
+        regiment = re.search(r"(\d+团)(?:乡|农场|中心团场)?$", norm(region.name))
         if regiment and region.xpcc_level == "regiment":
             found.append((regiment.group(1), _SHORT))
+        if region.xpcc_level == "regiment":  # 兵团农六师土墩子农场 is 第六师's 土墩子农场
+            bare = _CORPS_PREFIX.sub("", norm(region.name))
+            if bare != norm(region.name) and len(bare) >= 2:
+                found.append((bare, _SHORT))
         if at_root and region.level == "township":
             return [(n, c) for n, c in found if c >= _ALIAS or region.xpcc_level]
         short = _SHORT_SUFFIX.sub("", norm(region.name))
@@ -97,7 +103,7 @@ class Resolver:
         return self._children_names[code]
 
     def clean(self, organ: str) -> str:
-        text = self.gaz.normalise(organ)
+        text = self.gaz.normalise(normalise_organ(organ))
         changed = True
         while changed:
             changed = False
@@ -106,9 +112,12 @@ class Resolver:
                     text, changed = text[: -len(word)], True
         return text
 
-    def _own(self, code: str, rest: str) -> str:
+    def own(self, code: str, rest: str) -> str:
         """第十师北屯市: the city's own name after the 师's name names the same region again."""
-        for name, _ in sorted(self.names(self.gaz.by_code[code]), key=lambda n: -len(n[0])):
+        region = self.gaz.get(code)
+        if region is None:
+            return rest
+        for name, _ in sorted(self.names(region), key=lambda n: -len(n[0])):
             if name and rest.startswith(name):
                 return rest[len(name) :]
         return rest
@@ -134,13 +143,31 @@ class Resolver:
         """One level down: a child's name, else the region's own name again, else a grandchild's
         (北京市朝阳区 skips 市辖区), else a child's name written a little differently."""
         step = self._exact(code, rest)
-        if step is None and (own := self._own(code, rest)) != rest:
+        if step is None and (own := self.own(code, rest)) != rest:
             step = code, own, 1.0
         if step is None:
             for child in self.gaz.children["geo"].get(code, []):
                 if (step := self._exact(child.code, rest)) is not None:
                     break
+        if step is None:
+            step = self._numbered_regiment(code, rest)
         return step or self._fuzzy(code, rest)
+
+    def _numbered_regiment(self, code: str, rest: str) -> tuple[str, str, float] | None:
+        """第四师六十七团: a 团 of this 师 that the statistics list under no name; 兵团一三七团:
+        the corps steps into the 师 the number belongs to, where the 团 is then found."""
+        match = _REGIMENT.match(rest)
+        if match is None:
+            return None
+        if code == "XPCC":
+            division = self.gaz.division_of(int(match.group(1)))
+            target = self.gaz.xpcc["divisions"].get(division) if division else None
+            return (target, rest, 1.0) if target else None
+        division = self.gaz.division_number(code)
+        if division is None:
+            return None
+        regiment = self.gaz.regiment(division, int(match.group(1)))
+        return (regiment.code, rest[match.end() :], _SHORT) if regiment else None
 
     def descend(self, code: str, rest: str, confidence: float) -> Match:
         while rest:
@@ -153,6 +180,9 @@ class Resolver:
 
     def resolve(self, organ: str) -> Match:
         text = self.clean(organ)
+        bare = self._bare_regiment(text)
+        if bare is not None:
+            return bare
         for size in range(len(text), 0, -1):
             starts = self.root.get(text[:size])
             if not starts:
@@ -169,6 +199,24 @@ class Resolver:
             match.confidence = round(match.confidence, 3)
             return match
         return Match(None, 0.0, text)
+
+    def _bare_regiment(self, text: str) -> Match | None:
+        """六十七团 printed without its 师: a regiment listed under that number (兵团一五二团),
+        else the 团 its number names in the XPCC tree."""
+        match = _REGIMENT.match(text)
+        if match is None:
+            return None
+        listed = self.root.get(match.group(0), {})
+        if len(listed) > 1:
+            return Match(None, _AMBIGUOUS, text, candidates=sorted(listed))
+        if listed:
+            [(code, confidence)] = listed.items()
+            return self.descend(code, text[match.end() :], confidence)
+        division = self.gaz.division_of(int(match.group(1)))
+        regiment = self.gaz.regiment(division, int(match.group(1))) if division else None
+        if regiment is None:
+            return None
+        return self.descend(regiment.code, text[match.end() :], _SHORT)
 
 
 @cache
@@ -278,8 +326,34 @@ def _finding(organ: str, match: Match) -> Finding:
     )
 
 
-def place(*, organ: str, region_code: str | None) -> Placement:
-    """The region a report is counted under: the given code if it exists, else the resolved name."""
+_DOCUMENT_CHARS = 20_000  # the title and the first pages name the place if anything does
+
+
+def from_document(candidates: list[str], text: str) -> tuple[str | None, str | None]:
+    """(the candidate, the place named) when the document names an ancestor of exactly one of
+    the places the name fits (城关区人民政府 whose report speaks of 兰州市), else (None, None)."""
+    if not candidates or not text:
+        return None, None
+    found = resolver()
+    gaz = gazetteer()
+    body = gaz.normalise(normalise_organ(text[:_DOCUMENT_CHARS]))
+    hits: dict[str, str] = {}
+    for code in candidates:
+        for tree in TREES:
+            for region in gaz.path(code, tree)[:-1]:
+                names = [n for n, sure in found.names(region) if sure >= _ALIAS and len(n) >= 3]
+                named = next((n for n in names if n in body), None)
+                if named and region.level_in(tree) != "province":  # a province is shared too often
+                    hits.setdefault(code, region.name_in(tree))
+    if len(hits) == 1:
+        [(code, place)] = hits.items()
+        return code, place
+    return None, None
+
+
+def place(*, organ: str, region_code: str | None, document: str = "") -> Placement:
+    """The region a report is counted under: the given code if it exists, else the resolved name;
+    a name that fits several places is settled by the place its document names, if one does."""
     gaz = gazetteer()
     if region_code:
         region = gaz.get(region_code)
@@ -287,6 +361,22 @@ def place(*, organ: str, region_code: str | None) -> Placement:
             raise ProblemError(422, "unknown_region", f"region_code {region_code} 不是已知的统计用区划代码")
         return Placement(region.code, gaz.path_columns(region.code), [])
     match = resolver().resolve(normalise_organ(organ))  # a name that looks alike resolves alike
+    if match.code is None and match.candidates:
+        code, named = from_document(match.candidates, document)
+        if code is not None:
+            return Placement(code, gaz.path_columns(code), [_placed_finding(organ, code, named or "")])
     if match.code is None or match.confidence < THRESHOLD:
         return Placement(None, gaz.path_columns(None), [_finding(organ, match)])
     return Placement(match.code, gaz.path_columns(match.code), [])
+
+
+def _placed_finding(organ: str, code: str, named: str) -> Finding:
+    """Said, not silent: the name fitted several places and the document settled which."""
+    where = "".join(r.name for r in gazetteer().path(code, "geo")[1:])
+    return Finding(
+        rule="REGION",
+        severity=Severity.INFO,
+        message=f"机关名称“{organ[:60]}”可对应多个地区，报告中提到“{named}”，已归入{where}；如不对请在报告页改正",
+        message_en=f"the name fits several places; the report names {named}, so it is counted there",
+        reported=organ[:200],
+    )

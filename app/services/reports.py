@@ -14,7 +14,7 @@ from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status,
 from app.errors import ProblemError
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
-from app.rules.cells import Key, cell_of
+from app.rules.cells import CELL_NUMBERS, Key, cell_of
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind, storable
 from app.rules.naming import fmt_value, normalise_organ
@@ -44,8 +44,20 @@ class Upload:
         return self.media_type == JSON_MEDIA_TYPE
 
 
+def stored_key(session: Session, draft: Draft, region_code: str | None) -> str:
+    """The organ_key the body's reports are stored under, whichever way it printed its name."""
+    from app.services.bulk import report_body_key
+
+    body_key = report_body_key(draft, region_code)
+    found = session.exec(
+        select(Report.organ_key).where(Report.body_key == body_key).order_by(col(Report.id).desc())
+    ).first()
+    return found or organ_key(draft.organ or "")
+
+
 def organ_key(name: str) -> str:
-    """The identity of a body across years and versions: its normalised name without spaces."""
+    """The identity of a body across years and versions: its name normalised (width, invisible
+    characters) with no spaces."""
     return "".join(normalise_organ(name).split())
 
 
@@ -86,6 +98,20 @@ def finding_rows(report_id: int, findings: list[Finding]) -> list[dict]:
         }
         for f in findings
     ]
+
+
+def flag_rows(report_id: int, findings: list[Finding]) -> list[dict]:
+    """The figures the error findings read, once each; `invalid` where VALUE found the value
+    impossible, so sums leave it out."""
+    flags: dict[int, bool] = {}
+    for finding in findings:
+        if finding.severity != Severity.ERROR:
+            continue
+        for code in finding.cells:
+            number = CELL_NUMBERS.get(code)
+            if number is not None:
+                flags[number] = flags.get(number, False) or finding.rule == "VALUE"
+    return [{"report_id": report_id, "cell_id": n, "invalid": v} for n, v in flags.items()]
 
 
 def _finding(row: FindingRow) -> Finding:
@@ -212,8 +238,10 @@ def list_reports(
     offset: int,
     within: RegionScope,
     state: str | None = None,
+    unplaced: bool = False,
 ) -> ReportList:
-    """Latest versions unless all are asked for, newest first; only what the caller may see."""
+    """Latest versions unless all are asked for, newest first; only what the caller may see;
+    `unplaced`: only reports counted under no region (未定), for a supervisor to place."""
     query = select(Report)
     visible = scope.clause(within)
     if visible is not None:
@@ -230,6 +258,8 @@ def list_reports(
         query = query.where(Report.valid == valid)
     if region_code:
         query = query.where(Report.region_code.startswith(region_code))  # type: ignore[union-attr]
+    if unplaced:
+        query = query.where(col(Report.region_code).is_(None))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(Report.id.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
@@ -370,11 +400,14 @@ def check(*, session: Session, draft: Draft, within: RegionScope) -> ReportPubli
     that the caller may see (its figures show in the findings)."""
     if not draft.organ:  # no body: nothing to place or compare with (META-ORGAN says so)
         return report_public(draft, validate(draft))
-    previous_report = _latest(session, organ_key(draft.organ), draft.year - 1 if draft.year else None)
+    document = f"{draft.title or ''}\n{draft.narrative}"
+    placement = regions.place(organ=draft.organ, region_code=draft.region_code, document=document)
+    previous_report = _latest(
+        session, stored_key(session, draft, placement.code), draft.year - 1 if draft.year else None
+    )
     if previous_report is not None and not scope.covers(
         within, organ_key=previous_report.organ_key, columns=scope.report_columns(previous_report)
     ):
         previous_report = None
     previous = load_draft(session, previous_report) if previous_report else None
-    placement = regions.place(organ=draft.organ, region_code=draft.region_code)
     return report_public(draft, validate(draft, previous) + placement.findings)

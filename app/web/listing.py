@@ -15,6 +15,7 @@ from app.services.scope import RegionScope
 STATES = ("submitted", "returned", "resubmitted", "accepted")
 
 PAGE_SIZE = 50
+UNPLACED = "未定"  # the region filter for reports counted under no region
 
 
 @dataclass
@@ -37,7 +38,9 @@ class Filters:
         elif year:
             found.notes.append(f"年度“{year}”无法识别，已忽略")
         region = region.strip()[:100]
-        if region.isdigit() and 2 <= len(region) <= 12:
+        if region == UNPLACED:
+            found.region = UNPLACED
+        elif region.isdigit() and 2 <= len(region) <= 12:
             found.region = region
         elif region:
             found.region = _prefix_of(region, found.notes)
@@ -107,12 +110,13 @@ def search(*, session: Session, filters: Filters, within: RegionScope) -> Result
         year=filters.year,
         organ=filters.organ or None,
         valid=None if filters.errors is None else not filters.errors,
-        region_code=filters.region or None,
+        region_code=filters.region if filters.region not in ("", UNPLACED) else None,
         all_versions=False,
         limit=PAGE_SIZE,
         offset=(filters.page - 1) * PAGE_SIZE,
         within=within,
         state=filters.state or None,
+        unplaced=filters.region == UNPLACED,
     )
     pages = max(1, -(-listed.total // PAGE_SIZE))
     return Result(listed.items, listed.total, filters.page, pages)

@@ -58,7 +58,7 @@ FIGURES = (
     *(code for _, code in TABLE2),
 )
 MAX_COVERAGE_YEARS = 6
-_CODE = re.compile(r"^(\d{2,12}|XPCC\d{0,2})$")
+_CODE = re.compile(r"^(\d{2,12}|XPCC(\d{2}(R\d{3})?)?)$")
 
 
 @dataclass
@@ -76,6 +76,9 @@ class Line:
     litigation: int | None
     table2: list[int | Decimal | None]
     blanks: int  # reports that left one of the headline figures blank
+    invalid: int = 0  # impossible values left out of the sums shown (VALUE), over all figures
+    flagged: int = 0  # reports with an error finding on a headline figure (at most, per figure)
+    href: str = ""  # the same overview one level down
 
 
 @dataclass
@@ -95,6 +98,8 @@ class OverviewState:
     notes: list[str] = field(default_factory=list)
     kinds: tuple[str, ...] = tuple(name for name, _ in KINDS)
     table2_names: tuple[str, ...] = tuple(name for name, _ in TABLE2)
+    years: list[Line] = field(default_factory=list)  # the whole region, year by year
+    findings_download: str = ""
     own_level: int = 0  # reports placed at the region itself (or unplaced below it): in the total only
     suggestions: list[str] = field(default_factory=list)
 
@@ -133,6 +138,8 @@ def _line(row: AggregateRow, name: str, code: str) -> Line:
         litigation=_sum([value(code) for code in LITIGATION]),
         table2=[_one(value(code)) for _, code in TABLE2],
         blanks=max((row.blanks.get(code, 0) for code in HEADLINE), default=0),
+        invalid=sum(row.invalid.values()) if row.invalid else 0,
+        flagged=max((row.flagged.get(code, 0) for code in HEADLINE), default=0) if row.flagged else 0,
     )
 
 
@@ -205,6 +212,17 @@ def _charts(state: OverviewState) -> list[tuple[str, Markup]]:
     ]
 
 
+def _trend(years: list[Line]) -> Markup:
+    return bar_chart(
+        title="历年新收申请与办理结果",
+        labels=[line.name for line in years],
+        series=[
+            Series("新收申请", [line.received for line in years], PALETTE[0]),
+            Series("办理结果总计", [line.result_total for line in years], PALETTE[1]),
+        ],
+    )
+
+
 def _suggestions() -> list[str]:
     """Names offered in the region box: the XPCC divisions and the provinces."""
     divisions = regions.list_regions(tree="xpcc", parent="XPCC", level=None, q=None, limit=50).items
@@ -261,10 +279,20 @@ def build(
     state.lines = [
         _line(row, row.region.name, row.region.code) for row in by_child.rows if row.region is not None
     ]
+    for line in state.lines:
+        down: dict[str, str | int] = {"region": line.code, "tree": used_tree}
+        if state.start:
+            down["start"] = state.start
+        if state.end:
+            down["end"] = state.end
+        line.href = "/overview?" + urlencode(down)
     if whole.rows:
         state.total = _line(whole.rows[0], "合计", code)
         state.own_level = state.total.reports - sum(line.reports for line in state.lines)
+    state.years = [_line(row, f"{row.year} 年度", code) for row in by_year.rows if row.year is not None]
     state.charts = _charts(state)
+    if len(state.years) > 1:
+        state.charts.append(("历年新收申请与办理结果", _trend(state.years)))
     state.coverage = [
         coverage.coverage(session=session, year=year, region=code, tree=used_tree, within=within)
         for year in _coverage_years(state, by_year)
@@ -279,6 +307,12 @@ def build(
         params["year_from"] = state.start
     if state.end:
         params["year_to"] = state.end
+    scope: dict[str, str | int] = {"region": code, "tree": used_tree, "format": "xlsx"}
+    if state.start:
+        scope["year_from"] = state.start
+    if state.end:
+        scope["year_to"] = state.end
+    state.findings_download = "/api/v1/findings?" + urlencode(scope)
     state.downloads = {
         fmt: "/api/v1/aggregates?" + urlencode({**params, "format": fmt}) for fmt in ("xlsx", "csv")
     }

@@ -17,14 +17,18 @@ from fastapi.staticfiles import StaticFiles
 from app import db
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
+from app.extract import registry as registry_file
 from app.models.api import ReportPublic
+from app.models.registry import BodyChange
 from app.routes.access import CallerDep
 from app.routes.exports import file_response
 from app.routes.params import Id, IdQuery
-from app.services import export, intake, reports, reviews
+from app.services import bodies, export, intake, placement, reports, reviews
+from app.services.access import Caller
 from app.web import auth, listing, overview, review_pages, sessions
 from app.web.forms import CheckForm, read_check_form
 from app.web.pages import HERE, error_page, page
+from app.web.registry import RegistryForm, read_must_publish, read_region_code, read_registry_form
 from app.web.view import changes, report_view
 
 __all__ = ["error_page", "install", "is_page"]
@@ -115,16 +119,36 @@ def report_page(request: Request, report_id: Id, session: SessionDep, caller: Ca
         report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
     except ProblemError as exc:
         return _page(request, "error.html", exc.status, problem=exc)
+    return _report(request, session, caller, report)
+
+
+def _report(
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    report: ReportPublic,
+    status_code: int = 200,
+    **context,
+) -> HTMLResponse:
+    assert report.id is not None  # a stored report
     versions = listing.versions(session=session, report=report, within=caller.region_scope)
-    row = reviews.stored_report(session=session, report_id=report_id, caller=caller)
+    row = reviews.stored_report(session=session, report_id=report.id, caller=caller)
+    found = (
+        []
+        if report.region_code
+        else placement.candidates(session=session, report_id=report.id, within=caller.region_scope)
+    )
     return _page(
         request,
         "report.html",
+        status_code,
         view=report_view(report),
         versions=versions,
         fixed=reviews.overview(session=session, report=row).fixed,
         history=review_pages.history(session=session, report=row, caller=caller),
         action_names=review_pages.ACTION_NAMES,
+        candidates=found,
+        **context,
     )
 
 
@@ -139,6 +163,32 @@ def export_download(
     except ProblemError as exc:
         return _page(request, "error.html", exc.status, problem=exc)
     return file_response(made, f"report-{report_id}.{made.filename.rsplit('.', 1)[-1]}")
+
+
+@router.post("/reports/{report_id}/region")
+def report_region(
+    request: Request,
+    report_id: Id,
+    session: SessionDep,
+    caller: CallerDep,
+    code: Annotated[str, Depends(read_region_code)],
+) -> HTMLResponse:
+    """A supervisor places a report its name could not."""
+    try:
+        reports.get(session=session, report_id=report_id, within=caller.region_scope)
+        report = placement.assign(
+            session=session,
+            report_id=report_id,
+            region_code=code,
+            actor=caller.label,
+            within=caller.region_scope,
+        )
+    except ProblemError as exc:
+        if exc.status == 404:
+            return _page(request, "error.html", exc.status, problem=exc)
+        stored = reports.get(session=session, report_id=report_id, within=caller.region_scope)
+        return _report(request, session, caller, stored, exc.status, problem=exc)
+    return _report(request, session, caller, report, placed=True)
 
 
 @router.get("/compare")
@@ -178,3 +228,46 @@ def overview_page(
         session=session, region=region, tree=tree, start=start, end=end, within=caller.region_scope
     )
     return _page(request, "overview.html", state=state)
+
+
+@router.get("/bodies")
+def bodies_page(request: Request, session: SessionDep, region: str = "", q: str = "") -> HTMLResponse:
+    """The registry under a region (a code), or all of it."""
+    return _bodies(request, session, region=region, q=q)
+
+
+def _bodies(
+    request: Request, session: SessionDep, *, region: str = "", q: str = "", **context
+) -> HTMLResponse:
+    status = context.pop("status_code", 200)
+    try:
+        listed = bodies.list_bodies(session=session, region=region.strip() or None, q=q.strip()[:100] or None)
+    except ProblemError as exc:
+        listed, context["problem"] = bodies.list_bodies(session=session), exc
+    return _page(request, "bodies.html", status, listed=listed, region=region, q=q, **context)
+
+
+@router.post("/bodies")
+def bodies_upload(
+    request: Request, session: SessionDep, form: Annotated[RegistryForm, Depends(read_registry_form)]
+) -> HTMLResponse:
+    if form.problem is not None:
+        return _bodies(request, session, problem=form.problem, status_code=form.problem.status)
+    rows, problems = registry_file.parse(form.data, form.fmt)
+    try:
+        imported = bodies.import_bodies(session=session, rows=rows, problems=problems)
+    except ProblemError as exc:
+        return _bodies(request, session, problem=exc, status_code=exc.status)
+    return _bodies(request, session, imported=imported)
+
+
+@router.post("/bodies/{body_id}")
+def body_toggle(
+    request: Request, body_id: int, session: SessionDep, must: Annotated[bool, Depends(read_must_publish)]
+) -> HTMLResponse:
+    """Must publish, or not: one button per row (the form sends must_publish=1 or 0)."""
+    try:
+        changed = bodies.change(session=session, body_id=body_id, changes=BodyChange(must_publish=must))
+    except ProblemError as exc:
+        return _bodies(request, session, problem=exc, status_code=exc.status)
+    return _bodies(request, session, changed=changed)

@@ -1,0 +1,32 @@
+"""What the API returns for the findings across many reports."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from app.models.aggregates import RegionInRow
+
+
+class FindingInScope(BaseModel):
+    report_id: int
+    organ: str
+    year: int | None
+    region: RegionInRow | None
+    rule: str
+    rule_title: str = Field(description="规则名称（中文）")
+    severity: str = Field(description="error | warning | info")
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    page: int | None = None
+    reported: str | None = None
+    expected: str | None = None
+    message: str = Field(description="中文说明")
+    hint: str | None = None
+
+
+class FindingsResult(BaseModel):
+    tree: str
+    total: int = Field(description="findings listed")
+    truncated: bool = Field(description="true when more findings matched than were listed")
+    items: list[FindingInScope]

@@ -1,0 +1,40 @@
+"""What the API takes and returns for the registry (名录) of bodies."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from app.models.aggregates import RegionInRow
+
+
+class BodyPublic(BaseModel):
+    id: int
+    name: str
+    aliases: list[str]
+    kind: str = Field(description="government | department | township | regiment | zone | other")
+    must_publish: bool
+    region: RegionInRow | None
+    key: str = Field(description="the body's identity: region, then its name below the region, normalised")
+
+
+class BodyList(BaseModel):
+    total: int
+    items: list[BodyPublic]
+
+
+class RowProblemPublic(BaseModel):
+    line: int = Field(description="the row of the file (1 is the header; 0: the whole file)")
+    detail: str
+
+
+class RegistryImport(BaseModel):
+    created: int
+    updated: int
+    items: list[BodyPublic]
+
+
+class BodyChange(BaseModel):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    aliases: list[str] | None = Field(None, max_length=20)
+    kind: str | None = None
+    must_publish: bool | None = None
