@@ -90,7 +90,8 @@ def add_to_openapi(schema: dict) -> None:
         twin: dict = {}
         for method, operation in operations.items():
             op = copy.deepcopy(operation)
-            op["operationId"] = "gov_" + op.get("operationId", method)
+            op_id = op["operationId"]
+            op["operationId"] = "gov" + op_id[:1].upper() + op_id[1:]
             op["tags"] = ["platform envelope"]
             op["summary"] = f"{op.get('summary', '')}（平台信封：HTTP 200 + {{code, msg, data}}）".strip()
             success: dict = next(
@@ -98,12 +99,14 @@ def add_to_openapi(schema: dict) -> None:
             )
             content = success.get("content", {})
             data_schema = content.get("application/json", {}).get("schema")
-            # a file (not JSON) passes through as it is; only a problem comes in the envelope
-            files = {media: body for media, body in content.items() if "json" not in media}
+            files = {media: c for media, c in content.items() if "json" not in media}
             op["responses"] = {
                 "200": {
-                    "description": '成功时 code 为 "0"，data 为 /api/v1 的应答；出错时 code 为错误代码'
-                    + ("；文件原样返回" if files else ""),
+                    "description": (
+                        "文件照原样返回；出错时为信封，code 为错误代码"
+                        if files
+                        else '成功时 code 为 "0"，data 为 /api/v1 的应答；出错时 code 为错误代码'
+                    ),
                     "content": {**files, "application/json": {"schema": _envelope_schema(data_schema)}},
                 }
             }

@@ -13,7 +13,6 @@ import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -21,16 +20,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match, Route
 
-from app import db, envelope
+from app import contract, db, envelope
 from app.body import RequestBody
 from app.config import get_settings
 from app.db import get_engine
 from app.errors import ProblemError, field_message
 from app.extract import worker
-from app.extract.json_report import ReportMeta
 from app.middleware import Admission, IdempotencyRecorder, RequestContext
 from app.routes import aggregates, batches, bodies, exports, meta, ops, people, regions, reports
-from app.routes.access import PUBLIC_PATHS, LoginRequired, authenticate
+from app.routes.access import LoginRequired, authenticate
 from app.routes.idempotency import hold_idempotency_key
 from app.services import idempotency, jobs, telemetry
 from app.services.regions import resolver
@@ -146,82 +144,9 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 
 
 def _openapi(app: FastAPI) -> dict:
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    report_schema = ReportMeta.model_json_schema(ref_template="#/components/schemas/{model}")
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.update(report_schema.pop("$defs", {}))
-    components["ReportMeta"] = report_schema
-    # Every 422 is a problem+json here, not FastAPI's default validation body.
-    problem_response = {
-        "description": "问题详情（problem+json）",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-    for operations in schema["paths"].values():
-        for operation in operations.values():
-            responses = operation.get("responses", {})
-            for status in list(responses):
-                if status.isdigit() and int(status) >= 400:
-                    responses[status] = {
-                        **problem_response,
-                        "description": responses[status].get("description", ""),
-                    }
-    for name in ("HTTPValidationError", "ValidationError"):
-        components.pop(name, None)
-    _document_production(schema)
-    app.openapi_schema = schema
-    return schema
-
-
-_CONFLICT = "同一 Idempotency-Key 的请求仍在处理，或同一报告正被同时提交（conflict）：按 Retry-After 重试"
-_CONFLICT = "同一 Idempotency-Key 的请求仍在处理，或同一报告正被同时提交（conflict）：按 Retry-After 重试"
-_RETRY_AFTER = {"description": "几秒后重试", "schema": {"type": "integer"}}
-_ACCESS_PROBLEMS = {
-    "401": "缺少或无效的 API 密钥 / appKey 签名",
-    "403": "没有所需权限，或报告的机关不在调用者的地区范围内（out_of_scope）",
-}
-
-
-def _document_production(schema: dict) -> None:
-    """Access problems, Idempotency-Key on every POST, and the /gov/v1 envelope twins."""
-    problem_content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            if path in PUBLIC_PATHS:
-                operation.pop("security", None)
-            responses = operation.setdefault("responses", {})
-            if path.startswith("/api/"):
-                for status, description in _ACCESS_PROBLEMS.items():
-                    responses.setdefault(status, {"description": description, "content": problem_content})
-            if method == "post":
-                operation.setdefault("parameters", []).append(
-                    {
-                        "name": "Idempotency-Key",
-                        "in": "header",
-                        "required": False,
-                        "description": (
-                            "同一键与同一请求只执行一次；重放原应答。键被另一请求使用 → 422；仍在处理 → 409"
-                        ),
-                        "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
-                    }
-                )
-                for status, description in (
-                    ("409", _CONFLICT),
-                    ("413", "请求体过大"),
-                ):
-                    responses.setdefault(status, {"description": description, "content": problem_content})
-                responses["409"]["headers"] = {"Retry-After": _RETRY_AFTER}
-            if path.startswith("/api/"):
-                responses.setdefault(
-                    "503",
-                    {
-                        "description": "busy：提交过多、数据库繁忙或连接中断，按 Retry-After 重试",
-                        "content": problem_content,
-                    },
-                )
-                responses["503"]["headers"] = {"Retry-After": _RETRY_AFTER}
-    envelope.add_to_openapi(schema)
+    if not app.openapi_schema:
+        app.openapi_schema = contract.build(app)
+    return app.openapi_schema
 
 
 @asynccontextmanager

@@ -35,7 +35,7 @@ class ReportMeta(BaseModel):
     period_start: date | None = None
     period_end: date | None = None
     title: StrictStr | None = Field(default=None, max_length=500)
-    narrative: StrictStr = Field(default="", max_length=200_000, description="正文（表格以外的文字）")
+    narrative: StrictStr = Field(default="", max_length=200_000, description="正文（表格以外的文字），可省略")
     table2: dict[str, dict[str, Any]] = Field(default_factory=dict)
     table3: dict[str, dict[str, Any]] = Field(default_factory=dict)
     table4: dict[str, dict[str, Any]] = Field(default_factory=dict)

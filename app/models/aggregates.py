@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
 from app.models.api import FigureValue
-from app.models.regions import RegionRef
+from app.models.regions import RegionLevel, RegionRef, Tree
+
+
+class GroupBy(StrEnum):
+    """What the sums are grouped by: nothing (one row), region, year, or both."""
+
+    NONE = ""
+    REGION = "region"
+    YEAR = "year"
+    REGION_YEAR = "region,year"
+    YEAR_REGION = "year,region"
+
+
+class AggregateScope(StrEnum):
+    """body：各机关本级报告（不含汇总报告）；area：只计汇总报告"""
+
+    BODY = "body"
+    AREA = "area"
 
 
 class RegionInRow(BaseModel):
@@ -41,9 +59,9 @@ class AggregateRow(BaseModel):
 
 
 class AggregateResult(BaseModel):
-    tree: str
-    region_level: str | None
-    scope: str = Field(description="body：各机关本级报告（不含汇总报告）；area：只计汇总报告")
+    tree: Tree
+    region_level: RegionLevel | None
+    scope: AggregateScope
     figures: list[FigureInfo]
     rows: list[AggregateRow]
     total: AggregateRow | None = Field(

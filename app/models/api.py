@@ -7,6 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.draft import Scope
+from app.rules.layout import Format
+
 FigureValue = int | str | None  # counts as integers, money as an exact decimal string
 
 
@@ -78,9 +81,9 @@ class ReportPublic(BaseModel):
     is_latest: bool | None = None
     organ: str | None = Field(description="null only when a file named no body and none was given")
     year: int | None
-    format: str
+    format: Format
     single_other_row: bool = Field(False, description="2021 layout printing （六）其他处理 as one row")
-    scope: str | None = None
+    scope: Scope | None = None
     region_code: str | None = None
     published_on: date | None = None
     signed_on: date | None = None
@@ -105,10 +108,10 @@ class ReportSummary(BaseModel):
     id: int
     organ: str
     year: int | None
-    format: str
+    format: Format
     version: int
     is_latest: bool
-    scope: str | None
+    scope: Scope | None
     region_code: str | None
     valid: bool
     counts: Counts
@@ -133,13 +136,21 @@ class RulePublic(BaseModel):
     message_en: str
 
 
+class FieldError(BaseModel):
+    """One wrong part of a request: where (a dotted path, e.g. table3.result.total.natural_person
+    or query.year) and what to change."""
+
+    path: str
+    message: str = Field(description="中文说明")
+
+
 class Problem(BaseModel):
     type: str = "about:blank"
     title: str
     status: int
     code: str = Field(description="stable machine-readable code")
     detail: str = Field(description="中文说明")
-    errors: list[dict] | None = None
+    errors: list[FieldError] | None = Field(None, description="每一处有误的字段（如有）")
     report: ReportPublic | None = Field(
         None, description="organ_unknown / year_unknown: what was read (figures and findings), nothing stored"
     )

@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, Field
+
+
+class Tree(StrEnum):
+    """The statistical division tree, or the XPCC's (兵团 → 师 → 团场)."""
+
+    GEO = "geo"
+    XPCC = "xpcc"
+
+
+class RegionLevel(StrEnum):
+    """Levels of the geographic tree, then of the XPCC tree."""
+
+    PROVINCE = "province"
+    PREFECTURE = "prefecture"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+    CORPS = "corps"
+    DIVISION = "division"
+    REGIMENT = "regiment"
 
 
 class RegionRef(BaseModel):
     code: str
     name: str
-    level: str
+    level: RegionLevel
 
 
 class RegionPublic(BaseModel):
     code: str = Field(description="十二位统计用区划代码；兵团为 XPCC，未设市的师为 XPCC<师号>")
     name: str
-    level: str = Field(
+    level: RegionLevel = Field(
         description="province | prefecture | county | township；兵团树：corps | division | regiment"
     )
     kind: str = Field(description="admin | functional（开发区、农场、团场等）")
@@ -25,7 +46,7 @@ class RegionPublic(BaseModel):
 
 
 class RegionList(BaseModel):
-    tree: str
+    tree: Tree
     total: int
     items: list[RegionPublic]
 

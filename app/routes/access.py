@@ -46,12 +46,9 @@ def is_page(path: str) -> bool:
     return not path.startswith(_MACHINE_PREFIXES)
 
 
-_bearer = HTTPBearer(auto_error=False, description="API 密钥：Authorization: Bearer nb_…")
-_app_key = APIKeyHeader(
-    name="X-App-Key",
-    auto_error=False,
-    description="appKey 签名：另带 X-Timestamp、X-Nonce、X-Signature（见 docs/production.md）",
-)
+# How to send either is described in the OpenAPI document (app/contract.py).
+_bearer = HTTPBearer(auto_error=False, scheme_name="bearerKey")
+_app_key = APIKeyHeader(name="X-App-Key", auto_error=False, scheme_name="appKey")
 
 
 # a supervisor's writes: the registry of bodies, and placing a report by hand

@@ -1,18 +1,19 @@
-"""HTTP for sums by region and year, and for who published."""
+"""HTTP for sums by region and year, who published, and every finding: JSON, and each as CSV or XLSX."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.db import SessionDep, SessionRoute
-from app.models.aggregates import AggregateResult, CoverageResult
+from app.models.aggregates import AggregateResult, AggregateScope, CoverageResult, GroupBy
 from app.models.api import Problem
 from app.models.findings import FindingsResult
+from app.models.regions import RegionLevel, Tree
+from app.routes import downloads
 from app.routes.access import CallerDep
 from app.routes.params import Year
-from app.routes.regions import Level, Tree
 from app.services import aggregates, coverage, findings, tabular
 
 router = APIRouter(prefix="/api/v1", tags=["aggregates"], route_class=SessionRoute)
@@ -20,23 +21,16 @@ router = APIRouter(prefix="/api/v1", tags=["aggregates"], route_class=SessionRou
 RegionCode = Annotated[
     str | None, Query(pattern=r"^(\d{2,12}|XPCC(\d{2}(R\d{3})?)?)$", description="只统计该地区以下")
 ]
-_MEDIA = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+# Kept for callers from before the files had their own paths; not in the contract.
+LegacyFormat = Annotated[Literal["json", "csv", "xlsx"], Query(include_in_schema=False)]
+_PROBLEMS: dict[int | str, dict] = {422: {"model": Problem}}
+_SUMS = "Sums of figures by region and/or year (latest versions; 汇总 reports apart)"
+_COVERAGE = "Which bodies under a region published for a year, which did not, which were late"
+_FINDINGS = "Every finding of the latest reports under a region and years, one row each (for a 通报)"
 
 
-@router.get(
-    "/aggregates",
-    response_model=AggregateResult,
-    response_model_exclude_unset=True,
-    responses={
-        200: {"content": {_MEDIA["csv"]: {}, _MEDIA["xlsx"]: {}}},
-        422: {"model": Problem},
-    },
-    summary="Sums of figures by region and/or year (latest versions; 汇总 reports apart)",
-)
-def get_aggregates(
+def _aggregate(
+    request: Request,
     session: SessionDep,
     caller: CallerDep,
     figures: Annotated[
@@ -46,18 +40,22 @@ def get_aggregates(
             description="逗号分隔的数字代码，如 table3.new_received.total；单写 table3 即整张表",
         ),
     ],
-    group_by: Annotated[str, Query(pattern=r"^(|region|year|region,year|year,region)$")] = "region",
-    tree: Tree = "geo",
-    region_level: Level | None = None,
+    group_by: GroupBy = GroupBy.REGION,
+    tree: Tree = Tree.GEO,
+    region_level: RegionLevel | None = None,
     region: RegionCode = None,
     year: Year = None,
     year_from: Year = None,
     year_to: Year = None,
-    scope: Literal["body", "area"] = "body",
+    scope: AggregateScope = AggregateScope.BODY,
     total: Annotated[bool, Query(description="同时给出整个范围的合计（下载总带合计行）")] = False,
-    format: Literal["json", "csv", "xlsx"] = "json",
-) -> AggregateResult | Response:
-    result = aggregates.aggregate(
+) -> AggregateResult:
+    # a file always carries its 合计 row, as the page does
+    as_file = request.url.path.endswith((".csv", ".xlsx")) or request.query_params.get("format") in (
+        "csv",
+        "xlsx",
+    )
+    return aggregates.aggregate(
         session=session,
         figures=aggregates.parse_figures(figures),
         group_by=[g for g in group_by.split(",") if g],
@@ -69,49 +67,28 @@ def get_aggregates(
         year_to=year_to,
         scope=scope,
         within=caller.region_scope,
-        with_total=total or format != "json",
+        with_total=total or as_file,
     )
-    if format == "json":
-        return result
-    return _download(tabular.aggregate_sheet(result, result.total), format, "aggregates")
 
 
-@router.get(
-    "/coverage",
-    response_model=CoverageResult,
-    responses={
-        200: {"content": {_MEDIA["csv"]: {}, _MEDIA["xlsx"]: {}}},
-        422: {"model": Problem},
-    },
-    summary="Which bodies under a region published for a year, which did not, which were late",
-)
-def get_coverage(
+def _coverage(
     session: SessionDep,
     caller: CallerDep,
     year: Annotated[int, Query(ge=1900, le=9000)],
     region: RegionCode = None,
-    tree: Tree = "geo",
-    format: Literal["json", "csv", "xlsx"] = "json",
-) -> CoverageResult | Response:
-    result = coverage.coverage(
-        session=session, year=year, region=region, tree=tree, within=caller.region_scope
-    )
-    if format == "json":
-        return result
-    return _download(tabular.coverage_sheet(result), format, f"coverage-{year}")
-
-
-FindingsFormat = Literal["json", "csv", "xlsx"]
+    tree: Tree = Tree.GEO,
+) -> CoverageResult:
+    return coverage.coverage(session=session, year=year, region=region, tree=tree, within=caller.region_scope)
 
 
 def _findings(
     session: SessionDep,
     caller: CallerDep,
-    year: Annotated[int | None, Query(ge=1900, le=9000)] = None,
+    year: Year = None,
     region: RegionCode = None,
-    tree: Tree = "geo",
-    year_from: Annotated[int | None, Query(ge=1900, le=9000)] = None,
-    year_to: Annotated[int | None, Query(ge=1900, le=9000)] = None,
+    tree: Tree = Tree.GEO,
+    year_from: Year = None,
+    year_to: Year = None,
     rule: Annotated[
         str | None, Query(max_length=32, pattern=r"^[A-Z0-9-]+$", description="规则代码，如 VALUE")
     ] = None,
@@ -130,45 +107,136 @@ def _findings(
     )
 
 
-FindingsDep = Annotated[FindingsResult, Depends(_findings)]
+Sums = Annotated[AggregateResult, Depends(_aggregate)]
+Coverage = Annotated[CoverageResult, Depends(_coverage)]
+Findings = Annotated[FindingsResult, Depends(_findings)]
+
+
+@router.get(
+    "/aggregates",
+    operation_id="getAggregates",
+    response_model=AggregateResult,
+    response_model_exclude_unset=True,
+    responses=_PROBLEMS,
+    summary=_SUMS,
+)
+def get_aggregates(
+    request: Request, result: Sums, format: LegacyFormat = "json"
+) -> AggregateResult | Response:
+    if format == "json":
+        return result
+    return downloads.attachment(
+        request, tabular.to_file(tabular.aggregate_sheet(result, result.total), format), format, "aggregates"
+    )
+
+
+@router.get(
+    "/aggregates.csv",
+    operation_id="getAggregatesCsv",
+    response_class=Response,
+    responses={**downloads.responses("csv", "汇总表（CSV）"), **_PROBLEMS},
+    summary=_SUMS + ", as CSV",
+)
+def get_aggregates_csv(request: Request, result: Sums) -> Response:
+    return downloads.attachment(
+        request, tabular.to_file(tabular.aggregate_sheet(result, result.total), "csv"), "csv", "aggregates"
+    )
+
+
+@router.get(
+    "/aggregates.xlsx",
+    operation_id="getAggregatesXlsx",
+    response_class=Response,
+    responses={**downloads.responses("xlsx", "汇总表（XLSX）"), **_PROBLEMS},
+    summary=_SUMS + ", as XLSX",
+)
+def get_aggregates_xlsx(request: Request, result: Sums) -> Response:
+    return downloads.attachment(
+        request, tabular.to_file(tabular.aggregate_sheet(result, result.total), "xlsx"), "xlsx", "aggregates"
+    )
+
+
+@router.get(
+    "/coverage",
+    operation_id="getCoverage",
+    response_model=CoverageResult,
+    responses=_PROBLEMS,
+    summary=_COVERAGE,
+)
+def get_coverage(
+    request: Request, result: Coverage, format: LegacyFormat = "json"
+) -> CoverageResult | Response:
+    if format == "json":
+        return result
+    return downloads.attachment(
+        request, tabular.to_file(tabular.coverage_sheet(result), format), format, f"coverage-{result.year}"
+    )
+
+
+@router.get(
+    "/coverage.csv",
+    operation_id="getCoverageCsv",
+    response_class=Response,
+    responses={**downloads.responses("csv", "公开情况名单（CSV）"), **_PROBLEMS},
+    summary=_COVERAGE + ", as CSV",
+)
+def get_coverage_csv(request: Request, result: Coverage) -> Response:
+    return downloads.attachment(
+        request, tabular.to_file(tabular.coverage_sheet(result), "csv"), "csv", f"coverage-{result.year}"
+    )
+
+
+@router.get(
+    "/coverage.xlsx",
+    operation_id="getCoverageXlsx",
+    response_class=Response,
+    responses={**downloads.responses("xlsx", "公开情况名单（XLSX）"), **_PROBLEMS},
+    summary=_COVERAGE + ", as XLSX",
+)
+def get_coverage_xlsx(request: Request, result: Coverage) -> Response:
+    return downloads.attachment(
+        request, tabular.to_file(tabular.coverage_sheet(result), "xlsx"), "xlsx", f"coverage-{result.year}"
+    )
 
 
 @router.get(
     "/findings",
+    operation_id="listFindings",
     response_model=FindingsResult,
-    responses={200: {"content": {_MEDIA["csv"]: {}, _MEDIA["xlsx"]: {}}}, 422: {"model": Problem}},
-    summary="Every finding of the latest reports under a region and years, one row each (for a 通报)",
+    responses=_PROBLEMS,
+    summary=_FINDINGS,
 )
-def get_findings(result: FindingsDep, format: FindingsFormat = "json") -> FindingsResult | Response:
+def list_findings(
+    request: Request, result: Findings, format: LegacyFormat = "json"
+) -> FindingsResult | Response:
     if format == "json":
         return result
-    return _download(tabular.findings_sheet(result), format, "findings")
+    return downloads.attachment(
+        request, tabular.to_file(tabular.findings_sheet(result), format), format, "findings"
+    )
 
 
 @router.get(
     "/findings.csv",
+    operation_id="listFindingsCsv",
     response_class=Response,
-    responses={200: {"content": {_MEDIA["csv"]: {}}}, 422: {"model": Problem}},
-    summary="The findings in scope as CSV",
+    responses={**downloads.responses("csv", "问题清单（CSV）"), **_PROBLEMS},
+    summary=_FINDINGS + ", as CSV",
 )
-def get_findings_csv(result: FindingsDep) -> Response:
-    return _download(tabular.findings_sheet(result), "csv", "findings")
+def list_findings_csv(request: Request, result: Findings) -> Response:
+    return downloads.attachment(
+        request, tabular.to_file(tabular.findings_sheet(result), "csv"), "csv", "findings"
+    )
 
 
 @router.get(
     "/findings.xlsx",
+    operation_id="listFindingsXlsx",
     response_class=Response,
-    responses={200: {"content": {_MEDIA["xlsx"]: {}}}, 422: {"model": Problem}},
-    summary="The findings in scope as XLSX",
+    responses={**downloads.responses("xlsx", "问题清单（XLSX）"), **_PROBLEMS},
+    summary=_FINDINGS + ", as XLSX",
 )
-def get_findings_xlsx(result: FindingsDep) -> Response:
-    return _download(tabular.findings_sheet(result), "xlsx", "findings")
-
-
-def _download(sheet: tabular.Sheet, format: str, name: str) -> Response:
-    body = tabular.to_csv(sheet) if format == "csv" else tabular.to_xlsx(sheet)
-    return Response(
-        body,
-        media_type=_MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
+def list_findings_xlsx(request: Request, result: Findings) -> Response:
+    return downloads.attachment(
+        request, tabular.to_file(tabular.findings_sheet(result), "xlsx"), "xlsx", "findings"
     )

@@ -13,6 +13,7 @@ from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.models.api import Problem
 from app.routes.access import CallerDep
+from app.routes.forms import read_form
 from app.services import batches
 
 router = APIRouter(prefix="/api/v1", tags=["batches"], route_class=SessionRoute)
@@ -53,12 +54,20 @@ async def read_batch_files(request: Request) -> list[batches.Incoming]:
         raise ProblemError(
             415, "unsupported_media_type", "请以 multipart/form-data 的 files 字段上传文件或一个 ZIP"
         )
-    form = await request.form(max_files=settings.max_batch_files + 1, max_fields=20)
+    most = max(settings.max_upload_bytes, settings.max_batch_bytes)
+    form = await read_form(
+        request,
+        file_fields=frozenset({"files", "file"}),
+        file_limit=most,
+        too_large=ProblemError(413, "too_large", f"文件超过 {most // (1024 * 1024)} MB 的上限"),
+        max_files=settings.max_batch_files + 1,
+        max_fields=20,
+    )
     incoming = []
     for _, value in form.multi_items():
         if isinstance(value, str):
             continue
-        data = await value.read(max(settings.max_upload_bytes, settings.max_batch_bytes) + 1)
+        data = await value.read()
         limit = settings.max_batch_bytes if data.startswith(b"PK") else settings.max_upload_bytes
         if len(data) > limit:
             raise ProblemError(
@@ -88,6 +97,7 @@ BATCH_BODY = {
 
 @router.post(
     "/batches",
+    operation_id="createBatch",
     status_code=202,
     response_model=BatchPublic,
     responses={status: {"model": Problem} for status in (413, 415, 422)},
@@ -105,6 +115,7 @@ def create_batch(
 
 @router.get(
     "/batches/{batch_id}",
+    operation_id="getBatch",
     response_model=BatchPublic,
     responses={404: {"model": Problem}},
     summary="Progress of a batch and each file's report or problem",

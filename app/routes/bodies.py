@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.db import SessionDep, SessionRoute
 from app.extract import registry
 from app.models.api import Problem
+from app.models.regions import Tree
 from app.models.registry import BodyChange, BodyList, BodyPublic, RegistryImport
+from app.routes import downloads
 from app.routes.access import CallerDep
-from app.routes.aggregates import _MEDIA, RegionCode, _download
+from app.routes.aggregates import LegacyFormat, RegionCode
 from app.routes.inputs import read_registry_input
-from app.routes.regions import Tree
+from app.routes.params import Id
 from app.services import bodies, tabular
 
 router = APIRouter(prefix="/api/v1", tags=["registry"], route_class=SessionRoute)
 
+# A CSV or XLSX file is also taken as the raw body (text/csv, the XLSX type); the document names
+# the two forms every generated client can send.
 _BODY = {
     "required": True,
+    "description": "名录：JSON 数组，或以 multipart 的 file 字段上传 CSV、XLSX、JSON 文件"
+    "（亦可直接以 text/csv 或 XLSX 类型发送文件本身）",
     "content": {
-        "text/csv": {"schema": {"type": "string"}},
-        _MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
         "application/json": {
             "schema": {
                 "type": "array",
@@ -50,8 +54,13 @@ _BODY = {
 }
 
 
+_PROBLEMS: dict[int | str, dict] = {422: {"model": Problem}}
+_LIST = "The bodies of the registry under a region (of those in the caller's scope)"
+
+
 @router.post(
     "/bodies",
+    operation_id="importBodies",
     response_model=RegistryImport,
     responses={422: {"model": Problem}, 413: {"model": Problem}, 415: {"model": Problem}},
     openapi_extra={"requestBody": _BODY},
@@ -65,30 +74,56 @@ def post_bodies(
     return bodies.import_bodies(session=session, rows=rows, problems=problems, actor=caller.name)
 
 
-@router.get(
-    "/bodies",
-    response_model=BodyList,
-    responses={200: {"content": {_MEDIA["csv"]: {}, _MEDIA["xlsx"]: {}}}, 422: {"model": Problem}},
-    summary="The bodies of the registry under a region",
-)
-def get_bodies(
+def _list(
     session: SessionDep,
+    caller: CallerDep,
     region: RegionCode = None,
-    tree: Tree = "geo",
+    tree: Tree = Tree.GEO,
     q: Annotated[str | None, Query(max_length=100, description="名称包含")] = None,
-    format: Literal["json", "csv", "xlsx"] = "json",
-) -> BodyList | Response:
-    result = bodies.list_bodies(session=session, region=region, tree=tree, q=q)
+) -> BodyList:
+    return bodies.list_bodies(session=session, region=region, tree=tree, q=q, within=caller.region_scope)
+
+
+Listed = Annotated[BodyList, Depends(_list)]
+
+
+@router.get("/bodies", operation_id="listBodies", response_model=BodyList, responses=_PROBLEMS, summary=_LIST)
+def get_bodies(request: Request, listed: Listed, format: LegacyFormat = "json") -> BodyList | Response:
     if format == "json":
-        return result
-    return _download(tabular.bodies_sheet(result), format, "bodies")
+        return listed
+    return downloads.attachment(
+        request, tabular.to_file(tabular.bodies_sheet(listed), format), format, "bodies"
+    )
+
+
+@router.get(
+    "/bodies.csv",
+    operation_id="listBodiesCsv",
+    response_class=Response,
+    responses={**downloads.responses("csv", "名录（CSV）"), **_PROBLEMS},
+    summary=_LIST + ", as CSV",
+)
+def get_bodies_csv(request: Request, listed: Listed) -> Response:
+    return downloads.attachment(request, tabular.to_csv(tabular.bodies_sheet(listed)), "csv", "bodies")
+
+
+@router.get(
+    "/bodies.xlsx",
+    operation_id="listBodiesXlsx",
+    response_class=Response,
+    responses={**downloads.responses("xlsx", "名录（XLSX）"), **_PROBLEMS},
+    summary=_LIST + ", as XLSX",
+)
+def get_bodies_xlsx(request: Request, listed: Listed) -> Response:
+    return downloads.attachment(request, tabular.to_xlsx(tabular.bodies_sheet(listed)), "xlsx", "bodies")
 
 
 @router.patch(
     "/bodies/{body_id}",
+    operation_id="updateBody",
     response_model=BodyPublic,
     responses={400: {"model": Problem}, 404: {"model": Problem}, 422: {"model": Problem}},
     summary="Change a registered body's name, aliases, kind or whether it must publish",
 )
-def patch_body(body_id: int, change: BodyChange, session: SessionDep, caller: CallerDep) -> BodyPublic:
+def patch_body(body_id: Id, change: BodyChange, session: SessionDep, caller: CallerDep) -> BodyPublic:
     return bodies.change(session=session, body_id=body_id, changes=change, actor=caller.name)

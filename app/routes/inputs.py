@@ -5,16 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated
 
-from fastapi import Path, Request
+from fastapi import Request
 
 from app.config import get_settings
 from app.errors import ProblemError
+from app.routes.forms import read_form
 from app.services.intake import Stated
-
-# a stored report's id as a path parameter: within the id column's range
-ReportId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @dataclass
@@ -86,13 +83,19 @@ async def read_report_input(request: Request) -> RawInput:
     if content_type == "multipart/form-data":
         # the form's boundaries and other fields may add a little to the file's own size
         _refuse_declared_over(request, settings.max_upload_bytes + 64 * 1024, settings.max_upload_bytes)
-        form = await request.form(max_files=1, max_fields=10)
+        # `file` is the file even when the client sent it without a filename
+        form = await read_form(
+            request,
+            file_fields=frozenset({"file"}),
+            file_limit=settings.max_upload_bytes,
+            too_large=_too_large(settings.max_upload_bytes),
+            max_files=1,
+            max_fields=10,
+        )
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise ProblemError(422, "missing_file", "请在表单字段 file 中上传年度报告文件")
         data = await upload.read()
-        if len(data) > settings.max_upload_bytes:
-            raise _too_large(settings.max_upload_bytes)
         return RawInput(data, upload.filename, is_json_body=False, stated=stated_fields(form))
     if content_type in ("application/json", ""):
         data = await _read_capped(request, settings.max_json_bytes)

@@ -13,7 +13,11 @@ router = APIRouter()
 
 
 @router.get(
-    "/api/v1/rules", response_model=list[RulePublic], tags=["rules"], summary="The 勾稽 rule catalogue"
+    "/api/v1/rules",
+    operation_id="listRules",
+    response_model=list[RulePublic],
+    tags=["rules"],
+    summary="The 勾稽 rule catalogue",
 )
 def list_rules() -> list[RulePublic]:
     return [
@@ -30,12 +34,17 @@ def list_rules() -> list[RulePublic]:
     ]
 
 
-@router.get("/healthz", tags=["health"], summary="Liveness")
+@router.get("/healthz", operation_id="getHealth", tags=["health"], summary="Liveness")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", tags=["health"], summary="Readiness: database reachable, migrations at head")
+@router.get(
+    "/readyz",
+    operation_id="getReadiness",
+    tags=["health"],
+    summary="Readiness: database reachable, migrations at head",
+)
 def readyz() -> JSONResponse:
     state = health.readiness()
     return JSONResponse(state, status_code=200 if state["ready"] else 503)

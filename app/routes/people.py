@@ -11,7 +11,8 @@ from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.models.api import AuditList, AuditPublic, Problem, ReportPublic, ReviewIn, ReviewsPublic, StateIn
 from app.routes.access import CallerDep
-from app.routes.inputs import ReportId, read_json_object
+from app.routes.inputs import read_json_object
+from app.routes.params import Id
 from app.services import audit, corrections, reports, reviews
 from app.services.access import Caller
 from app.services.scope import clause
@@ -42,8 +43,14 @@ FIGURES_BODY = {
 }
 
 
-@router.get("/reports/{report_id}/reviews", response_model=ReviewsPublic, responses=_NOT_FOUND)
-def get_reviews(report_id: ReportId, session: SessionDep, caller: CallerDep) -> ReviewsPublic:
+@router.get(
+    "/reports/{report_id}/reviews",
+    operation_id="listReviews",
+    response_model=ReviewsPublic,
+    responses=_NOT_FOUND,
+    summary="This version's findings with their reviews",
+)
+def get_reviews(report_id: Id, session: SessionDep, caller: CallerDep) -> ReviewsPublic:
     """This version's findings with their reviews, and the findings of the version before that are gone."""
     report = reviews.stored_report(session=session, report_id=report_id, caller=caller)
     return reviews.overview(session=session, report=report)
@@ -51,12 +58,13 @@ def get_reviews(report_id: ReportId, session: SessionDep, caller: CallerDep) -> 
 
 @router.post(
     "/reports/{report_id}/reviews",
+    operation_id="reviewFinding",
     status_code=201,
     response_model=ReviewsPublic,
     responses={**_NOT_FOUND, 400: {"model": Problem}, 422: {"model": Problem}},
     summary="Explain, accept or reopen a finding; later versions carry the review",
 )
-def post_review(report_id: ReportId, body: ReviewIn, session: SessionDep, caller: CallerDep) -> ReviewsPublic:
+def post_review(report_id: Id, body: ReviewIn, session: SessionDep, caller: CallerDep) -> ReviewsPublic:
     report = reviews.stored_report(session=session, report_id=report_id, caller=caller)
     reviews.review(
         session=session,
@@ -71,6 +79,7 @@ def post_review(report_id: ReportId, body: ReviewIn, session: SessionDep, caller
 
 @router.patch(
     "/reports/{report_id}/figures",
+    operation_id="correctFigures",
     status_code=201,
     response_model=ReportPublic,
     responses={**_NOT_FOUND, 200: {"model": ReportPublic}, 409: {"model": Problem}, 422: {"model": Problem}},
@@ -78,7 +87,7 @@ def post_review(report_id: ReportId, body: ReviewIn, session: SessionDep, caller
     summary="Correct cells of the latest version: a new version (source corrected), validated",
 )
 def patch_figures(
-    report_id: ReportId,
+    report_id: Id,
     body: Annotated[dict, Depends(read_json_object)],
     session: SessionDep,
     caller: CallerDep,
@@ -98,6 +107,7 @@ def patch_figures(
 
 @router.post(
     "/reports/{report_id}/state",
+    operation_id="setReportState",
     response_model=ReportPublic,
     responses={
         **_NOT_FOUND,
@@ -108,7 +118,7 @@ def patch_figures(
     },
     summary="退回整改 (returned, with a note), accepted, or resubmitted",
 )
-def post_state(report_id: ReportId, body: StateIn, session: SessionDep, caller: CallerDep) -> ReportPublic:
+def post_state(report_id: Id, body: StateIn, session: SessionDep, caller: CallerDep) -> ReportPublic:
     report = reviews.stored_report(session=session, report_id=report_id, caller=caller)
     corrections.set_state(session=session, report=report, state=body.state, note=body.note, caller=caller)
     return reports.get(session=session, report_id=report_id, within=caller.region_scope)
@@ -121,6 +131,7 @@ def _may_audit(caller: Caller) -> None:
 
 @router.get(
     "/audit",
+    operation_id="listAudit",
     response_model=AuditList,
     responses={**_NOT_FOUND, 403: {"model": Problem}},
     summary="Who did what to a report (every version of the body's report for that year)",

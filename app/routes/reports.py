@@ -62,6 +62,7 @@ REPORT_BODY = {
 
 @router.post(
     "/reports",
+    operation_id="createReport",
     status_code=201,
     response_model=ReportPublic,
     responses={200: {"model": ReportPublic, "description": "the same bytes were stored before"}, **_PROBLEMS},
@@ -96,6 +97,7 @@ BULK_BODY = {
 
 @router.post(
     "/reports/bulk",
+    operation_id="createReports",
     response_model=BulkResult,
     responses=_PROBLEMS,
     openapi_extra=BULK_BODY,
@@ -109,6 +111,7 @@ def create_reports(
 
 @router.post(
     "/validate",
+    operation_id="validateReport",
     response_model=ReportPublic,
     responses=_PROBLEMS,
     openapi_extra=REPORT_BODY,
@@ -122,7 +125,12 @@ def validate_report(raw: InputDep, session: SessionDep, caller: CallerDep) -> Re
     return reports.check(session=session, draft=draft, within=caller.region_scope)
 
 
-@router.get("/reports", response_model=ReportList, summary="List reports (latest versions by default)")
+@router.get(
+    "/reports",
+    operation_id="listReports",
+    response_model=ReportList,
+    summary="List reports (latest versions by default)",
+)
 def list_reports(
     session: SessionDep,
     caller: CallerDep,
@@ -149,13 +157,23 @@ def list_reports(
     )
 
 
-@router.get("/reports/{report_id}", response_model=ReportPublic, responses={404: {"model": Problem}})
+@router.get(
+    "/reports/{report_id}",
+    operation_id="getReport",
+    response_model=ReportPublic,
+    responses={404: {"model": Problem}},
+    summary="A stored report with its figures and findings",
+)
 def get_report(report_id: Id, session: SessionDep, caller: CallerDep) -> ReportPublic:
     return reports.get(session=session, report_id=report_id, within=caller.region_scope)
 
 
 @router.get(
-    "/reports/{report_id}/validation", response_model=ValidationPublic, responses={404: {"model": Problem}}
+    "/reports/{report_id}/validation",
+    operation_id="getValidation",
+    response_model=ValidationPublic,
+    responses={404: {"model": Problem}},
+    summary="A stored report's findings",
 )
 def get_validation(report_id: Id, session: SessionDep, caller: CallerDep) -> ValidationPublic:
     return reports.get_validation(session=session, report_id=report_id, within=caller.region_scope)
@@ -167,6 +185,7 @@ class RegionAssignment(BaseModel):
 
 @router.put(
     "/reports/{report_id}/region",
+    operation_id="assignReportRegion",
     response_model=ReportPublic,
     responses={400: {"model": Problem}, 404: {"model": Problem}, 422: {"model": Problem}},
     summary="Count a report under a region by hand (a name that fits several places, or none)",
@@ -185,6 +204,7 @@ def put_report_region(
 
 @router.get(
     "/reports/{report_id}/region-candidates",
+    operation_id="listRegionCandidates",
     response_model=list[RegionPublic],
     responses={404: {"model": Problem}},
     summary="The places a report's name fits equally, for a supervisor to choose from",

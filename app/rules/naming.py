@@ -58,6 +58,12 @@ def normalise_organ(name: str) -> str:
     return " ".join(text.split())
 
 
+def organ_key(name: str) -> str:
+    """The identity of a body across years and versions: its name normalised (width, invisible
+    characters) with no spaces."""
+    return "".join(normalise_organ(name).split())
+
+
 def _control(ch: str) -> bool:
     category = unicodedata.category(ch)
     return category == "Cc" or category == "Cf"

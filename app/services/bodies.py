@@ -19,10 +19,12 @@ from app.extract.registry import KINDS, BodyIn, RowProblem
 from app.models.bodies import Body
 from app.models.registry import BodyChange, BodyList, BodyPublic, RegistryImport
 from app.models.tables import utcnow
-from app.rules.naming import normalise_organ
+from app.rules.naming import normalise_organ, organ_key
+from app.services import scope
 from app.services.aggregates import region_filter, region_ref
-from app.services.gazetteer import TREES, gazetteer
+from app.services.gazetteer import PATH_COLUMNS, TREES, gazetteer
 from app.services.regions import THRESHOLD, resolver
+from app.services.scope import RegionScope
 
 _REPORT_WORDS = re.compile(r"(?:\d{4}年度?)?(?:政府信息公开工作年度报告|政府信息公开年度报告|年度报告)$")
 # what is left of a region's own government's name once the region's names are taken off
@@ -161,6 +163,7 @@ def list_bodies(
     tree: str = "geo",
     q: str | None = None,
     limit: int = 10_000,
+    within: RegionScope,
 ) -> BodyList:
     query = select(Body)
     clause, _ = region_filter(tree, region)
@@ -168,7 +171,8 @@ def list_bodies(
         query = query.where(_on_body(clause))
     if q:
         query = query.where(col(Body.name).contains(q.strip()))
-    items = session.exec(query.order_by(col(Body.region_code), col(Body.name)).limit(limit)).all()
+    ordered = session.exec(query.order_by(col(Body.region_code), col(Body.name)))
+    items = [b for b in ordered if visible(b, within)][:limit]
     return BodyList(total=len(items), items=[body_public(b, tree) for b in items])
 
 
@@ -178,13 +182,23 @@ def _on_body(clause: Any) -> Any:
     return column == clause.right
 
 
-def registered_under(*, session: Session, region: str | None, tree: str) -> list[Body]:
-    """The bodies that must publish under a region (all of them without one)."""
+def registered_under(*, session: Session, region: str | None, tree: str, within: RegionScope) -> list[Body]:
+    """The bodies that must publish under a region (all of them without one), of those the
+    caller's scope covers."""
     query = select(Body).where(Body.must_publish)
     clause, _ = region_filter(tree, region)
     if clause is not None:
         query = query.where(_on_body(clause))
-    return list(session.exec(query))
+    return [b for b in session.exec(query) if visible(b, within)]
+
+
+def visible(body: Body, within: RegionScope) -> bool:
+    names = [body.name, *body.aliases]
+    return scope.covers_body(
+        within,
+        organ_keys={organ_key(n) for n in names},
+        columns={c: getattr(body, c) for c in PATH_COLUMNS.values()},
+    )
 
 
 def change(*, session: Session, body_id: int, changes: BodyChange, actor: str | None = None) -> BodyPublic:

@@ -30,11 +30,12 @@ from app.models.tables import FigureFlag, FigureRow, FindingRow, Report, SourceD
 from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
 from app.rules.layout import MAX_COUNT
+from app.rules.naming import organ_key
 from app.services import files, regions, scope, telemetry
 from app.services.access import Caller
 from app.services.bodies import identity
 from app.services.present import counts
-from app.services.reports import Upload, draft_of, finding_rows, flag_rows, organ_key, stored_figure
+from app.services.reports import Upload, draft_of, finding_rows, flag_rows, stored_figure
 
 REPORT: Table = Report.__table__  # type: ignore[attr-defined]
 SOURCE: Table = SourceDocument.__table__  # type: ignore[attr-defined]

@@ -57,7 +57,7 @@ def coverage(
     )
     rows = session.connection().execute(query.where(*where).order_by(col(Report.year), col(Report.id)))
     bodies: dict[str, dict] = {}
-    for registered in registered_under(session=session, region=region, tree=tree):
+    for registered in registered_under(session=session, region=region, tree=tree, within=within):
         bodies[registered.key] = {
             "organ": registered.name,
             "registered": True,

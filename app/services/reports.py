@@ -17,7 +17,7 @@ from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import CELL_NUMBERS, Key, cell_of
 from app.rules.engine import validate
 from app.rules.layout import Format, Kind, storable
-from app.rules.naming import fmt_value, normalise_organ
+from app.rules.naming import fmt_value, organ_key
 from app.services import files, regions, reviews, scope
 from app.services.access import Caller
 from app.services.present import report_public, validation_public
@@ -53,12 +53,6 @@ def stored_key(session: Session, draft: Draft, region_code: str | None) -> str:
         select(Report.organ_key).where(Report.body_key == body_key).order_by(col(Report.id).desc())
     ).first()
     return found or organ_key(draft.organ or "")
-
-
-def organ_key(name: str) -> str:
-    """The identity of a body across years and versions: its name normalised (width, invisible
-    characters) with no spaces."""
-    return "".join(normalise_organ(name).split())
 
 
 # ---- between rows and drafts -------------------------------------------------------------------

@@ -66,7 +66,13 @@ def clause(scope: RegionScope) -> Any:
 
 def covers(scope: RegionScope, *, organ_key: str, columns: Mapping[str, str | None]) -> bool:
     """Whether a report of this body, placed in these path columns, lies in the scope."""
-    if scope.organs and organ_key not in scope.organs:
+    return covers_body(scope, organ_keys=(organ_key,), columns=columns)
+
+
+def covers_body(scope: RegionScope, *, organ_keys: Iterable[str], columns: Mapping[str, str | None]) -> bool:
+    """Whether a body known by any of these names (organ keys), placed in these path columns,
+    lies in the scope."""
+    if scope.organs and scope.organs.isdisjoint(organ_keys):
         return False
     if scope.region is not None:
         return any(columns.get(c) == code for c, code in _region_columns(scope.region))

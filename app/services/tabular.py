@@ -328,3 +328,8 @@ def to_xlsx(sheet: Sheet) -> bytes:
     page.freeze_panes(first, 0)
     book.close()
     return out.getvalue()
+
+
+def to_file(sheet: Sheet, kind: str) -> bytes:
+    """The sheet as the file a download asks for: `csv` or `xlsx`."""
+    return to_csv(sheet) if kind == "csv" else to_xlsx(sheet)

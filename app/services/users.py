@@ -16,8 +16,8 @@ from sqlmodel import Session, col, select
 
 from app.errors import ProblemError
 from app.models.people import UserAccount
+from app.rules.naming import organ_key
 from app.services.access import Caller
-from app.services.reports import organ_key
 from app.services.scope import RegionScope, valid_region
 
 ROLES = ("clerk", "supervisor", "admin")

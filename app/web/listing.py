@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from sqlmodel import Session
 
 from app.models.api import ReportList, ReportPublic, ReportSummary
+from app.rules.naming import organ_key
 from app.services import regions, reports
 from app.services.gazetteer import gazetteer
 from app.services.scope import RegionScope
@@ -137,6 +138,6 @@ def versions(*, session: Session, report: ReportPublic, within: RegionScope) -> 
         offset=0,
         within=within,
     )
-    key = reports.organ_key(report.organ or "")
-    same = [item for item in listed.items if reports.organ_key(item.organ) == key]
+    key = organ_key(report.organ or "")
+    same = [item for item in listed.items if organ_key(item.organ) == key]
     return sorted(same, key=lambda item: item.version)

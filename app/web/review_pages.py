@@ -15,7 +15,7 @@ from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.models.tables import Report
 from app.routes.access import CallerDep
-from app.routes.inputs import ReportId
+from app.routes.params import Id
 from app.services import audit, corrections, reports, reviews
 from app.services.access import Caller
 from app.web import sessions
@@ -56,7 +56,7 @@ def history(*, session: SessionDep, report: Report, caller: Caller) -> list:
 
 
 @router.post("/reports/{report_id}/reviews", response_model=None)
-def review_finding(report_id: ReportId, form: FormDep, session: SessionDep, caller: CallerDep) -> Response:
+def review_finding(report_id: Id, form: FormDep, session: SessionDep, caller: CallerDep) -> Response:
     report = _report(session, report_id, caller)
     try:
         finding = int(form.get("finding", ""))
@@ -74,7 +74,7 @@ def review_finding(report_id: ReportId, form: FormDep, session: SessionDep, call
 
 
 @router.post("/reports/{report_id}/state", response_model=None)
-def change_state(report_id: ReportId, form: FormDep, session: SessionDep, caller: CallerDep) -> Response:
+def change_state(report_id: Id, form: FormDep, session: SessionDep, caller: CallerDep) -> Response:
     report = _report(session, report_id, caller)
     corrections.set_state(
         session=session,
@@ -87,9 +87,7 @@ def change_state(report_id: ReportId, form: FormDep, session: SessionDep, caller
 
 
 @router.get("/reports/{report_id}/correct")
-def correct_page(
-    request: Request, report_id: ReportId, session: SessionDep, caller: CallerDep
-) -> HTMLResponse:
+def correct_page(request: Request, report_id: Id, session: SessionDep, caller: CallerDep) -> HTMLResponse:
     report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
     if not report.is_latest:
         return error_page(request, ProblemError(409, "not_latest", "已有更新的版本，请在最新版本上更正"))
@@ -106,7 +104,7 @@ def _typed(text: str) -> int | str | None:
 
 @router.post("/reports/{report_id}/correct", response_model=None)
 def correct(
-    request: Request, report_id: ReportId, form: FormDep, session: SessionDep, caller: CallerDep
+    request: Request, report_id: Id, form: FormDep, session: SessionDep, caller: CallerDep
 ) -> Response:
     """Only the cells whose text was changed are sent; the rest stay as they were."""
     report = _report(session, report_id, caller)

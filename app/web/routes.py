@@ -20,8 +20,8 @@ from app.errors import ProblemError
 from app.extract import registry as registry_file
 from app.models.api import ReportPublic
 from app.models.registry import BodyChange
+from app.routes import downloads
 from app.routes.access import CallerDep
-from app.routes.exports import file_response
 from app.routes.params import Id, IdQuery
 from app.services import bodies, export, intake, placement, reports, reviews
 from app.services.access import Caller
@@ -81,7 +81,7 @@ def check_report(request: Request, form: FormDep, session: SessionDep, caller: C
             db.begin(session, writes=False)
             report = reports.check(session=session, draft=draft, within=caller.region_scope)
             made = export.export(report=report, fmt=form.format, checked_at=datetime.now(UTC))
-            return file_response(made, f"check.{form.format}")
+            return downloads.attachment(request, made.data, form.format, "check", title=made.filename)
         if form.action == "save":
             report, created = reports.ingest(session=session, draft=draft, upload=upload, caller=caller)
             saved = {"created": created}
@@ -162,7 +162,7 @@ def export_download(
         made = export.export(report=report, fmt=format, checked_at=report.created_at)
     except ProblemError as exc:
         return _page(request, "error.html", exc.status, problem=exc)
-    return file_response(made, f"report-{report_id}.{made.filename.rsplit('.', 1)[-1]}")
+    return downloads.attachment(request, made.data, format, f"report-{report_id}", title=made.filename)
 
 
 @router.post("/reports/{report_id}/region")
@@ -231,43 +231,57 @@ def overview_page(
 
 
 @router.get("/bodies")
-def bodies_page(request: Request, session: SessionDep, region: str = "", q: str = "") -> HTMLResponse:
-    """The registry under a region (a code), or all of it."""
-    return _bodies(request, session, region=region, q=q)
+def bodies_page(
+    request: Request, session: SessionDep, caller: CallerDep, region: str = "", q: str = ""
+) -> HTMLResponse:
+    """The registry under a region (a code), or all of it, as far as the caller's scope reaches."""
+    return _bodies(request, session, caller, region=region, q=q)
 
 
 def _bodies(
-    request: Request, session: SessionDep, *, region: str = "", q: str = "", **context
+    request: Request, session: SessionDep, caller: Caller, *, region: str = "", q: str = "", **context
 ) -> HTMLResponse:
     status = context.pop("status_code", 200)
+    within = caller.region_scope
     try:
-        listed = bodies.list_bodies(session=session, region=region.strip() or None, q=q.strip()[:100] or None)
+        listed = bodies.list_bodies(
+            session=session, region=region.strip() or None, q=q.strip()[:100] or None, within=within
+        )
     except ProblemError as exc:
-        listed, context["problem"] = bodies.list_bodies(session=session), exc
+        listed, context["problem"] = bodies.list_bodies(session=session, within=within), exc
     return _page(request, "bodies.html", status, listed=listed, region=region, q=q, **context)
 
 
 @router.post("/bodies")
 def bodies_upload(
-    request: Request, session: SessionDep, form: Annotated[RegistryForm, Depends(read_registry_form)]
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    form: Annotated[RegistryForm, Depends(read_registry_form)],
 ) -> HTMLResponse:
     if form.problem is not None:
-        return _bodies(request, session, problem=form.problem, status_code=form.problem.status)
+        return _bodies(request, session, caller, problem=form.problem, status_code=form.problem.status)
     rows, problems = registry_file.parse(form.data, form.fmt)
     try:
-        imported = bodies.import_bodies(session=session, rows=rows, problems=problems)
+        imported = bodies.import_bodies(session=session, rows=rows, problems=problems, actor=caller.name)
     except ProblemError as exc:
-        return _bodies(request, session, problem=exc, status_code=exc.status)
-    return _bodies(request, session, imported=imported)
+        return _bodies(request, session, caller, problem=exc, status_code=exc.status)
+    return _bodies(request, session, caller, imported=imported)
 
 
 @router.post("/bodies/{body_id}")
 def body_toggle(
-    request: Request, body_id: int, session: SessionDep, must: Annotated[bool, Depends(read_must_publish)]
+    request: Request,
+    body_id: Id,
+    session: SessionDep,
+    caller: CallerDep,
+    must: Annotated[bool, Depends(read_must_publish)],
 ) -> HTMLResponse:
     """Must publish, or not: one button per row (the form sends must_publish=1 or 0)."""
     try:
-        changed = bodies.change(session=session, body_id=body_id, changes=BodyChange(must_publish=must))
+        changed = bodies.change(
+            session=session, body_id=body_id, changes=BodyChange(must_publish=must), actor=caller.name
+        )
     except ProblemError as exc:
-        return _bodies(request, session, problem=exc, status_code=exc.status)
-    return _bodies(request, session, changed=changed)
+        return _bodies(request, session, caller, problem=exc, status_code=exc.status)
+    return _bodies(request, session, caller, changed=changed)

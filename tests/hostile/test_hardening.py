@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from app import db
 from app.middleware import Admission
-from app.rules.naming import normalise_organ
+from app.rules.naming import normalise_organ, organ_key
 from app.services import access, jobs, reports
 
 MB = 1024 * 1024
@@ -388,7 +388,7 @@ def test_names_that_look_alike_are_one_body(guarded):
         "SELECT count(DISTINCT organ_key) FROM report WHERE organ_key LIKE '北京市朝阳区教育%'"
     )
     assert keys == 1
-    assert reports.organ_key(printed) == "北京市朝阳区教育委员会"
+    assert organ_key(printed) == "北京市朝阳区教育委员会"
     _healthy(guarded)
 
 

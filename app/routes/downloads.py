@@ -1,0 +1,55 @@
+"""Files to download (CSV, XLSX, DOCX, PDF), each as its own operation: `GET /…/name.csv`.
+
+A generated client then gets text for CSV and bytes for the others, instead of one operation
+that answers JSON or a file depending on a parameter. Every binary type is declared beside
+`application/octet-stream`, which a caller may ask for with `Accept` and which generators
+without the specific type (openapi-python-client) read as bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import quote
+
+from fastapi import Request, Response
+
+Download = Literal["csv", "xlsx", "docx", "pdf"]
+
+MEDIA: dict[str, str] = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+OCTET_STREAM = "application/octet-stream"
+_TEXT = {"csv"}
+
+
+def responses(kind: Download, description: str) -> dict[int | str, dict]:
+    """The 200 answer of a download route, for `responses=` (with `response_class=Response`)."""
+    if kind in _TEXT:
+        content = {MEDIA[kind]: {"schema": {"type": "string"}}}
+        description += "（UTF-8，带 BOM）"
+    else:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        content = {MEDIA[kind]: binary, OCTET_STREAM: binary}
+    return {200: {"description": description, "content": content}}
+
+
+def media_type(request: Request, kind: str) -> str:
+    """The file's type; a binary one as `application/octet-stream` when the caller's Accept names
+    that type and not the specific one."""
+    if kind in _TEXT:
+        return MEDIA[kind] + "; charset=utf-8"
+    accept = request.headers.get("accept", "")
+    return OCTET_STREAM if OCTET_STREAM in accept and MEDIA[kind] not in accept else MEDIA[kind]
+
+
+def attachment(
+    request: Request, body: bytes | str, kind: str, name: str, title: str | None = None
+) -> Response:
+    """The file, named `name.kind`; `title`: a Chinese file name for browsers that read one."""
+    disposition = f'attachment; filename="{name}.{kind}"'
+    if title:
+        disposition += f"; filename*=UTF-8''{quote(title)}"
+    return Response(body, media_type=media_type(request, kind), headers={"Content-Disposition": disposition})
