@@ -8,14 +8,17 @@ that fits more than one place equally, or fits only loosely, gets no region.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 
 from rapidfuzz import fuzz
 
 from app.draft import Finding, Severity
 from app.errors import ProblemError
+from app.extract import contacts
 from app.models.regions import RegionList, RegionPublic, RegionRef, Resolution
 from app.rules.catalogue import RULES_BY_ID
 from app.rules.naming import normalise_organ
@@ -351,9 +354,49 @@ def from_document(candidates: list[str], text: str) -> tuple[str | None, str | N
     return None, None
 
 
+@cache
+def _contact_codes() -> dict[str, dict[str, list[str]]]:
+    """app/data/contact_codes.json: area codes and postcode prefixes → region codes (its
+    `source` says where they come from)."""
+    data = json.loads(resources.files("app").joinpath("data", "contact_codes.json").read_bytes())
+    return {"area_codes": data["area_codes"], "postcodes": data["postcodes"]}
+
+
+def _by_prefix(table: dict[str, list[str]], code: str) -> list[str]:
+    """The regions of the longest prefix of `code` the table lists (7300 for 730030)."""
+    for size in range(len(code), 2, -1):
+        if code[:size] in table:
+            return table[code[:size]]
+    return []
+
+
+def from_contacts(candidates: list[str], text: str) -> tuple[str | None, str | None]:
+    """(the candidate, the code that says so) when the postcodes and telephone area codes the
+    document prints all point into exactly one of the places the name fits, else (None, None).
+    Evidence only narrows: codes pointing at two candidates, or at none, settle nothing."""
+    if not candidates or not text:
+        return None, None
+    tables = _contact_codes()
+    head = text[:_DOCUMENT_CHARS]
+    said = [("邮编", c, _by_prefix(tables["postcodes"], c)) for c in contacts.postcodes(head)]
+    said += [("电话区号", c, tables["area_codes"].get(c, [])) for c in contacts.area_codes(head)]
+    gaz = gazetteer()
+    hits: dict[str, str] = {}
+    for word, printed, regions in said:
+        wanted = {full_code(r) for r in regions}
+        for code in candidates:
+            if any(step.code in wanted for tree in TREES for step in gaz.path(code, tree)):
+                hits.setdefault(code, f"{word} {printed}")
+    if len(hits) == 1:
+        [(code, evidence)] = hits.items()
+        return code, evidence
+    return None, None
+
+
 def place(*, organ: str, region_code: str | None, document: str = "") -> Placement:
     """The region a report is counted under: the given code if it exists, else the resolved name;
-    a name that fits several places is settled by the place its document names, if one does."""
+    a name that fits several places is settled by the place its document names, if one does,
+    else by the postcode and telephone area code it prints, if they point to one of them."""
     gaz = gazetteer()
     if region_code:
         region = gaz.get(region_code)
@@ -363,6 +406,8 @@ def place(*, organ: str, region_code: str | None, document: str = "") -> Placeme
     match = resolver().resolve(normalise_organ(organ))  # a name that looks alike resolves alike
     if match.code is None and match.candidates:
         code, named = from_document(match.candidates, document)
+        if code is None:
+            code, named = from_contacts(match.candidates, document)
         if code is not None:
             return Placement(code, gaz.path_columns(code), [_placed_finding(organ, code, named or "")])
     if match.code is None or match.confidence < THRESHOLD:
