@@ -111,6 +111,9 @@ def test_xinjiang_street_placed_by_its_area_code(client):
 def test_contact_codes_are_read_from_text():
     from app.extract.contacts import area_codes, postcodes
 
-    text = "电话：（0994）2345678、029-88881234，传真 0991－4561234；2023-12345678；邮政编码：830001 邮编 7300301"
+    text = (
+        "电话：（0994）2345678、029-88881234，传真 0991－4561234；2023-12345678；"
+        "邮政编码：830001 邮编 7300301"
+    )
     assert area_codes(text) == ["0994", "029", "0991"]
     assert postcodes(text) == ["830001"]
