@@ -38,3 +38,23 @@ class BodyChange(BaseModel):
     aliases: list[str] | None = Field(None, max_length=20)
     kind: str | None = None
     must_publish: bool | None = None
+
+
+class BodyMerge(BaseModel):
+    into: int = Field(
+        ge=1, le=2**31 - 1, description="the body that stays; this one's names become its aliases"
+    )
+
+
+class BodySplit(BaseModel):
+    alias: str = Field(
+        min_length=1, max_length=200, description="an alias of this body, to be a body of its own"
+    )
+
+
+class BodyEdit(BaseModel):
+    """What a merge or a split left: the body kept (or made) and how many stored reports followed."""
+
+    body: BodyPublic
+    other: BodyPublic | None = Field(None, description="after a split, the body the alias stays with")
+    reports: int = Field(description="stored reports now counted with `body`")

@@ -52,7 +52,7 @@ _app_key = APIKeyHeader(name="X-App-Key", auto_error=False, scheme_name="appKey"
 
 
 # a supervisor's writes: the registry of bodies, and placing a report by hand
-_SUPERVISOR_WRITES = re.compile(r"^(/api/v1)?/bodies(/\d+)?$|^(/api/v1)?/reports/\d+/region$")
+_SUPERVISOR_WRITES = re.compile(r"^(/api/v1)?/bodies(/\d+(/merge|/split)?)?$|^(/api/v1)?/reports/\d+/region$")
 
 
 def required_scope(method: str, path: str) -> str | None:

@@ -10,13 +10,21 @@ from app.db import SessionDep, SessionRoute
 from app.extract import registry
 from app.models.api import Problem
 from app.models.regions import Tree
-from app.models.registry import BodyChange, BodyList, BodyPublic, RegistryImport
+from app.models.registry import (
+    BodyChange,
+    BodyEdit,
+    BodyList,
+    BodyMerge,
+    BodyPublic,
+    BodySplit,
+    RegistryImport,
+)
 from app.routes import downloads
 from app.routes.access import CallerDep
 from app.routes.aggregates import LegacyFormat, RegionCode
 from app.routes.inputs import read_registry_input
 from app.routes.params import Id
-from app.services import bodies, tabular
+from app.services import bodies, body_edits, tabular
 
 router = APIRouter(prefix="/api/v1", tags=["registry"], route_class=SessionRoute)
 
@@ -127,3 +135,37 @@ def get_bodies_xlsx(request: Request, listed: Listed) -> Response:
 )
 def patch_body(body_id: Id, change: BodyChange, session: SessionDep, caller: CallerDep) -> BodyPublic:
     return bodies.change(session=session, body_id=body_id, changes=change, actor=caller.name)
+
+
+_EDIT_PROBLEMS: dict[int | str, dict] = {
+    400: {"model": Problem},
+    404: {"model": Problem},
+    409: {"model": Problem},
+    422: {"model": Problem},
+}
+
+
+@router.post(
+    "/bodies/{body_id}/merge",
+    operation_id="mergeBody",
+    response_model=BodyEdit,
+    responses=_EDIT_PROBLEMS,
+    summary="Merge a registered body into another of the same region (its names become aliases)",
+)
+def post_merge(body_id: Id, merge: BodyMerge, session: SessionDep, caller: CallerDep) -> BodyEdit:
+    return body_edits.merge(
+        session=session, body_id=body_id, into=merge.into, actor=caller.label, within=caller.region_scope
+    )
+
+
+@router.post(
+    "/bodies/{body_id}/split",
+    operation_id="splitBody",
+    response_model=BodyEdit,
+    responses=_EDIT_PROBLEMS,
+    summary="Make an alias of a registered body a body of its own, in the same region",
+)
+def post_split(body_id: Id, split: BodySplit, session: SessionDep, caller: CallerDep) -> BodyEdit:
+    return body_edits.split(
+        session=session, body_id=body_id, alias=split.alias, actor=caller.label, within=caller.region_scope
+    )

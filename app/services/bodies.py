@@ -145,6 +145,10 @@ def import_bodies(
     return RegistryImport(created=created, updated=updated, items=[body_public(b) for b in stored])
 
 
+def by_key(session: Session, key: str) -> Body | None:
+    return session.exec(select(Body).where(Body.key == key)).first()
+
+
 def _by_keys(session: Session, keys: list[str]) -> Iterable[Body]:
     for start in range(0, len(keys), 500):
         yield from session.exec(select(Body).where(col(Body.key).in_(keys[start : start + 500])))

@@ -57,7 +57,10 @@ def coverage(
     )
     rows = session.connection().execute(query.where(*where).order_by(col(Report.year), col(Report.id)))
     bodies: dict[str, dict] = {}
+    merged: dict[str, str] = {}  # the identity of an alias → the body it names (after a merge)
     for registered in registered_under(session=session, region=region, tree=tree, within=within):
+        for alias in registered.aliases:
+            merged.setdefault(identity(alias, registered.region_code)[1], registered.key)
         bodies[registered.key] = {
             "organ": registered.name,
             "registered": True,
@@ -71,7 +74,8 @@ def coverage(
     for report_id, organ, report_year, published_on, signed_on, region_code in rows:
         key = keys.get((organ, region_code))
         if key is None:
-            key = keys[(organ, region_code)] = identity(organ, region_code)[1]
+            own = identity(organ, region_code)[1]
+            key = keys[(organ, region_code)] = own if own in bodies else merged.get(own, own)
         body = bodies.setdefault(
             key,
             {

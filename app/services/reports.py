@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
@@ -189,6 +189,26 @@ def _people_fields(report: Report) -> dict:
         "corrected_from": report.corrected_from,
         "corrected_cells": report.corrected_cells,
     }
+
+
+def move_body(
+    *,
+    session: Session,
+    from_key: str,
+    to_key: str,
+    only: Callable[[str, str | None], bool] | None = None,
+) -> int:
+    """Count a body's stored reports (its own and its 汇总 ones) with another body of the registry;
+    `only` picks them by printed name and region. How many moved."""
+    pairs = {from_key: to_key, f"{from_key}#{Scope.AREA.value}": f"{to_key}#{Scope.AREA.value}"}
+    moved = 0
+    for report in session.exec(select(Report).where(col(Report.body_key).in_(list(pairs)))):
+        if only is not None and not only(report.organ, report.region_code):
+            continue
+        report.body_key = pairs[report.body_key or ""]
+        session.add(report)
+        moved += 1
+    return moved
 
 
 def stored(*, session: Session, report_id: int, within: RegionScope) -> Report:

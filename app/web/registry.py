@@ -63,3 +63,26 @@ async def read_region_code(request: Request) -> str:
     sessions.verify_csrf(request, form.get(sessions.CSRF_FIELD))
     values = [v.strip() for v in form.getlist("region_code") if isinstance(v, str) and v.strip()]
     return values[0][:20] if values else ""
+
+
+async def read_merge_into(request: Request) -> int:
+    """The body chosen to merge into (its number); 0 when none was given or it is no number."""
+    try:
+        form = await request.form(max_files=0, max_fields=5)
+    except MultiPartException:
+        return 0
+    sessions.verify_csrf(request, form.get(sessions.CSRF_FIELD))
+    value = form.get("into")
+    text = value.strip() if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else 0
+
+
+async def read_split_alias(request: Request) -> str:
+    """The alias to make a body of its own."""
+    try:
+        form = await request.form(max_files=0, max_fields=5)
+    except MultiPartException:
+        return ""
+    sessions.verify_csrf(request, form.get(sessions.CSRF_FIELD))
+    value = form.get("alias")
+    return value.strip()[:200] if isinstance(value, str) else ""

@@ -23,12 +23,19 @@ from app.models.registry import BodyChange
 from app.routes import downloads
 from app.routes.access import CallerDep
 from app.routes.params import Id, IdQuery
-from app.services import bodies, export, intake, placement, reports, reviews
+from app.services import bodies, body_edits, export, intake, placement, reports, reviews
 from app.services.access import Caller
 from app.web import auth, listing, overview, review_pages, sessions
 from app.web.forms import CheckForm, read_check_form
 from app.web.pages import HERE, error_page, page
-from app.web.registry import RegistryForm, read_must_publish, read_region_code, read_registry_form
+from app.web.registry import (
+    RegistryForm,
+    read_merge_into,
+    read_must_publish,
+    read_region_code,
+    read_registry_form,
+    read_split_alias,
+)
 from app.web.view import changes, report_view
 
 __all__ = ["error_page", "install", "is_page"]
@@ -285,3 +292,41 @@ def body_toggle(
     except ProblemError as exc:
         return _bodies(request, session, caller, problem=exc, status_code=exc.status)
     return _bodies(request, session, caller, changed=changed)
+
+
+@router.post("/bodies/{body_id}/merge")
+def body_merge(
+    request: Request,
+    body_id: Id,
+    session: SessionDep,
+    caller: CallerDep,
+    into: Annotated[int, Depends(read_merge_into)],
+) -> HTMLResponse:
+    """Two rows that are one body: this one's names go to the body chosen, its reports follow."""
+    try:
+        if not into:
+            raise ProblemError(422, "empty_form", "请填写要合并到的机关编号")
+        edited = body_edits.merge(
+            session=session, body_id=body_id, into=into, actor=caller.label, within=caller.region_scope
+        )
+    except ProblemError as exc:
+        return _bodies(request, session, caller, problem=exc, status_code=exc.status)
+    return _bodies(request, session, caller, merged=edited)
+
+
+@router.post("/bodies/{body_id}/split")
+def body_split(
+    request: Request,
+    body_id: Id,
+    session: SessionDep,
+    caller: CallerDep,
+    alias: Annotated[str, Depends(read_split_alias)],
+) -> HTMLResponse:
+    """An alias that is another body becomes a row of its own."""
+    try:
+        edited = body_edits.split(
+            session=session, body_id=body_id, alias=alias, actor=caller.label, within=caller.region_scope
+        )
+    except ProblemError as exc:
+        return _bodies(request, session, caller, problem=exc, status_code=exc.status)
+    return _bodies(request, session, caller, split=edited)
