@@ -36,7 +36,7 @@ TAGS = [
     {"name": "review", "description": "审核：问题的说明与认可、改正数字（新版本）、退回整改与通过、操作记录"},
     {"name": "rules", "description": "勾稽规则目录"},
     {"name": "regions", "description": "地区：统计用区划树与兵团树，由机关名称定位地区"},
-    {"name": "registry", "description": "名录：应公开的机关，导入、修改、合并与拆分、按地区列出（JSON、CSV、XLSX）"},
+    {"name": "registry", "description": "名录：应公开的机关，导入、修改、合并拆分、按地区列出"},
     {"name": "aggregates", "description": "汇总：按地区、年度求和，公开情况名单；各有 JSON、CSV、XLSX"},
     {"name": "health", "description": "存活、就绪与 Prometheus 指标（无需密钥）"},
     {

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, func, select
@@ -279,6 +280,50 @@ def list_reports(
         query.order_by(Report.id.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
     )
     return ReportList(total=total, limit=limit, offset=offset, items=[_summary(r) for r in rows])
+
+
+# the overview's report list: its orders by name, as the page's form sends them
+LIST_ORDERS: dict[str, tuple[Any, ...]] = {
+    "newest": (col(Report.id).desc(),),
+    "errors": (col(Report.errors).desc(), col(Report.warnings).desc(), col(Report.id).desc()),
+    "organ": (col(Report.organ), col(Report.year).desc()),
+    "year": (col(Report.year).desc(), col(Report.organ)),
+    "published": (col(Report.published_on).desc().nulls_last(), col(Report.id).desc()),
+}
+
+
+def filtered(
+    *,
+    session: Session,
+    where: list[Any],
+    rule: str | None = None,
+    severity: str | None = None,
+    state: str | None = None,
+    ids: set[int] | None = None,
+    unplaced: bool = False,
+    order: str = "newest",
+    limit: int = 200,
+) -> tuple[int, list[ReportSummary]]:
+    """(how many, the first `limit`) of the reports `where` picks (the caller's scope is in it)
+    that have a finding of `rule` and/or `severity`, are in `state`, among `ids` if given, and
+    counted under no region when `unplaced` (未定)."""
+    query = select(Report).where(*where)
+    if rule or severity:
+        found = select(FindingRow.report_id)
+        if rule:
+            found = found.where(FindingRow.rule == rule)
+        if severity:
+            found = found.where(FindingRow.severity == severity)
+        query = query.where(col(Report.id).in_(found))
+    if state:
+        query = query.where(Report.state == state)
+    if ids is not None:
+        query = query.where(col(Report.id).in_(sorted(ids) or [0]))
+    if unplaced:
+        query = query.where(col(Report.region_code).is_(None))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(*LIST_ORDERS.get(order, LIST_ORDERS["newest"])).limit(limit))
+    return total, [_summary(r) for r in rows]
 
 
 def _summary(report: Report) -> ReportSummary:

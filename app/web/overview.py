@@ -16,8 +16,10 @@ from sqlmodel import Session
 
 from app.errors import ProblemError
 from app.models.aggregates import AggregateResult, AggregateRow, CoverageResult
+from app.models.api import ReportSummary
+from app.rules.catalogue import RULES_BY_ID
 from app.rules.layout import Format, layout, result_item_rows
-from app.services import aggregates, coverage, regions
+from app.services import aggregates, coverage, regions, reports
 from app.services.gazetteer import gazetteer
 from app.services.scope import RegionScope
 from app.web.charts import PALETTE, Series, bar_chart
@@ -81,6 +83,65 @@ class Line:
     href: str = ""  # the same overview one level down
 
 
+STATES = {"submitted": "已提交", "returned": "退回整改", "resubmitted": "已重新提交", "accepted": "已通过"}
+SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
+ORDERS = {
+    "newest": "最新上传在前",
+    "errors": "错误多的在前",
+    "organ": "按机关名称",
+    "year": "按年度（新在前）",
+    "published": "按发布日期（新在前）",
+}
+LIST_LIMIT = 200
+_YES, _NO = {"1", "on", "true", "yes", "是"}, {"", "0", "off", "false", "no", "否"}
+
+
+@dataclass
+class ListFilters:
+    """The report list's filters, read leniently: a value that cannot be used is said and ignored."""
+
+    rule: str = ""
+    severity: str = ""
+    state: str = ""
+    late: bool = False
+    unplaced: bool = False
+    order: str = "newest"
+
+    @property
+    def any(self) -> bool:
+        return bool(self.rule or self.severity or self.state or self.late or self.unplaced)
+
+    @classmethod
+    def parse(
+        cls, *, rule: str, severity: str, state: str, late: str, unplaced: str, sort: str, notes: list[str]
+    ) -> ListFilters:
+        found = cls()
+        rule, severity, state, sort = (v.strip()[:40] for v in (rule, severity, state, sort))
+        if rule.upper() in RULES_BY_ID:
+            found.rule = rule.upper()
+        elif rule:
+            notes.append(f"规则“{rule}”不存在，已忽略（规则编号见 /api/v1/rules）")
+        if severity in SEVERITIES:
+            found.severity = severity
+        elif severity:
+            notes.append(f"严重程度“{severity}”无法识别，已忽略（可选：错误、警告、提示）")
+        if state in STATES:
+            found.state = state
+        elif state:
+            notes.append(f"审核状态“{state}”无法识别，已忽略")
+        if sort in ORDERS:
+            found.order = sort
+        elif sort:
+            notes.append(f"排序“{sort}”无法识别，已按最新上传在前排列")
+        for name, value, word in (("late", late, "逾期"), ("unplaced", unplaced, "未定")):
+            text = value.strip().lower()[:10]
+            if text in _YES:
+                setattr(found, name, True)
+            elif text not in _NO:
+                notes.append(f"“{word}”的取值“{value.strip()[:10]}”无法识别，已忽略")
+        return found
+
+
 @dataclass
 class OverviewState:
     query: str = ""
@@ -102,6 +163,14 @@ class OverviewState:
     findings_download: str = ""
     own_level: int = 0  # reports placed at the region itself (or unplaced below it): in the total only
     suggestions: list[str] = field(default_factory=list)
+    filters: ListFilters = field(default_factory=ListFilters)
+    listed: list[ReportSummary] = field(default_factory=list)  # the report list, filtered and sorted
+    listed_total: int = 0
+    listed_shown: bool = False
+    rules: tuple[str, ...] = tuple(sorted(RULES_BY_ID))
+    states: dict[str, str] = field(default_factory=lambda: dict(STATES))
+    severities: dict[str, str] = field(default_factory=lambda: dict(SEVERITIES))
+    orders: dict[str, str] = field(default_factory=lambda: dict(ORDERS))
 
 
 def _year(text: str, what: str, notes: list[str]) -> int | None:
@@ -240,8 +309,48 @@ def _coverage_years(state: OverviewState, by_year: AggregateResult) -> list[int]
     return years[-MAX_COVERAGE_YEARS:]
 
 
+def _list(session: Session, state: OverviewState, within: RegionScope) -> None:
+    """The reports under the region (or, 未定, under none) in the years, filtered and sorted; 逾期
+    are the late ones of the coverage shown."""
+    picked = state.filters
+    where, _ = aggregates.report_filters(
+        tree=state.used_tree or "geo",
+        region=None if picked.unplaced else state.region_code,
+        year=None,
+        year_from=state.start,
+        year_to=state.end,
+        scope="all",
+        within=within,
+    )
+    late = {b.report_id for c in state.coverage for b in c.late if b.report_id} if picked.late else None
+    state.listed_total, state.listed = reports.filtered(
+        session=session,
+        where=where,
+        rule=picked.rule or None,
+        severity=picked.severity or None,
+        state=picked.state or None,
+        ids=late,
+        unplaced=picked.unplaced,
+        order=picked.order,
+        limit=LIST_LIMIT,
+    )
+    state.listed_shown = True
+
+
 def build(
-    *, session: Session, region: str, tree: str, start: str, end: str, within: RegionScope
+    *,
+    session: Session,
+    region: str,
+    tree: str,
+    start: str,
+    end: str,
+    within: RegionScope,
+    rule: str = "",
+    severity: str = "",
+    report_state: str = "",
+    late: str = "",
+    unplaced: str = "",
+    sort: str = "",
 ) -> OverviewState:
     state = OverviewState(query=region.strip()[:100], tree=tree if tree in ("geo", "xpcc") else "auto")
     state.suggestions = _suggestions()
@@ -249,10 +358,26 @@ def build(
     state.end = _year(end, "截止年度", state.notes)
     if state.start and state.end and state.start > state.end:
         state.start, state.end = state.end, state.start
+    state.filters = ListFilters.parse(
+        rule=rule,
+        severity=severity,
+        state=report_state,
+        late=late,
+        unplaced=unplaced,
+        sort=sort,
+        notes=state.notes,
+    )
+    if state.filters.unplaced and state.filters.late:
+        state.notes.append("未定地区的报告不计算逾期，“逾期”已忽略")
+        state.filters.late = False
     if not state.query:
+        if state.filters.unplaced:
+            _list(session, state, within)
         return state
     code, used_tree = _place(state.query, state.tree, state.notes)
     if code is None:
+        if state.filters.unplaced:
+            _list(session, state, within)
         return state
     found = gazetteer().get(code)
     state.region_code, state.used_tree = code, used_tree
@@ -297,6 +422,7 @@ def build(
         coverage.coverage(session=session, year=year, region=code, tree=used_tree, within=within)
         for year in _coverage_years(state, by_year)
     ]
+    _list(session, state, within)
     params: dict[str, str | int] = {
         "figures": ",".join(FIGURES),
         "group_by": "region",

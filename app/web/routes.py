@@ -230,11 +230,30 @@ def overview_page(
     tree: str = "auto",
     start: str = "",
     end: str = "",
+    rule: str = "",
+    severity: str = "",
+    state: str = "",
+    late: str = "",
+    unplaced: str = "",
+    sort: str = "",
 ) -> HTMLResponse:
-    state = overview.build(
-        session=session, region=region, tree=tree, start=start, end=end, within=caller.region_scope
+    """Sums, coverage and the report list of a region; every filter is read leniently (a value
+    that cannot be used is said on the page)."""
+    found = overview.build(
+        session=session,
+        region=region,
+        tree=tree,
+        start=start,
+        end=end,
+        within=caller.region_scope,
+        rule=rule,
+        severity=severity,
+        report_state=state,
+        late=late,
+        unplaced=unplaced,
+        sort=sort,
     )
-    return _page(request, "overview.html", state=state)
+    return _page(request, "overview.html", state=found)
 
 
 @router.get("/bodies")
