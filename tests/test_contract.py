@@ -90,8 +90,12 @@ def test_enums_are_shared_and_named():
 def test_problem_errors_are_typed_and_request_fields_have_no_null_default():
     schemas = SPEC["components"]["schemas"]
     errors = schemas["Problem"]["properties"]["errors"]["anyOf"][0]
-    assert errors["items"] == {"$ref": "#/components/schemas/FieldError"}
+    # a field of a request, or a row of an uploaded 名录 (invalid_registry)
+    assert errors["items"] == {
+        "anyOf": [{"$ref": "#/components/schemas/FieldError"}, {"$ref": "#/components/schemas/RowError"}]
+    }
     assert set(schemas["FieldError"]["required"]) == {"path", "message"}
+    assert set(schemas["RowError"]["required"]) == {"line", "detail"}
     meta = schemas["ReportMeta"]
     optional = [name for name in meta["properties"] if name not in meta["required"]]
     assert "region_code" in optional and "published_on" in optional

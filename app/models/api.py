@@ -144,13 +144,22 @@ class FieldError(BaseModel):
     message: str = Field(description="中文说明")
 
 
+class RowError(BaseModel):
+    """One wrong row of an uploaded table (a 名录): its line (1 is the header) and what to change."""
+
+    line: int
+    detail: str = Field(description="中文说明")
+
+
 class Problem(BaseModel):
     type: str = "about:blank"
     title: str
     status: int
     code: str = Field(description="stable machine-readable code")
     detail: str = Field(description="中文说明")
-    errors: list[FieldError] | None = Field(None, description="每一处有误的字段（如有）")
+    errors: list[FieldError | RowError] | None = Field(
+        None, description="每一处有误的字段（如有）；名录导入时为每一行的问题"
+    )
     report: ReportPublic | None = Field(
         None, description="organ_unknown / year_unknown: what was read (figures and findings), nothing stored"
     )
