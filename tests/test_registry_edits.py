@@ -164,3 +164,30 @@ def test_a_scoped_admin_merges_only_within_its_region(client, session):
     assert done.status_code == 200 and done.json()["body"]["aliases"] == ["高昌区教育和科技局"]
     [entry] = _audit(session, "body.merge")
     assert entry.actor == f"key:{here.key.id}:高昌"
+
+
+def test_importing_and_changing_are_audited_and_scoped(client, session):
+    from app.services import access
+
+    bodies = _setup(client)
+    [imported] = _audit(session, "body.import")
+    assert imported.actor == "local" and imported.detail["created"] == 4
+    lanzhou = bodies["兰州市城关区人民政府"]
+    gaochang = access.create_key(session=session, name="高昌", scopes=["admin"], region="650402")
+    session.commit()
+    refused = client.patch(
+        f"/api/v1/bodies/{lanzhou['id']}",
+        json={"must_publish": False},
+        headers={"Authorization": f"Bearer {gaochang.token}"},
+    )
+    assert (refused.status_code, refused.json()["code"]) == (404, "not_found")
+    assert _audit(session, "body.change") == []
+    edu = bodies["吐鲁番市高昌区教育局"]
+    done = client.patch(
+        f"/api/v1/bodies/{edu['id']}",
+        json={"must_publish": False},
+        headers={"Authorization": f"Bearer {gaochang.token}"},
+    )
+    assert done.status_code == 200 and done.json()["must_publish"] is False
+    [changed] = _audit(session, "body.change")
+    assert changed.actor == f"key:{gaochang.key.id}:高昌" and changed.detail == {"must_publish": False}

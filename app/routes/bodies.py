@@ -79,7 +79,7 @@ def post_bodies(
 ) -> RegistryImport:
     data, fmt = upload
     rows, problems = registry.parse(data, fmt)
-    return bodies.import_bodies(session=session, rows=rows, problems=problems, actor=caller.name)
+    return bodies.import_bodies(session=session, rows=rows, problems=problems, actor=caller.label)
 
 
 def _list(
@@ -134,7 +134,9 @@ def get_bodies_xlsx(request: Request, listed: Listed) -> Response:
     summary="Change a registered body's name, aliases, kind or whether it must publish",
 )
 def patch_body(body_id: Id, change: BodyChange, session: SessionDep, caller: CallerDep) -> BodyPublic:
-    return bodies.change(session=session, body_id=body_id, changes=change, actor=caller.name)
+    return bodies.change(
+        session=session, body_id=body_id, changes=change, actor=caller.label, within=caller.region_scope
+    )
 
 
 _EDIT_PROBLEMS: dict[int | str, dict] = {

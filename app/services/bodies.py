@@ -20,7 +20,7 @@ from app.models.bodies import Body
 from app.models.registry import BodyChange, BodyList, BodyPublic, RegistryImport
 from app.models.tables import utcnow
 from app.rules.naming import normalise_organ, organ_key
-from app.services import scope
+from app.services import audit, scope
 from app.services.aggregates import region_filter, region_ref
 from app.services.gazetteer import PATH_COLUMNS, TREES, gazetteer
 from app.services.regions import THRESHOLD, resolver
@@ -142,6 +142,14 @@ def import_bodies(
         session.add(body)
         stored.append(body)
     session.flush()
+    if actor is not None:
+        audit.record(
+            session=session,
+            actor=actor,
+            action="body.import",
+            target=f"{created} created, {updated} updated",
+            detail={"created": created, "updated": updated, "bodies": [b.id for b in stored][:500]},
+        )
     return RegistryImport(created=created, updated=updated, items=[body_public(b) for b in stored])
 
 
@@ -205,10 +213,18 @@ def visible(body: Body, within: RegionScope) -> bool:
     )
 
 
-def change(*, session: Session, body_id: int, changes: BodyChange, actor: str | None = None) -> BodyPublic:
-    """Edit a registered body; its identity (region and key) stays. `actor`: for the audit log."""
+def change(
+    *,
+    session: Session,
+    body_id: int,
+    changes: BodyChange,
+    actor: str | None = None,
+    within: RegionScope | None = None,
+) -> BodyPublic:
+    """Edit a registered body the caller sees; its identity (region and key) stays. `actor`: for
+    the audit log."""
     body = session.get(Body, body_id)
-    if body is None:
+    if body is None or (within is not None and not visible(body, within)):
         raise not_found(f"编号为 {body_id} 的机关")
     if changes.name is not None and not changes.name.strip():
         raise ProblemError(422, "empty_name", "机关名称不能为空")
@@ -225,5 +241,13 @@ def change(*, session: Session, body_id: int, changes: BodyChange, actor: str | 
         body.must_publish = changes.must_publish
     body.updated_at = utcnow()
     session.add(body)
+    if actor is not None:
+        audit.record(
+            session=session,
+            actor=actor,
+            action="body.change",
+            target=body.key,
+            detail=changes.model_dump(exclude_none=True),
+        )
     session.flush()
     return body_public(body)

@@ -289,7 +289,7 @@ def bodies_upload(
         return _bodies(request, session, caller, problem=form.problem, status_code=form.problem.status)
     rows, problems = registry_file.parse(form.data, form.fmt)
     try:
-        imported = bodies.import_bodies(session=session, rows=rows, problems=problems, actor=caller.name)
+        imported = bodies.import_bodies(session=session, rows=rows, problems=problems, actor=caller.label)
     except ProblemError as exc:
         return _bodies(request, session, caller, problem=exc, status_code=exc.status)
     return _bodies(request, session, caller, imported=imported)
@@ -306,7 +306,11 @@ def body_toggle(
     """Must publish, or not: one button per row (the form sends must_publish=1 or 0)."""
     try:
         changed = bodies.change(
-            session=session, body_id=body_id, changes=BodyChange(must_publish=must), actor=caller.name
+            session=session,
+            body_id=body_id,
+            changes=BodyChange(must_publish=must),
+            actor=caller.label,
+            within=caller.region_scope,
         )
     except ProblemError as exc:
         return _bodies(request, session, caller, problem=exc, status_code=exc.status)
