@@ -24,9 +24,10 @@ from sqlmodel import Session
 from app.draft import Draft, Finding, Scope, Severity
 from app.errors import ProblemError
 from app.models.api import Counts, Problem
+from app.models.base import utcnow
 from app.models.bulk import BulkItem, BulkResult
 from app.models.people import AuditEntry
-from app.models.tables import FigureFlag, FigureRow, FindingRow, Report, SourceDocument, utcnow
+from app.models.tables import FigureFlag, FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
 from app.rules.layout import MAX_COUNT
