@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match, Route
 
-from app import contract, db, envelope
+from app import contract, db, envelope, sessions
 from app.body import RequestBody
 from app.config import get_settings
 from app.db import get_engine
@@ -33,7 +33,6 @@ from app.routes.idempotency import hold_idempotency_key
 from app.services import idempotency, jobs, telemetry
 from app.services.regions import resolver
 from app.web import routes as web
-from app.web import sessions
 
 log = logging.getLogger("nianbao")
 

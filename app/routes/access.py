@@ -16,13 +16,12 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from app import body, db
+from app import body, db, sessions
 from app.config import get_settings
 from app.db import SessionDep
 from app.errors import ProblemError
 from app.services import access, users
 from app.services.access import Caller
-from app.web import sessions
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 SIGN_IN_PATHS = frozenset({"/login", "/logout"})  # they check the session and the form themselves

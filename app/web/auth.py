@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app import sessions
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.routes.access import authenticate
 from app.services import audit, users
 from app.services.access import Caller
-from app.web import sessions
 from app.web.pages import page
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse, route_class=SessionRoute)

@@ -8,10 +8,10 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
+from app import sessions
 from app.config import get_settings
 from app.errors import ProblemError
 from app.extract.registry import sniff
-from app.web import sessions
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app import sessions
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.models.tables import Report
@@ -18,7 +19,6 @@ from app.routes.access import CallerDep
 from app.routes.params import Id
 from app.services import audit, corrections, reports, reviews
 from app.services.access import Caller
-from app.web import sessions
 from app.web.pages import error_page, page
 from app.web.view import report_view
 
