@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, Validat
 from app.draft import Draft, Figure, Scope, Status
 from app.errors import ProblemError, field_message
 from app.extract.values import PLACEHOLDERS, normalise
-from app.rules.layout import MAX_COUNT, TABLE_CODES, Format, Kind, layout, storable
+from app.layout import MAX_COUNT, TABLE_CODES, Format, Kind, layout, storable
 from app.rules.naming import normalise_organ
 
 

@@ -26,7 +26,7 @@ from app.extract.metadata import read_metadata
 from app.extract.oneline import unfold
 from app.extract.sections import find_sections, narrative, table_spans
 from app.extract.values import CellValue, normalise, read_cell, split_spaced
-from app.rules.layout import Format, Kind, Row, Table, layout
+from app.layout import Format, Kind, Row, Table, layout
 from app.rules.relations import relations
 
 MIN_LABEL_SCORE = 0.72

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from app.draft import Draft, Finding, Scope, Severity
 from app.errors import ProblemError
+from app.layout import MAX_COUNT
 from app.models.api import Counts, Problem
 from app.models.base import utcnow
 from app.models.bulk import BulkItem, BulkResult
@@ -30,7 +31,6 @@ from app.models.people import AuditEntry
 from app.models.tables import FigureFlag, FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
-from app.rules.layout import MAX_COUNT
 from app.rules.naming import organ_key
 from app.services import files, regions, scope, telemetry
 from app.services.access import Caller

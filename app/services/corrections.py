@@ -16,9 +16,9 @@ from sqlmodel import Session
 from app.draft import Figure, Status
 from app.errors import ProblemError
 from app.extract.json_report import figure_from_json
+from app.layout import cell_code
 from app.models.api import ReportPublic
 from app.models.tables import Report
-from app.rules.layout import cell_code
 from app.services import audit, bulk, reports
 from app.services.access import Caller
 from app.services.present import public_value

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.layout import APPLICANT_PARTS, T4_COLUMNS, Layout, Table, layout
 from app.models.api import FigurePublic, ReportPublic
-from app.rules.layout import APPLICANT_PARTS, T4_COLUMNS, Layout, Table, layout
 from app.services.present import primary_cells
 
 SEVERITY_WORDS = {"error": "✖ 错误", "warning": "⚠ 警告", "info": "ℹ 提示"}

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from app.draft import Draft, Figure, Finding, Severity, Value
+from app.layout import TABLE_CODES, Layout
 from app.models.api import (
     Counts,
     FigurePublic,
@@ -17,7 +18,6 @@ from app.models.api import (
     SourcePublic,
     ValidationPublic,
 )
-from app.rules.layout import TABLE_CODES, Layout
 from app.rules.naming import fmt_value, short_label
 
 # a stored finding's id and its review, if any

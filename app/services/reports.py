@@ -12,11 +12,11 @@ from sqlmodel import Session, col, func, select
 
 from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status, Value
 from app.errors import ProblemError
+from app.layout import Format, Kind, storable
 from app.models.api import ReportList, ReportPublic, ReportSummary, SourcePublic, ValidationPublic
 from app.models.tables import FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import CELL_NUMBERS, Key, cell_of
 from app.rules.engine import validate
-from app.rules.layout import Format, Kind, storable
 from app.rules.naming import fmt_value, organ_key
 from app.services import files, regions, reviews, scope
 from app.services.access import Caller

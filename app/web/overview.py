@@ -15,8 +15,8 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app.errors import ProblemError
+from app.layout import Format, layout, result_item_rows
 from app.models.aggregates import AggregateResult, AggregateRow, CoverageResult
-from app.rules.layout import Format, layout, result_item_rows
 from app.services import aggregates, coverage, regions
 from app.services.gazetteer import gazetteer
 from app.services.scope import RegionScope

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.layout import APPLICANT_PARTS, T4_COLUMNS, Layout, Row, Table, layout
 from app.models.api import FigurePublic, ReportPublic, ReviewPublic
 from app.rules.catalogue import RULES_BY_ID
-from app.rules.layout import APPLICANT_PARTS, T4_COLUMNS, Layout, Row, Table, layout
 from app.rules.naming import short_label
 from app.services.present import cell_label, primary_cells, where_label
 
