@@ -19,7 +19,7 @@ from app.extract.json_report import figure_from_json
 from app.layout import cell_code
 from app.models.api import ReportPublic
 from app.models.tables import Report
-from app.services import audit, bulk, reports
+from app.services import audit, bulk, report_store, reports
 from app.services.access import Caller
 from app.services.present import public_value
 
@@ -49,7 +49,7 @@ def correct(
         raise ProblemError(
             422, "invalid_figures", 'figures 须为按数字代码给出的更正值，如 {"table3.new_received.total": 12}'
         )
-    draft = reports.load_draft(session, report)
+    draft = report_store.load_draft(session, report)
     keys = {cell_code(*key): key for key in draft.layout.cells}
     errors: list[dict] = []
     changed: dict[str, Any] = {}
@@ -87,7 +87,7 @@ def correct(
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode()
-    upload = reports.Upload(source, CORRECTED_MEDIA_TYPE, f"corrected-{report.id}.json")
+    upload = report_store.Upload(source, CORRECTED_MEDIA_TYPE, f"corrected-{report.id}.json")
     item = bulk.prepare(draft, upload)
     item.correction = bulk.Correction(cells=sorted(changed), of_report=report.id)  # type: ignore[arg-type]
     [outcome] = bulk.ingest(session=session, items=[item], caller=caller)
