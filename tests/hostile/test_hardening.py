@@ -13,7 +13,7 @@ import uuid
 
 import anyio
 import pytest
-from conftest import SEEDS
+from conftest import DATABASES, SEEDS
 from fastapi.testclient import TestClient
 from live import Live, distinct_report, hold_reading, open_live
 from sqlalchemy import create_engine, text
@@ -27,7 +27,7 @@ from app.services import access, jobs, reports
 MB = 1024 * 1024
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=DATABASES)
 def guarded(request: pytest.FixtureRequest):
     """A live application with keys, so every caller must authenticate."""
     yield from open_live(request.param, NIANBAO_JOB_LEASE_SECONDS="2")
@@ -309,6 +309,7 @@ class _LosingConnection:
         return self.original(session=session, report_id=report_id, **scope)
 
 
+@pytest.mark.pg
 def test_a_terminated_backend_is_retried_once_then_503(pg_live, monkeypatch):
     submitter = _key(pg_live, "admin")
     created = pg_live.client.post(
