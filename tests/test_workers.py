@@ -15,6 +15,8 @@ from conftest import DATABASES
 from live import ROOT, Live, distinct_report, open_live
 from sqlalchemy.exc import OperationalError
 
+pytestmark = pytest.mark.slow
+
 
 def _worker(live: Live, log: Path, *args: str, lease: int = 2) -> subprocess.Popen:
     """A worker process; a short lease lets a killed worker's job be taken over quickly."""

@@ -339,6 +339,7 @@ def test_a_terminated_backend_is_retried_once_then_503(pg_live, monkeypatch):
 # ---- 6. a killed worker's job --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_dead_workers_job_is_taken_up_within_seconds_and_a_live_one_keeps_its_own(guarded, monkeypatch):
     submitter = _key(guarded, "admin")
     files = [("files", ("a.json", json.dumps(distinct_report(6, "接管")), "application/json"))]
