@@ -13,7 +13,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from app.draft import CellKey, Draft, Figure, Status
-from app.errors import ProblemError
+from app.errors import NOT_A_REPORT
 from app.extract.infer import Unit, resolve
 from app.extract.labels import LAYOUT_2019_MARKERS, TABLE2_KEYS, TABLE3_KEYS
 from app.extract.lines import Extracted, Line
@@ -213,9 +213,7 @@ def parse(extracted: Extracted) -> Draft:
     lines = unfold(extracted.lines)
     spans = table_spans(lines, find_sections(lines))
     if spans[3] is None:
-        raise ProblemError(
-            422,
-            "not_a_report",
+        raise NOT_A_REPORT(
             "未找到“三、收到和处理政府信息公开申请情况”表格：请确认上传的是政府信息公开工作年度报告",
         )
     text = narrative(lines, spans)

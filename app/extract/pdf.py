@@ -25,7 +25,7 @@ from pdfminer.pdfparser import PDFParser, PDFSyntaxError
 from pdfminer.psparser import PSException
 
 from app.config import get_settings
-from app.errors import ProblemError
+from app.errors import NO_TEXT_LAYER, PDF_ENCRYPTED, TOO_MANY_PAGES, UNREADABLE_FILE, ProblemError
 from app.extract import pdfium
 from app.extract.lines import Cell, Extracted, Line
 from app.extract.pdfpage import Char, PageContent
@@ -240,10 +240,8 @@ def _split_by_gaps(chars: list[Char], settings: PageSettings) -> list[Cell]:
 
 def _problem_for(exc: Exception) -> ProblemError:
     if isinstance(exc, PDFPasswordIncorrect | PDFEncryptionError):
-        return ProblemError(
-            422, "pdf_encrypted", "PDF 已加密，无法读取：请导出不设打开密码、不限制复制的 PDF 后重新上传"
-        )
-    return ProblemError(422, "unreadable_file", "PDF 文件已损坏，无法读取：请重新导出 PDF 后上传")
+        return PDF_ENCRYPTED()
+    return UNREADABLE_FILE("PDF 文件已损坏，无法读取：请重新导出 PDF 后上传")
 
 
 def _encrypted() -> ProblemError:
@@ -253,9 +251,9 @@ def _encrypted() -> ProblemError:
 def _check_pages(count: int) -> None:
     limit = get_settings().max_pdf_pages
     if count > limit:
-        raise ProblemError(413, "too_many_pages", f"PDF 超过 {limit} 页，请只上传年度报告本身")
+        raise TOO_MANY_PAGES(f"PDF 超过 {limit} 页，请只上传年度报告本身")
     if not count:
-        raise ProblemError(422, "unreadable_file", "PDF 中没有页面：请重新导出 PDF 后上传")
+        raise UNREADABLE_FILE("PDF 中没有页面：请重新导出 PDF 后上传")
 
 
 def _pdfium_pages(data: bytes) -> list[PageContent]:
@@ -333,9 +331,7 @@ def extract(data: bytes, reader: str | None = None) -> Extracted:
         page_lines, tables = _page_lines(content, number, tables)
         lines.extend(page_lines)
     if chars == 0:
-        raise ProblemError(
-            422,
-            "no_text_layer",
+        raise NO_TEXT_LAYER(
             "这是扫描件（PDF 只有图片，没有文字层），无法读取数字："
             "请上传由 Word/WPS 直接导出的 PDF 或 .docx 文件"
             if images

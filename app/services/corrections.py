@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.draft import Figure, Status
-from app.errors import ProblemError
+from app.errors import FORBIDDEN, NO_CHANGE, NOT_LATEST, ProblemError
 from app.extract.json_report import figure_from_json
 from app.layout import cell_code
 from app.models.api import ReportPublic
@@ -37,7 +37,7 @@ _FROM = {
 
 def _latest(report: Report) -> None:
     if not report.is_latest:
-        raise ProblemError(409, "not_latest", f"第 {report.version} 版已有更新的版本，请在最新版本上操作")
+        raise NOT_LATEST(f"第 {report.version} 版已有更新的版本，请在最新版本上操作")
 
 
 def correct(
@@ -80,7 +80,7 @@ def correct(
     if errors:
         raise ProblemError(422, "invalid_figures", "更正的数字有误，请按 errors 逐项改正", errors)
     if not changed:
-        raise ProblemError(422, "no_change", "给出的数字与当前版本相同，没有需要更正的内容")
+        raise NO_CHANGE("给出的数字与当前版本相同，没有需要更正的内容")
     source = json.dumps(
         {"corrected_from": report.id, "figures": changed, "note": note},
         sort_keys=True,
@@ -110,7 +110,7 @@ def set_state(*, session: Session, report: Report, state: str, note: str, caller
     _latest(report)
     note = note.strip()
     if state in _SUPERVISED and not caller.supervises:
-        raise ProblemError(403, "forbidden", "只有审核人员可以退回或通过报告")
+        raise FORBIDDEN("只有审核人员可以退回或通过报告")
     if report.state not in _FROM.get(state, set()):
         raise ProblemError(409, "invalid_state", f"报告当前状态为 {report.state}，不能改为 {state}")
     if state == "returned" and not note:
