@@ -30,6 +30,9 @@ def public_value(value: Value | None) -> FigureValue:
     return value
 
 
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}  # the worst first, where one cell has several
+
+
 def counts(findings: Iterable[Finding]) -> Counts:
     tally = Counts()
     for finding in findings:
