@@ -19,38 +19,21 @@ from sqlmodel import Session
 
 from app.draft import Draft, Finding
 from app.errors import ProblemError
-from app.models.api import Counts, Problem
+from app.models.api import Counts
 from app.models.base import utcnow
-from app.models.bulk import BulkItem, BulkResult
+from app.models.bulk import BulkResult
 from app.models.people import AuditEntry
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
 from app.rules.naming import organ_key
 from app.services import files, regions, report_store, report_writes, scope, telemetry
 from app.services.access import Caller
+from app.services.outcomes import Outcome, bulk_result
 from app.services.present import counts
 from app.services.report_store import REPORT, SOURCE, Upload, report_body_key
 
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
 # a new version of a report sent back for correction is its resubmission
 _NEXT_STATE = {"returned": "resubmitted", "resubmitted": "resubmitted"}
-
-
-@dataclass
-class Outcome:
-    """What became of one report of a batch."""
-
-    report_id: int
-    version: int
-    created: bool  # False: the same content was stored before, or came earlier in the batch
-    valid: bool
-    counts: Counts
-    organ: str
-    year: int | None
-    # of a report stored by this call: what it was stored with, so the caller can answer without
-    # reading it back
-    findings: list[Finding] | None = None
-    is_latest: bool | None = None
-    created_at: datetime | None = None
 
 
 @dataclass
@@ -363,35 +346,4 @@ def ingest_items(
             prepared.append(refused)
     reports = [item for item in prepared if isinstance(item, Item)]
     outcomes = iter(ingest(session=session, items=reports, caller=caller) if reports else [])
-    results = []
-    for index, item in enumerate(prepared):
-        if isinstance(item, ProblemError):
-            problem = Problem(
-                title=item.code,
-                status=item.status,
-                code=item.code,
-                detail=item.detail,
-                errors=item.errors or None,
-            )
-            results.append(BulkItem(index=index, status=item.status, problem=problem))
-            continue
-        outcome = next(outcomes)
-        results.append(
-            BulkItem(
-                index=index,
-                status=201 if outcome.created else 200,
-                id=outcome.report_id,
-                version=outcome.version,
-                created=outcome.created,
-                organ=outcome.organ,
-                year=outcome.year,
-                valid=outcome.valid,
-                counts=outcome.counts,
-            )
-        )
-    return BulkResult(
-        created=sum(r.status == 201 for r in results),
-        existing=sum(r.status == 200 for r in results),
-        rejected=sum(r.problem is not None for r in results),
-        items=results,
-    )
+    return bulk_result([item if isinstance(item, ProblemError) else next(outcomes) for item in prepared])
