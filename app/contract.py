@@ -19,10 +19,10 @@ from pydantic_core import core_schema
 from app import envelope
 from app.draft import Scope
 from app.extract.json_report import ReportMeta
+from app.layout import Format
 from app.models.aggregates import AggregateScope, GroupBy
 from app.models.regions import RegionLevel, Tree
 from app.routes.access import PUBLIC_PATHS
-from app.rules.layout import Format
 
 TAGS = [
     {

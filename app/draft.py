@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from app.rules.layout import Format, Layout, layout
+from app.layout import Format, Layout, layout
 
 Value = int | Decimal
 

@@ -20,11 +20,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match, Route
 
-from app import contract, db, envelope
+from app import contract, db, envelope, sessions
 from app.body import RequestBody
 from app.config import get_settings
 from app.db import get_engine
-from app.errors import ProblemError, field_message
+from app.errors import INVALID_REQUEST, ProblemError, field_message
 from app.extract import worker
 from app.middleware import Admission, IdempotencyRecorder, RequestContext
 from app.routes import aggregates, batches, bodies, exports, meta, ops, people, regions, reports
@@ -33,7 +33,6 @@ from app.routes.idempotency import hold_idempotency_key
 from app.services import idempotency, jobs, telemetry
 from app.services.regions import resolver
 from app.web import routes as web
-from app.web import sessions
 
 log = logging.getLogger("nianbao")
 
@@ -95,7 +94,7 @@ async def _login_required(_: Request, exc: Exception) -> Response:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     if web.is_page(request):
-        problem_ = ProblemError(422, "invalid_request", "网址中的参数有误，请检查后重试")
+        problem_ = INVALID_REQUEST("网址中的参数有误，请检查后重试")
         return web.error_page(request, problem_, list(exc.errors()))
     errors = [
         {"path": ".".join(str(p) for p in err["loc"]), "message": field_message(err)} for err in exc.errors()

@@ -33,9 +33,9 @@ from sqlalchemy.schema import AddConstraint, DropConstraint
 from sqlmodel import Session
 
 from app.db import make_engine
+from app.layout import Format, layout
 from app.models.tables import FigureRow
 from app.rules.cells import CELL_IDS
-from app.rules.layout import Format, layout
 from app.services.aggregates import aggregate, parse_figures
 from app.services.gazetteer import PATH_COLUMNS, gazetteer
 from app.services.health import alembic_config

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine  # noqa: E402
 
 from app.db import make_engine  # noqa: E402
 from app.extract.json_report import parse_report  # noqa: E402
-from app.models.tables import FigureRow, FindingRow, Report, SourceDocument  # noqa: E402
+from app.models.tables import FigureFlag, FigureRow, FindingRow, Report, SourceDocument  # noqa: E402
 from app.rules.engine import validate  # noqa: E402
 from app.services.health import alembic_config  # noqa: E402
 
@@ -191,8 +191,9 @@ def read_back(engine: Engine) -> dict[str, list[dict]]:
 
 
 def empty(engine: Engine) -> None:
+    """No report left, nor the flags of their figures (report ids start again at 1 on SQLite)."""
     with engine.begin() as connection:
-        for model in reversed(TABLES):
+        for model in (FigureFlag, *reversed(TABLES)):
             connection.execute(model.__table__.delete())  # type: ignore[attr-defined]
 
 

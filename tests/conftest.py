@@ -29,6 +29,8 @@ DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"
 PG_ADMIN_URL = os.environ.get("NIANBAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_TEST_DB = f"nianbao_test_{os.getpid()}"  # one per run, so runs side by side never collide
+# The databases every database test runs on; `-m "not pg"` leaves PostgreSQL out.
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
 
 
 def seed_names() -> list[str]:
@@ -61,7 +63,7 @@ def _drop_postgres() -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=DATABASES)
 def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from conftest import PG_ADMIN_URL, seed_names, seed_report_json
+from conftest import DATABASES, PG_ADMIN_URL, seed_names, seed_report_json
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
@@ -96,7 +96,7 @@ def open_live(kind: str, **settings: str) -> Iterator[Live]:
         _drop(url)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=DATABASES)
 def live(request: pytest.FixtureRequest) -> Iterator[Live]:
     yield from open_live(request.param)
 

@@ -54,7 +54,13 @@ def test_the_wrong_cells_of_a_pdf_are_errors(client):
     ("data", "status", "code"),
     [
         (documents.pdf_encrypted, 422, "pdf_encrypted"),
-        (documents.pdf_image_only, 422, "no_text_layer"),
+        pytest.param(
+            documents.pdf_image_only,
+            422,
+            "no_text_layer",
+            id="scanned",
+            marks=[pytest.mark.ocr, pytest.mark.slow],
+        ),
         (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1024, 415, "unsupported_type"),
     ],
     ids=["encrypted", "scanned", "legacy_doc"],

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import openpyxl
+import pytest
 from conftest import SEEDS, form_token, seed_report_json
 from docx import Document
 
@@ -83,6 +84,7 @@ def test_excel_holds_the_tables_figures_and_every_finding(client):
     assert marked.fill.fgColor.rgb.endswith("FDECEA")
 
 
+@pytest.mark.slow
 def test_pdf_from_libreoffice_or_501_without_it(client, monkeypatch, tmp_path: Path):
     body = _stored(client)
     response = client.get(f"/api/v1/reports/{body['id']}/export.pdf")

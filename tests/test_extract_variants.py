@@ -10,8 +10,8 @@ from app.draft import Severity, Status
 from app.extract.infer import Unit, resolve
 from app.extract.layout import parse
 from app.extract.text import extract_text
+from app.layout import Format
 from app.rules.engine import relations, validate
-from app.rules.layout import Format
 
 SEED_001 = (SEEDS / "001_67e027749f67ecd0.txt").read_text(encoding="utf-8")
 DISCLOSED = "(一) 予以公开\t79\t0\t0\t0\t0\t215\t294\t"

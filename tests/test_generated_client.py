@@ -99,6 +99,7 @@ def _api(tag: str, *operations: str) -> ModuleType:
     return _module(f"api.{tag}")
 
 
+@pytest.mark.slow
 def test_the_generated_client_drives_every_kind_of_call(generated, served, session):
     key = access.create_key(session=session, name="门户", scopes=["submit", "read"])
     session.commit()

@@ -105,7 +105,10 @@ def test_table_three_is_read_across_the_page_break_of_the_pdf():
 
 @pytest.mark.parametrize(
     ("build", "code"),
-    [(documents.pdf_encrypted, "pdf_encrypted"), (documents.pdf_image_only, "no_text_layer")],
+    [
+        (documents.pdf_encrypted, "pdf_encrypted"),
+        pytest.param(documents.pdf_image_only, "no_text_layer", marks=[pytest.mark.ocr, pytest.mark.slow]),
+    ],
 )
 def test_pdfs_that_cannot_be_read_say_why(build, code):
     data = build()

@@ -29,6 +29,8 @@ from app.extract.values import normalise
 from app.rules.engine import validate
 from app.services import intake
 
+pytestmark = [pytest.mark.ocr, pytest.mark.slow]
+
 TRUTH = {
     "varied_2023": json.loads((DATA / "scans" / "varied_2023.json").read_text(encoding="utf-8")),
     "beitun_2024": json.loads((DATA / "examples" / "report.json").read_text(encoding="utf-8")),

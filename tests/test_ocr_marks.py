@@ -15,6 +15,8 @@ from app.config import get_settings
 from app.extract import ocr, ocr_marks
 from app.extract.ocr import Box
 
+pytestmark = pytest.mark.ocr
+
 SIZE = 40  # pixels: a 10.5 pt figure scanned at 270 dpi
 
 

@@ -9,8 +9,8 @@ from conftest import expected, seed_report_json
 
 from app.draft import Severity
 from app.extract.json_report import parse_report
+from app.layout import APPLICANT_COLUMN_CODES, Format, layout
 from app.rules.engine import relations, validate
-from app.rules.layout import APPLICANT_COLUMN_CODES, Format, layout
 
 
 def _findings(report: dict):

@@ -34,7 +34,7 @@ from app.db import make_engine
 from app.main import create_app
 from app.rules.cells import CELLS
 from app.services.health import alembic_config
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import DATABASES, PG_ADMIN_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,7 +73,7 @@ def test_cell_numbers_stored_are_the_code_s(session):
     assert [tuple(row) for row in stored] == list(CELLS)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def blank_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrate.db'}"

@@ -14,6 +14,8 @@ from sqlmodel import Session
 from app.main import create_app
 from app.services import access
 
+pytestmark = pytest.mark.slow
+
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
 AUTH: dict[str, str] = {}
 

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import pytest
+from conftest import DATABASES
 from fastapi.testclient import TestClient
 from live import Live, distinct_report, hold_reading, open_live
 from sqlmodel import Session
@@ -41,7 +42,7 @@ def test_concurrent_writes_through_the_app_on_sqlite():
         assert live.scalar("SELECT count(DISTINCT organ) FROM report") == 64
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def two_threads(request: pytest.FixtureRequest) -> Iterator[Live]:
     yield from open_live(request.param, NIANBAO_REQUEST_THREADS="2", NIANBAO_SQLITE_BUSY_SECONDS="20")
 

@@ -18,8 +18,8 @@ from app.draft import Draft, Severity, Status
 from app.extract.infer import Unit, resolve, run_together
 from app.extract.pipeline import read_document
 from app.extract.sniff import sniff
+from app.layout import Format
 from app.rules.engine import relations, validate
-from app.rules.layout import Format
 from tests.fixtures import reports, template, variants
 
 CASES = variants.CASES

@@ -24,6 +24,8 @@ import pytest
 from conftest import SEEDS, seed_report_json
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"

@@ -8,8 +8,8 @@ import re
 from conftest import form_token, seed_report_json
 
 from app.draft import Draft, Figure, Status
+from app.layout import Format
 from app.models.api import FindingPublic, LocationPublic
-from app.rules.layout import Format
 from app.services.present import primary_cells, report_public
 from app.web.listing import Filters
 from app.web.view import report_view, split_code

@@ -17,6 +17,8 @@ from conftest import SEEDS
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from test_web_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, WAIT_MS, _free_port
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED_001 = "001_67e027749f67ecd0"
 PASSWORD = "correct horse battery"

@@ -11,8 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import DATABASES
 from live import ROOT, Live, distinct_report, open_live
 from sqlalchemy.exc import OperationalError
+
+pytestmark = pytest.mark.slow
 
 
 def _worker(live: Live, log: Path, *args: str, lease: int = 2) -> subprocess.Popen:
@@ -49,7 +52,7 @@ def _jobs(live: Live, batch_id: str, where: str = "1=1") -> int:
     return live.scalar(f"SELECT count(*) FROM batch_job WHERE batch_id = '{batch_id}' AND {where}")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=DATABASES)
 def live_db(request):
     yield from open_live(request.param)
 
@@ -59,6 +62,7 @@ def pg_live():
     yield from open_live("postgresql")
 
 
+@pytest.mark.pg
 def test_two_worker_processes_share_one_batch_on_postgresql(pg_live, tmp_path):
     live = pg_live
     log = tmp_path / "workers.log"

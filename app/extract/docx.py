@@ -33,7 +33,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from docx.opc.part import Part
 from lxml import etree
 
-from app.errors import ProblemError
+from app.errors import TOO_LARGE, UNREADABLE_FILE, ProblemError
 from app.extract import html
 from app.extract.lines import Cell, Extracted, Line
 from app.extract.sniff import decode_text, sniff
@@ -78,8 +78,8 @@ def extract(data: bytes) -> Extracted:
         main = parts.get(document.part.partname.membername)
         root = etree.fromstring(main, _PLAIN) if main is not None else document.element
     except Exception:  # python-docx raises many kinds on a damaged package
-        raise ProblemError(
-            422, "unreadable_file", "Word 文件已损坏，无法打开：请在 Word 或 WPS 中重新保存为 .docx 或 PDF"
+        raise UNREADABLE_FILE(
+            "Word 文件已损坏，无法打开：请在 Word 或 WPS 中重新保存为 .docx 或 PDF"
         ) from None
     body = root.find(f"{{{W}}}body")
     reader = _Reader(document.part)
@@ -121,8 +121,8 @@ def check_archive(data: bytes) -> dict[str, bytes]:
         NotImplementedError,
         RuntimeError,  # an encrypted member
     ):
-        raise ProblemError(
-            422, "unreadable_file", "Word 文件已损坏，无法打开：请在 Word 或 WPS 中重新保存为 .docx 或 PDF"
+        raise UNREADABLE_FILE(
+            "Word 文件已损坏，无法打开：请在 Word 或 WPS 中重新保存为 .docx 或 PDF"
         ) from None
 
 
@@ -174,16 +174,14 @@ def _check_xml(part: bytes) -> None:
     except _PrologEnd:
         return
     except DefusedXmlException:
-        raise ProblemError(
-            422, "unreadable_file", "Word 文件含有不安全的 XML 内容（DTD 或实体声明），已拒绝读取"
-        ) from None
+        raise UNREADABLE_FILE("Word 文件含有不安全的 XML 内容（DTD 或实体声明），已拒绝读取") from None
     except expat.ExpatError:
         pass
-    raise ProblemError(422, "unreadable_file", "Word 文件的内容已损坏，无法读取：请重新保存为 .docx 或 PDF")
+    raise UNREADABLE_FILE("Word 文件的内容已损坏，无法读取：请重新保存为 .docx 或 PDF")
 
 
 def _too_large() -> ProblemError:
-    return ProblemError(413, "too_large", "Word 文件解压后过大，不像是一份年度报告，已拒绝读取")
+    return TOO_LARGE("Word 文件解压后过大，不像是一份年度报告，已拒绝读取")
 
 
 def cell_text(parts: list[str]) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from app.errors import ProblemError
+from app.errors import UNREADABLE_FILE
 from app.extract.lines import Cell, Extracted, Line
 from app.extract.sniff import decode_text
 
@@ -62,7 +62,7 @@ def extract(data: bytes | str) -> Extracted:
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None:
-        raise ProblemError(422, "unreadable_file", "网页内容为空或已损坏，无法读取")
+        raise UNREADABLE_FILE("网页内容为空或已损坏，无法读取")
     title = _page_title(root)
     body = root.find("body")
     if body is None:

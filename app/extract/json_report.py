@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
 
 from app.draft import Draft, Figure, Scope, Status
-from app.errors import ProblemError, field_message
+from app.errors import INVALID_JSON, INVALID_REPORT, JSON_TOO_DEEP, field_message
 from app.extract.values import PLACEHOLDERS, normalise
-from app.rules.layout import MAX_COUNT, TABLE_CODES, Format, Kind, layout, storable
+from app.layout import MAX_COUNT, TABLE_CODES, Format, Kind, layout, storable
 from app.rules.naming import normalise_organ
 
 
@@ -82,17 +82,17 @@ def _reject_constant(name: str) -> None:
 
 
 def load_json(data: bytes, max_depth: int) -> Any:
-    too_deep = ProblemError(422, "json_too_deep", f"JSON 嵌套超过 {max_depth} 层，不是年度报告的结构")
+    too_deep = JSON_TOO_DEEP(f"JSON 嵌套超过 {max_depth} 层，不是年度报告的结构")
     try:
         value = json.loads(data, parse_float=Decimal, parse_constant=_reject_constant)
     except RecursionError:
         raise too_deep from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ProblemError(422, "invalid_json", f"JSON 格式有误，无法解析：{type(exc).__name__}") from None
+        raise INVALID_JSON(f"JSON 格式有误，无法解析：{type(exc).__name__}") from None
     if _depth(value) > max_depth:
         raise too_deep
     if _has_nul(value):
-        raise ProblemError(422, "invalid_json", "JSON 的文字中含有 NUL 字符（\\u0000），请删除后再提交")
+        raise INVALID_JSON("JSON 的文字中含有 NUL 字符（\\u0000），请删除后再提交")
     return value
 
 
@@ -184,7 +184,7 @@ def _tables(meta: ReportMeta, errors: list[dict]) -> tuple[bool, dict]:
 def parse_report(data: Any) -> Draft:
     """A decoded JSON value to a draft; 422 naming every wrong path."""
     if not isinstance(data, dict):
-        raise ProblemError(422, "invalid_report", "请求体应为一个 JSON 对象（一份年度报告）")
+        raise INVALID_REPORT("请求体应为一个 JSON 对象（一份年度报告）")
     try:
         meta = ReportMeta.model_validate(data)
     except ValidationError as exc:
@@ -192,11 +192,11 @@ def parse_report(data: Any) -> Draft:
             {"path": _path(*err["loc"]), "message": field_message(dict(err))}
             for err in exc.errors(include_url=False)
         ]
-        raise ProblemError(422, "invalid_report", "年度报告的字段有误，请按 errors 逐项改正", wrong) from None
+        raise INVALID_REPORT("年度报告的字段有误，请按 errors 逐项改正", wrong) from None
     errors: list[dict] = []
     single_other, figures = _tables(meta, errors)
     if errors:
-        raise ProblemError(422, "invalid_report", "年度报告的表格有误，请按 errors 逐项改正", errors)
+        raise INVALID_REPORT("年度报告的表格有误，请按 errors 逐项改正", errors)
     return Draft(
         organ=meta.organ.strip(),
         year=meta.year,

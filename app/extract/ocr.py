@@ -19,7 +19,15 @@ from statistics import median
 from typing import Any
 
 from app.config import get_settings
-from app.errors import ProblemError
+from app.errors import (
+    IMAGE_TOO_LARGE,
+    NO_TEXT_LAYER,
+    OCR_TIMEOUT,
+    TOO_MANY_PAGES,
+    UNREADABLE_IMAGE,
+    UNREADABLE_PDF,
+    ProblemError,
+)
 from app.extract import ocr_marks
 from app.extract.labels import SECTION_KEYS, SECTION_NUMERALS
 from app.extract.lines import Cell, Extracted, Line
@@ -71,7 +79,7 @@ HOW_TO_ENABLE = (
 
 def _require() -> None:
     if not available():
-        raise ProblemError(422, "no_text_layer", f"该文件没有文字层（扫描件或图片）；{HOW_TO_ENABLE}")
+        raise NO_TEXT_LAYER(f"该文件没有文字层（扫描件或图片）；{HOW_TO_ENABLE}")
 
 
 @cache
@@ -90,9 +98,7 @@ def _engine(threads: int) -> Any:
 
 
 def _too_many(pages: int, cap: int) -> ProblemError:
-    return ProblemError(
-        413,
-        "too_many_pages",
+    return TOO_MANY_PAGES(
         f"扫描件共 {pages} 页，超过文字识别 {cap} 页的上限：请只上传年度报告本身，或上传带文字层的原件",
     )
 
@@ -106,7 +112,7 @@ def pdf_pages(data: bytes, pages: Sequence[int] | None = None) -> list[Page]:
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:
-        raise ProblemError(422, "unreadable_pdf", "PDF 文件已损坏或加密，无法读取") from None
+        raise UNREADABLE_PDF() from None
     try:
         wanted = list(range(len(document))) if pages is None else list(pages)
         if len(wanted) > settings.ocr_max_pages:
@@ -137,10 +143,10 @@ def image_page(data: bytes) -> Page:
     try:
         with Image.open(io.BytesIO(data)) as opened:
             if opened.width * opened.height > 60_000_000:
-                raise ProblemError(413, "image_too_large", "图片像素过多，请缩小到 6000 万像素以内后再上传")
+                raise IMAGE_TOO_LARGE()
             image = ImageOps.exif_transpose(opened).convert("L")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise ProblemError(422, "unreadable_image", "图片已损坏或格式不受支持，请上传 JPEG 或 PNG") from None
+        raise UNREADABLE_IMAGE() from None
     longest = settings.ocr_max_image_side
     if max(image.size) > longest:
         image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
@@ -243,12 +249,10 @@ def read_pages(pages: list[Page]) -> list[Line]:
         started = time.process_time()  # and this process's own CPU time, both threads counted
         boxes = checked(recognise(page.image), page.image)
         if time.process_time() - started > limit:
-            raise ProblemError(422, "ocr_timeout", late)
+            raise OCR_TIMEOUT(late)
         lines += lines_from_boxes(boxes, page=page.number, points_per_pixel=page.points_per_pixel)
     if not any(_CJK.search(cell.text) for line in lines for cell in line.cells):
-        raise ProblemError(
-            422,
-            "no_text_layer",
+        raise NO_TEXT_LAYER(
             "这是扫描件（只有图片，没有文字层），文字识别（OCR）也未能从中读出中文："
             "请上传更清晰的扫描件，或由 Word/WPS 直接导出的 PDF、.docx 文件",
         )

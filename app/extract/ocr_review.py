@@ -16,8 +16,8 @@ from statistics import median
 
 from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
 from app.extract.values import CONFUSED_DIGITS
+from app.layout import Kind, cell_code
 from app.rules.catalogue import RULES_BY_ID
-from app.rules.layout import Kind, cell_code
 from app.rules.naming import fmt_value
 from app.rules.relations import Relation, relations
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from app.config import get_settings
 from app.draft import Draft
-from app.errors import ProblemError
+from app.errors import NO_TEXT_LAYER, ProblemError
 from app.extract import docx, html, pdf
 from app.extract.layout import parse
 from app.extract.lines import Extracted
@@ -30,12 +30,10 @@ def _pdf(data: bytes, _: Sniffed) -> Extracted:
         if problem.code != "no_text_layer":
             raise
         if not ocr.available():
-            raise ProblemError(422, "no_text_layer", f"{problem.detail}；{ocr.HOW_TO_ENABLE}") from None
+            raise NO_TEXT_LAYER(f"{problem.detail}；{ocr.HOW_TO_ENABLE}") from None
         scanned = ocr.read_pdf(data)  # a scan: every page read by OCR
         if not any(cell.text.strip() for line in scanned.lines for cell in line.cells):
-            raise ProblemError(
-                422,
-                "no_text_layer",
+            raise NO_TEXT_LAYER(
                 "扫描件中未能识别出文字：请上传更清晰的扫描件，或由 Word/WPS 直接导出的 PDF",
             ) from None
         return scanned
@@ -51,9 +49,7 @@ def _image(data: bytes, sniffed: Sniffed) -> Extracted:
     from app.extract import ocr
 
     if not ocr.available():
-        raise ProblemError(
-            422,
-            "no_text_layer",
+        raise NO_TEXT_LAYER(
             f"这是一张图片，没有可读取的文字：请上传带文字层的 PDF 或 Word 文件；{ocr.HOW_TO_ENABLE}",
         )
     return ocr.read_image(data, sniffed.media_type)
@@ -79,9 +75,7 @@ EXTRACTORS: dict[FileType, Callable[[bytes, Sniffed], Extracted]] = {
 def extract(data: bytes, sniffed: Sniffed) -> Extracted:
     reader = EXTRACTORS.get(sniffed.type)
     if reader is None:
-        raise ProblemError(
-            422,
-            "no_text_layer",
+        raise NO_TEXT_LAYER(
             "这是一张图片，没有可读取的文字：请上传带文字层的 PDF 或 Word 文件（扫描件需安装 OCR 组件）",
         )
     return reader(data, sniffed)

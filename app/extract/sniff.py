@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from charset_normalizer import from_bytes
 
-from app.errors import ProblemError
+from app.errors import EMPTY_FILE, UNREADABLE_FILE, UNSUPPORTED_TYPE, ProblemError
 
 
 class FileType(StrEnum):
@@ -46,8 +46,6 @@ class Sniffed:
     media_type: str
     text: str | None = None  # the decoded text, for HTML, JSON and plain text
 
-
-UNSUPPORTED = "无法识别的文件类型：请上传 PDF、Word（.docx）、网页（HTML）、文本或 JSON 格式的年度报告"
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
@@ -80,15 +78,13 @@ _WORD_MAIN = (
 def sniff(data: bytes) -> Sniffed:
     """The type of an upload; 415 when it is none we read, 422 when it cannot be read at all."""
     if not data.strip():
-        raise ProblemError(422, "empty_file", "上传的文件是空的，请选择正确的年度报告文件")
+        raise EMPTY_FILE()
     if data.startswith(_ZIP):  # before the PDF marker: a stored member may hold "%PDF-"
         return _zip(data)
     if b"%PDF-" in data[:1024]:
         return Sniffed(FileType.PDF, MEDIA_TYPES[FileType.PDF])
     if data.startswith(_OLE2):
-        raise ProblemError(
-            415,
-            "unsupported_type",
+        raise UNSUPPORTED_TYPE(
             "这是旧版 Word（.doc）或加密的 Office 文件，无法直接读取："
             "请在 Word 或 WPS 中另存为 .docx 或 PDF（不设密码）后重新上传",
         )
@@ -96,7 +92,7 @@ def sniff(data: bytes) -> Sniffed:
         if data.startswith(magic):
             return Sniffed(FileType.IMAGE, media_type)
     if data.lstrip().startswith(b"{\\rtf"):
-        raise ProblemError(415, "unsupported_type", "不支持 RTF 文件：请另存为 .docx 或 PDF 后重新上传")
+        raise UNSUPPORTED_TYPE("不支持 RTF 文件：请另存为 .docx 或 PDF 后重新上传")
     if _is_mht(data[:4096]):
         return _mht(data)
     text = decode_text(data)
@@ -116,18 +112,12 @@ def _zip(data: bytes) -> Sniffed:
             names = set(archive.namelist())
             types = _small_member(archive, "[Content_Types].xml")
     except (zipfile.BadZipFile, zlib.error, ValueError, EOFError, OSError, NotImplementedError, RuntimeError):
-        raise ProblemError(
-            422, "unreadable_file", "文件已损坏，无法打开：请重新导出 Word（.docx）或 PDF 后上传"
-        ) from None
+        raise UNREADABLE_FILE("文件已损坏，无法打开：请重新导出 Word（.docx）或 PDF 后上传") from None
     if "word/document.xml" in names or any(kind in types for kind in _WORD_MAIN):
         return Sniffed(FileType.DOCX, MEDIA_TYPES[FileType.DOCX])
     if "OFD.xml" in names:
-        raise ProblemError(
-            415, "unsupported_type", "暂不支持 OFD 版式文件：请上传同一报告的 PDF、Word（.docx）或网页"
-        )
-    raise ProblemError(
-        415,
-        "unsupported_type",
+        raise UNSUPPORTED_TYPE("暂不支持 OFD 版式文件：请上传同一报告的 PDF、Word（.docx）或网页")
+    raise UNSUPPORTED_TYPE(
         "这是一个压缩包或其他 Office 文件，不是 Word 文档：请上传年度报告本身（PDF、.docx、网页或文本）",
     )
 
@@ -161,7 +151,7 @@ def _mht(data: bytes) -> Sniffed:
         except (LookupError, UnicodeDecodeError):
             text = decode_text(payload)
         return Sniffed(FileType.HTML, "multipart/related", text)
-    raise ProblemError(422, "unreadable_file", "网页存档（.mht）中没有网页内容：请上传原网页或 PDF")
+    raise UNREADABLE_FILE("网页存档（.mht）中没有网页内容：请上传原网页或 PDF")
 
 
 def decode_text(data: bytes) -> str:
@@ -196,7 +186,7 @@ def decode_text(data: bytes) -> str:
     guess = from_bytes(data[:262144]).best()
     if guess is None or guess.chaos > 0.2:
         if _looks_binary(data):
-            raise ProblemError(415, "unsupported_type", UNSUPPORTED)
+            raise UNSUPPORTED_TYPE()
         raise _unreadable()
     try:
         return _checked(data.decode(guess.encoding))
@@ -205,9 +195,7 @@ def decode_text(data: bytes) -> str:
 
 
 def _unreadable() -> ProblemError:
-    return ProblemError(
-        422,
-        "unreadable_file",
+    return UNREADABLE_FILE(
         "无法识别文本的编码：请将文件另存为 UTF-8 编码的文本，或直接上传 PDF、Word（.docx）文件",
     )
 
@@ -215,11 +203,11 @@ def _unreadable() -> ProblemError:
 def _checked(text: str) -> str:
     """Decoded text with a NUL or many control characters was binary after all."""
     if "\x00" in text:
-        raise ProblemError(415, "unsupported_type", UNSUPPORTED)
+        raise UNSUPPORTED_TYPE()
     sample = text[:8192]
     controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v\x1b")
     if controls > max(2, len(sample) // 100):
-        raise ProblemError(415, "unsupported_type", UNSUPPORTED)
+        raise UNSUPPORTED_TYPE()
     return text
 
 

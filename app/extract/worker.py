@@ -23,7 +23,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from app.config import get_settings
-from app.errors import ProblemError
+from app.errors import BUSY, EXTRACTION_TIMEOUT, FILE_TOO_COMPLEX, OCR_TIMEOUT, UNREADABLE_FILE, ProblemError
 
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(["app.extract.preload"])
@@ -116,9 +116,7 @@ class _Child:
 
     def run(self, func: Callable, args: tuple, timeout_seconds: float) -> tuple[str, Any, bool]:
         """The child's answer; _Died if it ended first. Kills it on running over the deadline."""
-        timeout = ProblemError(
-            422, "extraction_timeout", "读取文件超时：文件可能已损坏或过于复杂，请重新导出后上传"
-        )
+        timeout = EXTRACTION_TIMEOUT()
         deadline = time.monotonic() + timeout_seconds
         try:
             self.conn.send((func, args))
@@ -130,7 +128,7 @@ class _Child:
                 if message[0] != "extend":
                     return message
                 deadline = time.monotonic() + message[1][0]
-                timeout = ProblemError(422, "ocr_timeout", message[1][1])
+                timeout = OCR_TIMEOUT(message[1][1])
         except (EOFError, OSError):
             self.stop()
             raise _Died from None
@@ -155,7 +153,7 @@ class _Pool:
     def take(self, wait_seconds: float, limits: tuple[int, int]) -> _Child:
         if not self.slots.acquire(timeout=wait_seconds):
             retry_after = get_settings().extraction_retry_after_seconds
-            raise ProblemError(503, "busy", "正在读取的文件较多，请稍后重试", retry_after=retry_after)
+            raise BUSY("正在读取的文件较多，请稍后重试", retry_after=retry_after)
         with self._lock:
             child = self._idle.pop() if self._idle else None
         try:
@@ -207,9 +205,7 @@ def warm() -> None:
 
 
 def _too_complex() -> ProblemError:
-    return ProblemError(
-        413, "file_too_complex", "文件过大或结构过于复杂，超出了读取所允许的内存：请拆分或重新导出后上传"
-    )
+    return FILE_TOO_COMPLEX()
 
 
 def _fresh(limits: tuple[int, int]) -> _Child | None:
@@ -249,4 +245,4 @@ def run_bounded(func: Callable[..., Any], *args: Any) -> Any:
         raise ProblemError(status, code, detail, errors)
     if kind == "memory":
         raise _too_complex()
-    raise ProblemError(422, "unreadable_file", "文件无法读取，可能已损坏：请重新导出 PDF 或 Word 后上传")
+    raise UNREADABLE_FILE()

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.tables import utcnow
+from app.models.base import utcnow
 
 
 class ApiKey(SQLModel, table=True):

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.draft import Scope
-from app.rules.layout import Format
+from app.layout import Format
 
 FigureValue = int | str | None  # counts as integers, money as an exact decimal string
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Column, Index, String
 from sqlmodel import Field, SQLModel
 
-from app.models.tables import utcnow
+from app.models.base import utcnow
 
 
 class JobState(StrEnum):

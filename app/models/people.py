@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from app.models.tables import utcnow
+from app.models.base import utcnow
 
 
 class UserAccount(SQLModel, table=True):

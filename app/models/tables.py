@@ -5,7 +5,7 @@ A figure is one row (report, table, row, column), so aggregates are plain SQL ov
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -25,21 +25,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-# SQLite makes only INTEGER PRIMARY KEY an auto-increment rowid.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from app.models.base import BigId, utcnow
 
 
 class SourceDocument(SQLModel, table=True):
@@ -186,7 +172,3 @@ class FigureFlag(SQLModel, table=True):
     report_id: int = Field(sa_column=Column(Integer, nullable=False))
     cell_id: int = Field(sa_column=Column(SmallInteger, nullable=False))
     invalid: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
-
-
-# The service's other tables register themselves on the same metadata.
-from app.models import access, bodies, jobs, people  # noqa: E402, F401

@@ -16,13 +16,12 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from app import body, db
+from app import body, db, sessions
 from app.config import get_settings
 from app.db import SessionDep
-from app.errors import ProblemError
+from app.errors import FORBIDDEN, PASSWORD_CHANGE_REQUIRED
 from app.services import access, users
 from app.services.access import Caller
-from app.web import sessions
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 SIGN_IN_PATHS = frozenset({"/login", "/logout"})  # they check the session and the form themselves
@@ -144,7 +143,7 @@ def authenticate(
         raise access.unauthorized()
     if caller is not access.ANONYMOUS and not caller.may(scope):
         who = "您的账号" if caller.user_id is not None else "该 API 密钥"
-        raise ProblemError(403, "forbidden", f"{who}没有 {scope} 权限")
+        raise FORBIDDEN(f"{who}没有 {scope} 权限")
     # End this short transaction now (a used nonce stays used): the route may read a file for
     # seconds before it writes, and must not hold a connection — on SQLite the write lock — meanwhile.
     session.commit()
@@ -176,7 +175,7 @@ def _person(request: Request, session: SessionDep) -> Caller | None:
     if user.must_change_password and path != PASSWORD_PATH:
         if is_page(path):
             raise LoginRequired(_target(request), to=PASSWORD_PATH)
-        raise ProblemError(403, "password_change_required", "请先在 /password 页面修改初始密码")
+        raise PASSWORD_CHANGE_REQUIRED()
     if request.method not in READ_METHODS and not is_page(path):
         sessions.verify_csrf(request, request.headers.get(sessions.CSRF_HEADER))
     return users.caller_of(user)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.config import get_settings
 from app.db import SessionDep, SessionRoute
-from app.errors import ProblemError
+from app.errors import TOO_LARGE, UNSUPPORTED_MEDIA_TYPE
 from app.models.api import Problem
 from app.routes.access import CallerDep
 from app.routes.forms import read_form
@@ -51,15 +51,13 @@ async def read_batch_files(request: Request) -> list[batches.Incoming]:
     settings = get_settings()
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "multipart/form-data":
-        raise ProblemError(
-            415, "unsupported_media_type", "请以 multipart/form-data 的 files 字段上传文件或一个 ZIP"
-        )
+        raise UNSUPPORTED_MEDIA_TYPE("请以 multipart/form-data 的 files 字段上传文件或一个 ZIP")
     most = max(settings.max_upload_bytes, settings.max_batch_bytes)
     form = await read_form(
         request,
         file_fields=frozenset({"files", "file"}),
         file_limit=most,
-        too_large=ProblemError(413, "too_large", f"文件超过 {most // (1024 * 1024)} MB 的上限"),
+        too_large=TOO_LARGE(f"文件超过 {most // (1024 * 1024)} MB 的上限"),
         max_files=settings.max_batch_files + 1,
         max_fields=20,
     )
@@ -70,9 +68,7 @@ async def read_batch_files(request: Request) -> list[batches.Incoming]:
         data = await value.read()
         limit = settings.max_batch_bytes if data.startswith(b"PK") else settings.max_upload_bytes
         if len(data) > limit:
-            raise ProblemError(
-                413, "too_large", f"{value.filename or '文件'} 超过 {limit // (1024 * 1024)} MB 的上限"
-            )
+            raise TOO_LARGE(f"{value.filename or '文件'} 超过 {limit // (1024 * 1024)} MB 的上限")
         incoming.append(batches.Incoming(value.filename, data))
     return incoming
 

@@ -15,7 +15,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.datastructures import FormData, Headers, UploadFile
 
-from app.errors import ProblemError
+from app.errors import BAD_REQUEST, ProblemError
 
 FIELD_LIMIT = 64 * 1024  # a text field: a date, a body's name
 
@@ -38,7 +38,7 @@ def _text(raw: bytes) -> str:
 
 
 def _bad_form(detail: str) -> ProblemError:
-    return ProblemError(400, "bad_request", detail)
+    return BAD_REQUEST(detail)
 
 
 async def read_form(

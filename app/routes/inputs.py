@@ -9,7 +9,17 @@ from datetime import date
 from fastapi import Request
 
 from app.config import get_settings
-from app.errors import ProblemError
+from app.errors import (
+    INVALID_DATE,
+    INVALID_JSON,
+    INVALID_ORGAN,
+    INVALID_REGION,
+    INVALID_YEAR,
+    MISSING_FILE,
+    TOO_LARGE,
+    UNSUPPORTED_MEDIA_TYPE,
+    ProblemError,
+)
 from app.routes.forms import read_form
 from app.services.intake import Stated
 
@@ -23,9 +33,7 @@ class RawInput:
 
 
 def _too_large(limit: int) -> ProblemError:
-    return ProblemError(
-        413, "too_large", f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩或拆分后再上传"
-    )
+    return TOO_LARGE(f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩或拆分后再上传")
 
 
 def _refuse_declared_over(request: Request, body_limit: int, limit: int) -> None:
@@ -59,20 +67,20 @@ def stated_fields(form) -> Stated:
     """The optional fields beside `file`: 机关 organ, 年度 year, 地区 region_code, 发布日期 published_on."""
     stated = Stated(organ=_field(form, "organ"), region_code=_field(form, "region_code"))
     if stated.organ is not None and len(stated.organ) > MAX_ORGAN:
-        raise ProblemError(422, "invalid_organ", f"机关名称不应超过 {MAX_ORGAN} 个字")
+        raise INVALID_ORGAN(f"机关名称不应超过 {MAX_ORGAN} 个字")
     if stated.region_code is not None and not _REGION_CODE.match(stated.region_code):
-        raise ProblemError(422, "invalid_region", "region_code 应为 6 位或 12 位行政区划代码，如 659005")
+        raise INVALID_REGION()
     year = _field(form, "year")
     if year is not None:
         if not (year.isdigit() and 1990 <= int(year) <= 2100):
-            raise ProblemError(422, "invalid_year", "year 应为报告年度，如 2024")
+            raise INVALID_YEAR()
         stated.year = int(year)
     published = _field(form, "published_on")
     if published is not None:
         try:
             stated.published_on = date.fromisoformat(published)
         except ValueError:
-            raise ProblemError(422, "invalid_date", "published_on 应为发布日期，格式如 2025-01-20") from None
+            raise INVALID_DATE() from None
     return stated
 
 
@@ -94,15 +102,13 @@ async def read_report_input(request: Request) -> RawInput:
         )
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            raise ProblemError(422, "missing_file", "请在表单字段 file 中上传年度报告文件")
+            raise MISSING_FILE("请在表单字段 file 中上传年度报告文件")
         data = await upload.read()
         return RawInput(data, upload.filename, is_json_body=False, stated=stated_fields(form))
     if content_type in ("application/json", ""):
         data = await _read_capped(request, settings.max_json_bytes)
         return RawInput(data, None, is_json_body=True)
-    raise ProblemError(
-        415,
-        "unsupported_media_type",
+    raise UNSUPPORTED_MEDIA_TYPE(
         "请以 application/json 提交结构化报告，或以 multipart/form-data 的 file 字段上传文件",
     )
 
@@ -111,7 +117,7 @@ async def read_bulk_input(request: Request) -> bytes:
     """A JSON array of reports, as it came, within the batch size cap."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ("application/json", ""):
-        raise ProblemError(415, "unsupported_media_type", "请以 application/json 提交年度报告的 JSON 数组")
+        raise UNSUPPORTED_MEDIA_TYPE("请以 application/json 提交年度报告的 JSON 数组")
     limit = get_settings().max_bulk_bytes
     try:
         return await _read_capped(request, limit)
@@ -128,7 +134,7 @@ async def read_json_object(request: Request) -> dict:
     data = await _read_capped(request, settings.max_json_bytes)
     decoded = load_json(data, settings.max_json_depth)
     if not isinstance(decoded, dict):
-        raise ProblemError(422, "invalid_json", "请求体须为 JSON 对象")
+        raise INVALID_JSON("请求体须为 JSON 对象")
     return decoded
 
 
@@ -151,7 +157,7 @@ async def read_registry_input(request: Request) -> tuple[bytes, str]:
         form = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            raise ProblemError(422, "missing_file", "请在表单字段 file 中上传名录（CSV、XLSX 或 JSON）")
+            raise MISSING_FILE("请在表单字段 file 中上传名录（CSV、XLSX 或 JSON）")
         data = await upload.read()
         if len(data) > settings.max_upload_bytes:
             raise _too_large(settings.max_upload_bytes)
@@ -159,8 +165,6 @@ async def read_registry_input(request: Request) -> tuple[bytes, str]:
     if content_type in _REGISTRY_TYPES:
         data = await _read_capped(request, settings.max_upload_bytes)
         return data, _REGISTRY_TYPES[content_type] if content_type != "application/csv" else "csv"
-    raise ProblemError(
-        415,
-        "unsupported_media_type",
+    raise UNSUPPORTED_MEDIA_TYPE(
         "名录请以 text/csv、XLSX 或 application/json 提交，或以 multipart/form-data 的 file 字段上传",
     )

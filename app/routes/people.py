@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from app.db import SessionDep, SessionRoute
-from app.errors import ProblemError
+from app.errors import FORBIDDEN, INVALID_REQUEST
 from app.models.api import AuditList, AuditPublic, Problem, ReportPublic, ReviewIn, ReviewsPublic, StateIn
 from app.routes.access import CallerDep
 from app.routes.inputs import read_json_object
@@ -96,7 +96,7 @@ def patch_figures(
     report = reviews.stored_report(session=session, report_id=report_id, caller=caller)
     note = body.get("note", "")
     if not isinstance(note, str) or len(note) > 2000:
-        raise ProblemError(422, "invalid_request", "note 须为不超过 2000 字的文字")
+        raise INVALID_REQUEST("note 须为不超过 2000 字的文字")
     corrected, created = corrections.correct(
         session=session, report=report, figures=body.get("figures"), note=note, caller=caller
     )
@@ -126,7 +126,7 @@ def post_state(report_id: Id, body: StateIn, session: SessionDep, caller: Caller
 
 def _may_audit(caller: Caller) -> None:
     if not (caller.may("admin") or caller.role == "supervisor"):
-        raise ProblemError(403, "forbidden", "审计记录只对管理员和该报告的审核人员开放")
+        raise FORBIDDEN("审计记录只对管理员和该报告的审核人员开放")
 
 
 @router.get(

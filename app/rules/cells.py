@@ -8,7 +8,7 @@ cell added to a layout later must be numbered after the existing ones, by a migr
 
 from __future__ import annotations
 
-from app.rules.layout import Format, layout
+from app.layout import Format, layout
 
 Key = tuple[str, str, str]  # (table, row, column)
 

@@ -11,9 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
-from app.rules.catalogue import RULES_BY_ID, SUM_IMPOSSIBLE, Rule
-from app.rules.hints import Violation, add_hints
-from app.rules.layout import (
+from app.layout import (
     MAX_COUNT,
     Format,
     Kind,
@@ -21,6 +19,8 @@ from app.rules.layout import (
     cell_code,
     storable,
 )
+from app.rules.catalogue import RULES_BY_ID, SUM_IMPOSSIBLE, Rule
+from app.rules.hints import Violation, add_hints
 from app.rules.meta import check_metadata
 from app.rules.naming import cell_label, fmt_value, short_label
 from app.rules.narrative import check_narrative, check_repeat

@@ -8,7 +8,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from app.draft import Finding, Location, Value
-from app.rules.layout import Layout
+from app.layout import Layout
 from app.rules.naming import cell_label, fmt_value, short_label
 
 if TYPE_CHECKING:

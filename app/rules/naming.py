@@ -8,7 +8,7 @@ import unicodedata
 from decimal import Decimal
 
 from app.draft import CellKey, Value
-from app.rules.layout import Layout, cell_code
+from app.layout import Layout, cell_code
 
 
 def short_label(label: str) -> str:

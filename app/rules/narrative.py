@@ -14,8 +14,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from app.draft import Draft, Finding, Location, Severity, Status
+from app.layout import TABLE_CODES, Format
 from app.rules.catalogue import RULES_BY_ID
-from app.rules.layout import TABLE_CODES, Format
 from app.rules.statements import check_text
 from app.rules.text import (
     PARTS,

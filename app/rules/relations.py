@@ -10,8 +10,7 @@ from functools import cache
 from operator import itemgetter
 
 from app.draft import CellKey, Location, Value
-from app.rules.catalogue import RULES, Rule
-from app.rules.layout import (
+from app.layout import (
     APPLICANT_PART_CODES,
     T4_PART_CODES,
     Format,
@@ -20,6 +19,7 @@ from app.rules.layout import (
     layout,
     result_item_rows,
 )
+from app.rules.catalogue import RULES, Rule
 from app.rules.naming import short_label
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from functools import cache
 
 from app.draft import CellKey, Draft, Finding, Location, Scope
-from app.rules.layout import cell_code
+from app.layout import cell_code
 from app.rules.text import finding, fmt_number, normalise, paragraphs, quote, sentences, split_sections
 from app.rules.wording import (
     APP_MEASURES,

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from app.draft import CellKey, Draft
-from app.rules.layout import Format
+from app.layout import Format
 
 # ---- what a figure in the text can be ---------------------------------------------------------
 

@@ -27,11 +27,11 @@ from sqlmodel import Session, col, select
 
 from app.draft import Scope
 from app.errors import ProblemError
+from app.layout import TABLE_CODES, Format, Kind, cell_code, layout
 from app.models.aggregates import AggregateResult, AggregateRow, FigureInfo, RegionInRow
 from app.models.regions import RegionRef
 from app.models.tables import FigureFlag, FigureRow, Report
 from app.rules.cells import CELL_IDS
-from app.rules.layout import TABLE_CODES, Format, Kind, cell_code, layout
 from app.services import scope as scoping
 from app.services.gazetteer import GEO_LEVELS, PATH_COLUMNS, XPCC_LEVELS, gazetteer
 from app.services.scope import RegionScope

@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from app.errors import ProblemError
+from app.errors import TOO_LARGE, ProblemError
 
 _ARCHIVE_MAGIC = (
     b"PK\x03\x04",  # zip (a DOCX is one too; told apart below)
@@ -80,7 +80,7 @@ def _invalid(detail: str) -> ProblemError:
 
 
 def _too_large(detail: str) -> ProblemError:
-    return ProblemError(413, "too_large", detail)
+    return TOO_LARGE(detail)
 
 
 def unzip(data: bytes, caps: Caps) -> list[Entry]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from app.config import get_settings
-from app.errors import ProblemError, not_found
+from app.errors import TOO_LARGE, ProblemError, not_found
 from app.models.jobs import Batch, BatchJob, JobState
 from app.services import archives, audit, files
 from app.services.access import Caller
@@ -36,7 +36,7 @@ def expand(incoming: list[Incoming], limits: archives.Caps) -> list[archives.Ent
             raise ProblemError(415, "unsupported_archive", "批量上传只接受 ZIP 压缩包")
         return archives.unzip(first.data, limits)
     if len(incoming) > limits.max_files:
-        raise ProblemError(413, "too_large", f"每批最多 {limits.max_files} 个文件")
+        raise TOO_LARGE(f"每批最多 {limits.max_files} 个文件")
     entries = []
     for position, item in enumerate(incoming):
         name = archives.safe_name(item.filename, position)
@@ -46,9 +46,7 @@ def expand(incoming: list[Incoming], limits: archives.Caps) -> list[archives.Ent
             )
         entries.append(archives.Entry(name, item.data))
     if sum(len(e.data) for e in entries) > limits.max_total_bytes:
-        raise ProblemError(
-            413, "too_large", f"一批文件合计超过 {limits.max_total_bytes // (1024 * 1024)} MB 的上限"
-        )
+        raise TOO_LARGE(f"一批文件合计超过 {limits.max_total_bytes // (1024 * 1024)} MB 的上限")
     return entries
 
 

@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 
 from app.errors import ProblemError, not_found
 from app.extract.registry import KINDS, BodyIn, RowProblem
+from app.models.base import utcnow
 from app.models.bodies import Body
 from app.models.registry import BodyChange, BodyList, BodyPublic, RegistryImport
-from app.models.tables import utcnow
 from app.rules.naming import normalise_organ, organ_key
 from app.services import audit, scope
 from app.services.aggregates import region_filter, region_ref

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from app.errors import ProblemError, not_found
+from app.models.base import utcnow
 from app.models.bodies import Body
 from app.models.registry import BodyEdit
-from app.models.tables import utcnow
-from app.services import audit, reports
+from app.services import audit, report_store
 from app.services.bodies import body_public, by_key, identity, visible
 from app.services.gazetteer import gazetteer
 from app.services.scope import RegionScope
@@ -45,7 +45,7 @@ def merge(*, session: Session, body_id: int, into: int, actor: str, within: Regi
     names = [n for n in dict.fromkeys([*kept.aliases, gone.name, *gone.aliases]) if n != kept.name]
     if len(names) > MAX_ALIASES:
         raise ProblemError(422, "too_many_aliases", f"合并后别名超过 {MAX_ALIASES} 个，请先删去不用的别名")
-    moved = reports.move_body(session=session, from_key=gone.key, to_key=kept.key)
+    moved = report_store.move_body(session=session, from_key=gone.key, to_key=kept.key)
     before = body_public(gone).model_dump(mode="json")
     kept.aliases, kept.updated_at = names, utcnow()
     session.add(kept)
@@ -90,7 +90,7 @@ def split(*, session: Session, body_id: int, alias: str, actor: str, within: Reg
         setattr(made, column, value)
     body.aliases, body.updated_at = [a for a in body.aliases if a != wanted], now
     session.add_all([body, made])
-    moved = reports.move_body(
+    moved = report_store.move_body(
         session=session,
         from_key=body.key,
         to_key=key,

@@ -8,61 +8,32 @@ re-checks the following year's report. The single-report path is a batch of one.
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Json
-from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Row, Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.draft import Draft, Finding, Scope, Severity
+from app.draft import Draft, Finding
 from app.errors import ProblemError
-from app.models.api import Counts, Problem
-from app.models.bulk import BulkItem, BulkResult
+from app.models.api import Counts
+from app.models.base import utcnow
+from app.models.bulk import BulkResult
 from app.models.people import AuditEntry
-from app.models.tables import FigureFlag, FigureRow, FindingRow, Report, SourceDocument, utcnow
-from app.rules.cells import CELL_IDS
 from app.rules.engine import CROSS_YEAR_RULES, check_cross_year, validate
-from app.rules.layout import MAX_COUNT
 from app.rules.naming import organ_key
-from app.services import files, regions, scope, telemetry
+from app.services import files, regions, report_store, report_writes, scope, telemetry
 from app.services.access import Caller
-from app.services.bodies import identity
+from app.services.outcomes import Outcome, bulk_result
 from app.services.present import counts
-from app.services.reports import Upload, draft_of, finding_rows, flag_rows, stored_figure
+from app.services.report_store import REPORT, SOURCE, Upload, report_body_key
 
-REPORT: Table = Report.__table__  # type: ignore[attr-defined]
-SOURCE: Table = SourceDocument.__table__  # type: ignore[attr-defined]
-FIGURE: Table = FigureRow.__table__  # type: ignore[attr-defined]
-FINDING: Table = FindingRow.__table__  # type: ignore[attr-defined]
 AUDIT: Table = AuditEntry.__table__  # type: ignore[attr-defined]
 # a new version of a report sent back for correction is its resubmission
 _NEXT_STATE = {"returned": "resubmitted", "resubmitted": "resubmitted"}
-FLAG: Table = FigureFlag.__table__  # type: ignore[attr-defined]
-
-
-@dataclass
-class Outcome:
-    """What became of one report of a batch."""
-
-    report_id: int
-    version: int
-    created: bool  # False: the same content was stored before, or came earlier in the batch
-    valid: bool
-    counts: Counts
-    organ: str
-    year: int | None
-    # of a report stored by this call: what it was stored with, so the caller can answer without
-    # reading it back
-    findings: list[Finding] | None = None
-    is_latest: bool | None = None
-    created_at: datetime | None = None
 
 
 @dataclass
@@ -177,7 +148,7 @@ def _audit(session: Session, outcomes: list[Outcome], actor: str) -> None:
 
 def _ingest(session: Session, items: list[Item], actor: str) -> list[Outcome]:
     digests = [item.upload.sha256 for item in items]
-    stored = _stored_by_digest(session, set(digests))
+    stored = report_store.stored_by_digest(session, set(digests))
     keys = _keys(session, items)
     years = {
         (key, item.draft.year)
@@ -203,25 +174,11 @@ def _ingest(session: Session, items: list[Item], actor: str) -> list[Outcome]:
     return [_outcome(what, created) for what, created in placed]
 
 
-def report_body_key(draft: Draft, region_code: str | None) -> str:
-    """The body's identity; a 汇总 report (a whole area's figures) is apart from the body's own."""
-    key = identity(draft.organ, region_code)[1]
-    return f"{key}#{Scope.AREA.value}" if draft.scope is Scope.AREA else key
-
-
 def _keys(session: Session, items: list[Item]) -> list[str]:
     """The organ_key each report is stored under: that of a report of the same body stored
     before or earlier in the batch (阿什里乡 after 昌吉市阿什里乡), else its own name's."""
     bodies_of = [report_body_key(item.draft, item.placement.code) for item in items]
-    known: dict[str, str] = {}
-    wanted = sorted(set(bodies_of))
-    for start in range(0, len(wanted), 500):
-        for body_key, key in session.execute(
-            select(REPORT.c.body_key, REPORT.c.organ_key)
-            .where(REPORT.c.body_key.in_(wanted[start : start + 500]))
-            .order_by(REPORT.c.id)
-        ):
-            known[body_key] = key
+    known = report_store.organ_keys(session, bodies_of)
     keys = []
     for item, body_key in zip(items, bodies_of, strict=True):
         keys.append(known.setdefault(body_key, organ_key(item.draft.organ or "")))
@@ -254,44 +211,19 @@ def _place(latest: dict[tuple[str, int], _Entry], key: str, item: Item, digest: 
     return entry
 
 
-# ---- reading what is stored --------------------------------------------------------------------
-
-
-def _stored_by_digest(session: Session, digests: set[str]) -> dict[str, Row]:
-    """The newest report stored from each of these contents."""
-    rows = session.execute(
-        select(SOURCE.c.sha256, REPORT)
-        .join(REPORT, REPORT.c.source_id == SOURCE.c.id)
-        .where(SOURCE.c.sha256.in_(digests))
-        .order_by(REPORT.c.id)
-    )
-    return {row.sha256: row for row in rows}
-
-
 def _latest_stored(session: Session, years: set[tuple[str, int]]) -> dict[tuple[str, int], _Entry]:
     """The stored latest reports of these bodies for each year, the year before and the year after."""
-    if not years:
-        return {}
-    wanted = {(key, year + step) for key, year in years for step in (-1, 0, 1)}
-    reports = session.execute(
-        select(REPORT).where(REPORT.c.is_latest, tuple_(REPORT.c.organ_key, REPORT.c.year).in_(wanted))
-    ).all()
-    if not reports:
-        return {}
-    figures: dict[int, list[Row]] = defaultdict(list)
-    for row in session.execute(select(FIGURE).where(FIGURE.c.report_id.in_([r.id for r in reports]))):
-        figures[row.report_id].append(row)
     return {
         (r.organ_key, r.year): _Entry(
-            r.organ_key,  # type: ignore[arg-type]
-            r.year,  # type: ignore[arg-type]
-            r.version,  # type: ignore[arg-type]
-            draft_of(r, figures[r.id]),  # type: ignore[arg-type]
-            id=r.id,  # type: ignore[arg-type]
-            state=r.state,  # type: ignore[arg-type]
-            state_note=r.state_note,  # type: ignore[arg-type]
+            r.organ_key,
+            r.year,
+            r.version,
+            draft,
+            id=r.id,
+            state=r.state,
+            state_note=r.state_note,
         )
-        for r in reports
+        for r, draft in report_store.latest_around(session, years)
     }
 
 
@@ -300,12 +232,10 @@ def _latest_stored(session: Session, years: set[tuple[str, int]]) -> dict[tuple[
 
 def _write(session: Session, new: list[_Entry], stored: list[_Entry], actor: str) -> None:
     now = utcnow()
-    superseded = [e.id for e in stored if not e.is_latest]
-    if superseded:
-        session.execute(update(REPORT).where(REPORT.c.id.in_(superseded)).values(is_latest=False))
+    report_writes.supersede(session, [e.id for e in stored if not e.is_latest and e.id is not None])
     if new:
-        source_ids = _insert_returning_ids(session, SOURCE, [_source_row(e, now) for e in new])
-        report_ids = _insert_returning_ids(
+        source_ids = report_writes.insert_returning_ids(session, SOURCE, [_source_row(e, now) for e in new])
+        report_ids = report_writes.insert_returning_ids(
             session,
             REPORT,
             [_report_row(e, source_id, now, actor) for e, source_id in zip(new, source_ids, strict=True)],
@@ -313,16 +243,13 @@ def _write(session: Session, new: list[_Entry], stored: list[_Entry], actor: str
         for entry, report_id in zip(new, report_ids, strict=True):
             entry.created_at = now
             entry.id = report_id
-        _insert_figures(session, new)
-        findings = [row for e in new for row in finding_rows(e.id, e.findings)]  # type: ignore[arg-type]
-        if findings:
-            session.execute(insert(FINDING), findings)
-        flags = [row for e in new for row in flag_rows(e.id, e.findings)]  # type: ignore[arg-type]
-        if flags:
-            session.execute(insert(FLAG), flags)
-    rechecked = [e for e in stored if e.rechecked is not None]
+        report_writes.insert_figures(session, [(i, e.draft) for e, i in zip(new, report_ids, strict=True)])
+        report_writes.insert_findings(
+            session, [(i, e.findings) for e, i in zip(new, report_ids, strict=True)]
+        )
+    rechecked = [(e.id, e.rechecked or []) for e in stored if e.rechecked is not None]
     if rechecked:
-        _replace_cross_year(session, rechecked)
+        report_writes.replace_cross_year(session, rechecked)  # type: ignore[arg-type]
     for entry in new:
         assert entry.upload is not None
         if not entry.upload.is_json:
@@ -377,149 +304,6 @@ def _report_row(entry: _Entry, source_id: int, now: Any, actor: str) -> dict:
     }
 
 
-def _param(value: Any) -> Any:
-    """A JSON column's value as psycopg takes it (a list would become an array)."""
-    return Json(value) if isinstance(value, list | dict) else value
-
-
-def _insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> list[int]:
-    """Insert rows and hand back their new ids in the order of the rows.
-
-    On PostgreSQL, psycopg's pipelined executemany runs one prepared statement per row; a
-    multi-row INSERT of hundreds of rows costs more to build and parse than to run.
-    """
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-        return list(result.scalars())
-    columns = list(rows[0])
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id"
-    )
-    ids = []
-    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-        values = [tuple(_param(row[c]) for c in columns) for row in rows]
-        cursor.executemany(sql, values, returning=True)
-        while True:
-            ids.append(cursor.fetchone()[0])
-            if not cursor.nextset():
-                break
-    return ids
-
-
-_FIGURE_COLUMNS = (
-    "report_id",
-    "cell_id",
-    "value",
-    "status",
-    "raw",
-    "note",
-    "page",
-    "line",
-    "candidates",
-    "confidence",
-)
-
-
-def _insert_figures(session: Session, new: list[_Entry]) -> None:
-    """Figures are most of the rows, so they skip per-row statement building: PostgreSQL takes
-    them through COPY, SQLite through the driver's own executemany."""
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    columns = ", ".join(_FIGURE_COLUMNS)
-    if connection.dialect.name == "postgresql":
-        with (
-            driver.cursor() as cursor,  # type: ignore[attr-defined]
-            cursor.copy(f"COPY figure ({columns}) FROM STDIN") as copy,
-        ):
-            for entry in new:
-                for row in _figure_tuples(entry, bind_value=None):  # COPY keeps decimals exact
-                    copy.write_row(row)
-        return
-    bind_value = FIGURE.c.value.type.bind_processor(connection.dialect)
-    rows = [row for entry in new for row in _figure_tuples(entry, bind_value=bind_value)]
-    if rows:  # an empty list would be taken for no parameters at all
-        connection.exec_driver_sql(
-            f"INSERT INTO figure ({columns}) VALUES ({', '.join('?' for _ in _FIGURE_COLUMNS)})", rows
-        )
-
-
-def _figure_tuples(entry: _Entry, *, bind_value: Callable | None) -> Iterator[tuple]:
-    """A report's figures as the driver takes them: JSON as text, the value as its column binds it."""
-    kinds = entry.draft.layout.kinds
-    for key, given in entry.draft.figures.items():
-        # a plain count is the common case: only other values are checked against the column
-        plain = type(given.value) is int and 0 <= given.value < MAX_COUNT
-        figure = given if plain else stored_figure(given, kinds[key])
-        value, candidates, raw = figure.value, figure.candidates, figure.raw
-        yield (
-            entry.id,
-            CELL_IDS[key],
-            bind_value(value) if bind_value is not None and value is not None else value,
-            str(figure.status),  # the plain text of a StrEnum, cheaper than .value
-            raw,
-            figure.note,
-            figure.page,
-            figure.line,
-            json.dumps([str(v) for v in candidates]) if candidates else None,
-            figure.confidence,
-        )
-
-
-def _reflag(session: Session, ids: list[int]) -> None:
-    """The flags of these reports again, from all their error findings as now stored."""
-    session.execute(delete(FLAG).where(FLAG.c.report_id.in_(ids)))
-    by_report: dict[int, list[Finding]] = defaultdict(list)
-    for report_id, rule, cells in session.execute(
-        select(FINDING.c.report_id, FINDING.c.rule, FINDING.c.cells).where(
-            FINDING.c.report_id.in_(ids), FINDING.c.severity == Severity.ERROR.value
-        )
-    ):
-        by_report[report_id].append(Finding(rule=rule, severity=Severity.ERROR, message="", cells=cells))
-    flags = [row for report_id, found in by_report.items() for row in flag_rows(report_id, found)]
-    if flags:
-        session.execute(insert(FLAG), flags)
-
-
-def _replace_cross_year(session: Session, rechecked: list[_Entry]) -> None:
-    """Stored reports whose previous year arrived: new cross-year findings, counts from SQL."""
-    ids = [e.id for e in rechecked]
-    session.execute(delete(FINDING).where(FINDING.c.report_id.in_(ids), FINDING.c.rule.in_(CROSS_YEAR_RULES)))
-    fresh = [row for e in rechecked for row in finding_rows(e.id, e.rechecked or [])]  # type: ignore[arg-type]
-    if fresh:
-        session.execute(insert(FINDING), fresh)
-    _reflag(session, [i for i in ids if i is not None])
-    tally: dict[int, Counts] = defaultdict(Counts)
-    for report_id, severity, n in session.execute(
-        select(FINDING.c.report_id, FINDING.c.severity, func.count())
-        .where(FINDING.c.report_id.in_(ids))
-        .group_by(FINDING.c.report_id, FINDING.c.severity)
-    ):
-        setattr(tally[report_id], severity, n)
-    session.execute(
-        update(REPORT)
-        .where(REPORT.c.id == bindparam("report_id"))
-        .values(
-            errors=bindparam("n_error"),
-            warnings=bindparam("n_warning"),
-            infos=bindparam("n_info"),
-            valid=bindparam("no_error"),
-        ),
-        [
-            {
-                "report_id": i,
-                "n_error": tally[i].error,  # type: ignore[index]
-                "n_warning": tally[i].warning,  # type: ignore[index]
-                "n_info": tally[i].info,  # type: ignore[index]
-                "no_error": tally[i].error == 0,  # type: ignore[index]
-            }
-            for i in ids
-        ],
-    )
-
-
 def _outcome(what: Row | _Entry, created: bool) -> Outcome:
     if isinstance(what, _Entry):
         tally = counts(what.findings)
@@ -562,35 +346,4 @@ def ingest_items(
             prepared.append(refused)
     reports = [item for item in prepared if isinstance(item, Item)]
     outcomes = iter(ingest(session=session, items=reports, caller=caller) if reports else [])
-    results = []
-    for index, item in enumerate(prepared):
-        if isinstance(item, ProblemError):
-            problem = Problem(
-                title=item.code,
-                status=item.status,
-                code=item.code,
-                detail=item.detail,
-                errors=item.errors or None,
-            )
-            results.append(BulkItem(index=index, status=item.status, problem=problem))
-            continue
-        outcome = next(outcomes)
-        results.append(
-            BulkItem(
-                index=index,
-                status=201 if outcome.created else 200,
-                id=outcome.report_id,
-                version=outcome.version,
-                created=outcome.created,
-                organ=outcome.organ,
-                year=outcome.year,
-                valid=outcome.valid,
-                counts=outcome.counts,
-            )
-        )
-    return BulkResult(
-        created=sum(r.status == 201 for r in results),
-        existing=sum(r.status == 200 for r in results),
-        rejected=sum(r.problem is not None for r in results),
-        items=results,
-    )
+    return bulk_result([item if isinstance(item, ProblemError) else next(outcomes) for item in prepared])

@@ -14,12 +14,12 @@ from typing import Any
 from sqlmodel import Session
 
 from app.draft import Figure, Status
-from app.errors import ProblemError
+from app.errors import FORBIDDEN, NO_CHANGE, NOT_LATEST, ProblemError
 from app.extract.json_report import figure_from_json
+from app.layout import cell_code
 from app.models.api import ReportPublic
 from app.models.tables import Report
-from app.rules.layout import cell_code
-from app.services import audit, bulk, reports
+from app.services import audit, bulk, report_store, reports
 from app.services.access import Caller
 from app.services.present import public_value
 
@@ -37,7 +37,7 @@ _FROM = {
 
 def _latest(report: Report) -> None:
     if not report.is_latest:
-        raise ProblemError(409, "not_latest", f"第 {report.version} 版已有更新的版本，请在最新版本上操作")
+        raise NOT_LATEST(f"第 {report.version} 版已有更新的版本，请在最新版本上操作")
 
 
 def correct(
@@ -49,7 +49,7 @@ def correct(
         raise ProblemError(
             422, "invalid_figures", 'figures 须为按数字代码给出的更正值，如 {"table3.new_received.total": 12}'
         )
-    draft = reports.load_draft(session, report)
+    draft = report_store.load_draft(session, report)
     keys = {cell_code(*key): key for key in draft.layout.cells}
     errors: list[dict] = []
     changed: dict[str, Any] = {}
@@ -80,14 +80,14 @@ def correct(
     if errors:
         raise ProblemError(422, "invalid_figures", "更正的数字有误，请按 errors 逐项改正", errors)
     if not changed:
-        raise ProblemError(422, "no_change", "给出的数字与当前版本相同，没有需要更正的内容")
+        raise NO_CHANGE("给出的数字与当前版本相同，没有需要更正的内容")
     source = json.dumps(
         {"corrected_from": report.id, "figures": changed, "note": note},
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode()
-    upload = reports.Upload(source, CORRECTED_MEDIA_TYPE, f"corrected-{report.id}.json")
+    upload = report_store.Upload(source, CORRECTED_MEDIA_TYPE, f"corrected-{report.id}.json")
     item = bulk.prepare(draft, upload)
     item.correction = bulk.Correction(cells=sorted(changed), of_report=report.id)  # type: ignore[arg-type]
     [outcome] = bulk.ingest(session=session, items=[item], caller=caller)
@@ -110,7 +110,7 @@ def set_state(*, session: Session, report: Report, state: str, note: str, caller
     _latest(report)
     note = note.strip()
     if state in _SUPERVISED and not caller.supervises:
-        raise ProblemError(403, "forbidden", "只有审核人员可以退回或通过报告")
+        raise FORBIDDEN("只有审核人员可以退回或通过报告")
     if report.state not in _FROM.get(state, set()):
         raise ProblemError(409, "invalid_state", f"报告当前状态为 {report.state}，不能改为 {state}")
     if state == "returned" and not note:

@@ -23,9 +23,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from app.errors import ProblemError
+from app.layout import layout
 from app.models.api import ReportPublic
 from app.rules.catalogue import RULES_BY_ID
-from app.rules.layout import layout
 from app.services.export_grids import SEVERITY_WORDS, Grid, grids
 from app.services.present import where_label
 

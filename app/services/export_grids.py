@@ -5,20 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.layout import APPLICANT_PARTS, T2_SECTIONS, T4_COLUMNS, Layout, Table, layout
 from app.models.api import FigurePublic, ReportPublic
-from app.rules.layout import APPLICANT_PARTS, T4_COLUMNS, Layout, Table, layout
-from app.services.present import primary_cells
+from app.services.present import SEVERITY_RANK, primary_cells
 
 SEVERITY_WORDS = {"error": "✖ 错误", "warning": "⚠ 警告", "info": "ℹ 提示"}
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
-# Table 二 is printed as one sub-table per item of 条例 第二十条; these rows open one.
-_T2_SECTIONS = {
-    "regulations": "第二十条第（一）项",
-    "licensing": "第二十条第（五）项",
-    "penalty": "第二十条第（六）项",
-    "fees": "第二十条第（八）项",
-    "centralized_procurement": "第二十条第（九）项",
-}
 
 
 @dataclass
@@ -75,7 +66,7 @@ class _Builder:
     def figure(self, grid: Grid, row: int, col: int, code: str) -> None:
         text, value = _shown(self.figures.get(code))
         marks = self.marks.get(code, [])
-        severity = min((s for _, s in marks), key=_SEVERITY_RANK.__getitem__, default=None)
+        severity = min((s for _, s in marks), key=SEVERITY_RANK.__getitem__, default=None)
         grid.cells.append(
             GridCell(row, col, text, value=value, marks=[n for n, _ in marks], severity=severity)
         )
@@ -88,8 +79,8 @@ def _head(grid: Grid, row: int, col: int, text: str, rowspan: int = 1, colspan: 
 def _table2(table: Table, build: _Builder) -> list[Grid]:
     grids: list[Grid] = []
     for row in table.rows:
-        if row.code in _T2_SECTIONS or not grids:
-            grid = Grid(f"{table.title}　{_T2_SECTIONS.get(row.code, '')}".strip(), 1 + len(row.columns))
+        if row.code in T2_SECTIONS or not grids:
+            grid = Grid(f"{table.title}　{T2_SECTIONS.get(row.code, '')}".strip(), 1 + len(row.columns))
             _head(grid, 0, 0, "信息内容")
             for i, (_, label, _) in enumerate(row.columns):
                 _head(grid, 0, 1 + i, label)

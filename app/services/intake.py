@@ -15,7 +15,7 @@ from app.extract.pipeline import read_document
 from app.extract.sniff import FileType, sniff
 from app.extract.values import normalise
 from app.extract.worker import run_bounded
-from app.services.reports import JSON_MEDIA_TYPE, Upload
+from app.services.report_store import JSON_MEDIA_TYPE, Upload
 
 
 def _canonical_json(value: object) -> bytes:

@@ -31,7 +31,7 @@ from app.draft import Draft
 from app.errors import ProblemError
 from app.models.api import ReportPublic
 from app.models.jobs import Batch, BatchJob, JobState
-from app.services import batches, files, reading, reports, telemetry
+from app.services import batches, files, reading, report_store, reports, telemetry
 
 log = logging.getLogger("nianbao.worker")
 
@@ -114,7 +114,7 @@ def _attempt(step: Callable[[], T], job_id: int) -> T | ProblemError | None:
         return None
 
 
-def _read(digest: str, filename: str | None) -> tuple[Draft, reports.Upload]:
+def _read(digest: str, filename: str | None) -> tuple[Draft, report_store.Upload]:
     draft, upload = reading.read(data=files.read(digest), filename=filename, is_json_body=False)
     upload.filename = filename
     return draft, upload
@@ -151,7 +151,7 @@ def run(*, engine: Engine, job_id: int, worker: str) -> str:
             session.commit()
             return job.state
 
-        def store(draft: Draft, upload: reports.Upload) -> tuple[ReportPublic, bool]:
+        def store(draft: Draft, upload: report_store.Upload) -> tuple[ReportPublic, bool]:
             with session.begin_nested():
                 return reports.ingest(session=session, draft=draft, upload=upload, caller=sender)
 

@@ -11,7 +11,7 @@ from app.errors import ProblemError
 from app.models.api import ReportPublic
 from app.models.regions import RegionPublic
 from app.models.tables import FindingRow
-from app.services import audit, reports
+from app.services import audit, report_store, reports
 from app.services.bodies import identity
 from app.services.gazetteer import gazetteer
 from app.services.regions import region_public, resolver
@@ -20,7 +20,7 @@ from app.services.scope import RegionScope
 
 def candidates(*, session: Session, report_id: int, within: RegionScope) -> list[RegionPublic]:
     """The places the report's name fits equally (城关区: 兰州市城关区, 拉萨市城关区…)."""
-    report = reports.stored(session=session, report_id=report_id, within=within)
+    report = report_store.stored(session=session, report_id=report_id, within=within)
     gaz = gazetteer()
     return [region_public(gaz.by_code[c]) for c in resolver().resolve(report.organ).candidates]
 
@@ -29,7 +29,7 @@ def assign(
     *, session: Session, report_id: int, region_code: str, actor: str, within: RegionScope
 ) -> ReportPublic:
     """Count the report under `region_code`, recorded as `actor`'s; only a report the caller may see."""
-    report = reports.stored(session=session, report_id=report_id, within=within)
+    report = report_store.stored(session=session, report_id=report_id, within=within)
     region = gazetteer().get(region_code)
     if region is None:
         raise ProblemError(422, "unknown_region", f"{region_code} 不是已知的统计用区划代码")

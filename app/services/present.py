@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from app.draft import Draft, Figure, Finding, Severity, Value
+from app.layout import TABLE_CODES, Layout
 from app.models.api import (
     Counts,
     FigurePublic,
@@ -17,7 +18,6 @@ from app.models.api import (
     SourcePublic,
     ValidationPublic,
 )
-from app.rules.layout import TABLE_CODES, Layout
 from app.rules.naming import fmt_value, short_label
 
 # a stored finding's id and its review, if any
@@ -28,6 +28,9 @@ def public_value(value: Value | None) -> FigureValue:
     if isinstance(value, Decimal):
         return fmt_value(value)
     return value
+
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}  # the worst first, where one cell has several
 
 
 def counts(findings: Iterable[Finding]) -> Counts:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.draft import Draft
 from app.services import intake, telemetry
-from app.services.reports import Upload
+from app.services.report_store import Upload
 
 
 def read(

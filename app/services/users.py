@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pwdlib import PasswordHash
 from sqlmodel import Session, col, select
 
-from app.errors import ProblemError
+from app.errors import NOT_FOUND, WEAK_PASSWORD, ProblemError
 from app.models.people import UserAccount
 from app.rules.naming import organ_key
 from app.services.access import Caller
@@ -52,7 +52,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise ProblemError(422, "weak_password", f"密码至少 {MIN_PASSWORD} 个字符")
+        raise WEAK_PASSWORD(f"密码至少 {MIN_PASSWORD} 个字符")
 
 
 def create_user(
@@ -145,7 +145,7 @@ def change_password(*, session: Session, user: UserAccount, current: str, new: s
     if not _hasher.verify(current, user.password_hash):
         raise ProblemError(422, "bad_credentials", "当前密码不正确")
     if new == current:
-        raise ProblemError(422, "weak_password", "新密码不能与当前密码相同")
+        raise WEAK_PASSWORD("新密码不能与当前密码相同")
     check_password(new)
     user.password_hash = _hasher.hash(new)
     user.must_change_password = False
@@ -158,7 +158,7 @@ def reset_password(*, session: Session, user_id: int) -> NewUser:
     """A new one-time password; the person's open sessions end."""
     user = session.get(UserAccount, user_id)
     if user is None:
-        raise ProblemError(404, "not_found", f"未找到编号为 {user_id} 的用户")
+        raise NOT_FOUND(f"未找到编号为 {user_id} 的用户")
     password = secrets.token_urlsafe(12)
     user.password_hash = _hasher.hash(password)
     user.must_change_password = True
@@ -172,7 +172,7 @@ def reset_password(*, session: Session, user_id: int) -> NewUser:
 def set_disabled(*, session: Session, user_id: int, disabled: bool) -> UserAccount:
     user = session.get(UserAccount, user_id)
     if user is None:
-        raise ProblemError(404, "not_found", f"未找到编号为 {user_id} 的用户")
+        raise NOT_FOUND(f"未找到编号为 {user_id} 的用户")
     user.disabled_at = _now() if disabled else None
     user.session_nonce = secrets.token_hex(16)
     session.add(user)

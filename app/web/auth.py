@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app import sessions
 from app.db import SessionDep, SessionRoute
-from app.errors import ProblemError
+from app.errors import FORBIDDEN, INVALID_FORM, WEAK_PASSWORD, ProblemError
 from app.routes.access import authenticate
 from app.services import audit, users
 from app.services.access import Caller
-from app.web import sessions
 from app.web.pages import page
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse, route_class=SessionRoute)
@@ -78,12 +78,12 @@ def password_page(request: Request, caller: CallerDep) -> HTMLResponse:
 @router.post("/password", response_model=None)
 def change_password(request: Request, form: FormDep, session: SessionDep, caller: CallerDep) -> Response:
     if caller.user_id is None:
-        raise ProblemError(403, "forbidden", "只有登录的用户可以修改密码")
+        raise FORBIDDEN("只有登录的用户可以修改密码")
     user = session.get(users.UserAccount, caller.user_id)
     assert user is not None
     try:
         if form.get("new_password") != form.get("confirm"):
-            raise ProblemError(422, "weak_password", "两次输入的新密码不一致")
+            raise WEAK_PASSWORD("两次输入的新密码不一致")
         users.change_password(
             session=session, user=user, current=form.get("password", ""), new=form.get("new_password", "")
         )
@@ -133,9 +133,9 @@ def create_user(request: Request, form: FormDep, session: SessionDep, caller: Ca
                 ).username
             audit.record(session=session, actor=caller.label, action=f"user.{action}", target=target)
         else:
-            raise ProblemError(422, "invalid_form", "未知的操作")
+            raise INVALID_FORM("未知的操作")
     except (ProblemError, ValueError) as exc:
-        problem = exc if isinstance(exc, ProblemError) else ProblemError(422, "invalid_form", "用户编号有误")
+        problem = exc if isinstance(exc, ProblemError) else INVALID_FORM("用户编号有误")
         session.rollback()
         people = users.list_users(session=session)
         return page(request, "users.html", problem.status, problem=problem, people=people, created=None)

@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
 from app.config import get_settings
-from app.errors import ProblemError
+from app.errors import EMPTY_FORM, INVALID_FORM, TOO_LARGE, ProblemError
 from app.routes.inputs import stated_fields
 from app.services.intake import Stated
 
@@ -27,9 +27,7 @@ class CheckForm:
 
 
 def _too_large(limit: int) -> ProblemError:
-    return ProblemError(
-        413, "too_large", f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩或拆分后再上传"
-    )
+    return TOO_LARGE(f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩或拆分后再上传")
 
 
 async def read_check_form(request: Request) -> CheckForm:
@@ -41,9 +39,7 @@ async def read_check_form(request: Request) -> CheckForm:
     try:
         form = await request.form(max_files=1, max_fields=16, max_part_size=settings.max_json_bytes)
     except MultiPartException:
-        return CheckForm(
-            problem=ProblemError(422, "invalid_form", "表单无法读取：粘贴的内容过长或表单不完整")
-        )
+        return CheckForm(problem=INVALID_FORM("表单无法读取：粘贴的内容过长或表单不完整"))
     action = form.get("action")
     action = action if action in ("save", "export") else "check"
     fmt = form.get("format")
@@ -71,5 +67,5 @@ async def read_check_form(request: Request) -> CheckForm:
         text=text,
         action=action,
         csrf=csrf,
-        problem=ProblemError(422, "empty_form", "请选择或拖入一份年度报告文件，或在文本框中粘贴报告内容"),
+        problem=EMPTY_FORM("请选择或拖入一份年度报告文件，或在文本框中粘贴报告内容"),
     )

@@ -8,8 +8,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app import sessions
 from app.errors import ProblemError
-from app.web import listing, sessions
+from app.web import listing
 from app.web.view import SEVERITY_ICONS, STATUS_NAMES
 
 HERE = Path(__file__).parent

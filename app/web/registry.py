@@ -8,10 +8,10 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
+from app import sessions
 from app.config import get_settings
-from app.errors import ProblemError
+from app.errors import EMPTY_FORM, INVALID_FORM, TOO_LARGE, ProblemError
 from app.extract.registry import sniff
-from app.web import sessions
 
 
 @dataclass
@@ -25,15 +25,13 @@ async def read_registry_form(request: Request) -> RegistryForm:
     """The uploaded file; a missing or oversized one is a problem shown on the page."""
     settings = get_settings()
     declared = request.headers.get("content-length")
-    too_large = ProblemError(
-        413, "too_large", f"文件超过 {settings.max_upload_bytes // (1024 * 1024)} MB 的上限"
-    )
+    too_large = TOO_LARGE(f"文件超过 {settings.max_upload_bytes // (1024 * 1024)} MB 的上限")
     if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + 64 * 1024:
         return RegistryForm(problem=too_large)
     try:
         form = await request.form(max_files=1, max_fields=5)
     except MultiPartException:
-        return RegistryForm(problem=ProblemError(422, "invalid_form", "表单无法读取"))
+        return RegistryForm(problem=INVALID_FORM("表单无法读取"))
     sessions.verify_csrf(request, form.get(sessions.CSRF_FIELD))
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
@@ -42,7 +40,7 @@ async def read_registry_form(request: Request) -> RegistryForm:
             return RegistryForm(problem=too_large)
         if data:
             return RegistryForm(data, sniff(data, upload.filename, upload.content_type))
-    return RegistryForm(problem=ProblemError(422, "empty_form", "请选择名录文件（CSV、XLSX 或 JSON）"))
+    return RegistryForm(problem=EMPTY_FORM("请选择名录文件（CSV、XLSX 或 JSON）"))
 
 
 async def read_must_publish(request: Request) -> bool:

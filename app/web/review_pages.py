@@ -11,14 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app import sessions
 from app.db import SessionDep, SessionRoute
-from app.errors import ProblemError
+from app.errors import INVALID_FORM, NO_CHANGE, NOT_LATEST, ProblemError
 from app.models.tables import Report
 from app.routes.access import CallerDep
 from app.routes.params import Id
 from app.services import audit, corrections, reports, reviews
 from app.services.access import Caller
-from app.web import sessions
 from app.web.pages import error_page, page
 from app.web.view import report_view
 
@@ -61,7 +61,7 @@ def review_finding(report_id: Id, form: FormDep, session: SessionDep, caller: Ca
     try:
         finding = int(form.get("finding", ""))
     except ValueError:
-        raise ProblemError(422, "invalid_form", "问题编号有误") from None
+        raise INVALID_FORM("问题编号有误") from None
     reviews.review(
         session=session,
         report=report,
@@ -90,7 +90,7 @@ def change_state(report_id: Id, form: FormDep, session: SessionDep, caller: Call
 def correct_page(request: Request, report_id: Id, session: SessionDep, caller: CallerDep) -> HTMLResponse:
     report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
     if not report.is_latest:
-        return error_page(request, ProblemError(409, "not_latest", "已有更新的版本，请在最新版本上更正"))
+        return error_page(request, NOT_LATEST("已有更新的版本，请在最新版本上更正"))
     return page(request, "correct.html", view=report_view(report))
 
 
@@ -116,7 +116,7 @@ def correct(
     }
     try:
         if not changed:
-            raise ProblemError(422, "no_change", "没有改动任何数字")
+            raise NO_CHANGE()
         new, _ = corrections.correct(
             session=session, report=report, figures=changed, note=form.get("note", "")[:2000], caller=caller
         )

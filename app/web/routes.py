@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from app import db
+from app import db, sessions
 from app.db import SessionDep, SessionRoute
 from app.errors import ProblemError
 from app.extract import registry as registry_file
@@ -25,7 +25,7 @@ from app.routes.access import CallerDep
 from app.routes.params import Id, IdQuery
 from app.services import bodies, body_edits, export, intake, placement, reports, reviews
 from app.services.access import Caller
-from app.web import auth, listing, overview, review_pages, sessions
+from app.web import auth, listing, overview, review_pages
 from app.web.forms import CheckForm, read_check_form
 from app.web.pages import HERE, error_page, page
 from app.web.registry import (

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.layout import APPLICANT_PARTS, T2_SECTIONS, T4_COLUMNS, Layout, Row, Table, layout
 from app.models.api import FigurePublic, ReportPublic, ReviewPublic
 from app.rules.catalogue import RULES_BY_ID
-from app.rules.layout import APPLICANT_PARTS, T4_COLUMNS, Layout, Row, Table, layout
 from app.rules.naming import short_label
-from app.services.present import cell_label, primary_cells, where_label
+from app.services.present import SEVERITY_RANK, cell_label, primary_cells, where_label
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ICONS = {"error": "✖", "warning": "⚠", "info": "ℹ"}  # told apart by shape, not colour alone
@@ -25,16 +25,7 @@ STATUS_NAMES = {
     "inferred": "由勾稽关系推出",
     "ambiguous": "有多种读法",
 }
-_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
-# Table 二 is printed as one sub-table per item of 条例 第二十条; these rows open one.
-_T2_SECTIONS = {
-    "regulations": "第二十条第（一）项",
-    "licensing": "第二十条第（五）项",
-    "penalty": "第二十条第（六）项",
-    "fees": "第二十条第（八）项",
-    "centralized_procurement": "第二十条第（九）项",
-}
 # Table 三's result rows are grouped under these headings in the template.
 _T3_GROUPS = {
     "result.withheld.": "（三）不予公开",
@@ -159,7 +150,7 @@ class _Cells:
                 continue
             for code in primary_cells(finding):
                 old = self.severity.get(code)
-                if old is None or _SEVERITY_RANK[finding.severity] < _SEVERITY_RANK[old]:
+                if old is None or SEVERITY_RANK[finding.severity] < SEVERITY_RANK[old]:
                     self.severity[code] = finding.severity
         self.changed = changed
 
@@ -186,9 +177,9 @@ class _Cells:
 def _table2(table: Table, cells: _Cells) -> list[Grid]:
     grids: list[Grid] = []
     for row in table.rows:
-        if row.code in _T2_SECTIONS or not grids:
+        if row.code in T2_SECTIONS or not grids:
             head = [Head("信息内容", cls="label"), *(Head(label) for _, label, _ in row.columns)]
-            grids.append(Grid(_T2_SECTIONS.get(row.code), [head], [], cls="t2"))
+            grids.append(Grid(T2_SECTIONS.get(row.code), [head], [], cls="t2"))
         grids[-1].rows.append(
             GridRow(
                 [

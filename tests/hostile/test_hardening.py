@@ -13,7 +13,7 @@ import uuid
 
 import anyio
 import pytest
-from conftest import SEEDS
+from conftest import DATABASES, SEEDS
 from fastapi.testclient import TestClient
 from live import Live, distinct_report, hold_reading, open_live
 from sqlalchemy import create_engine, text
@@ -27,7 +27,7 @@ from app.services import access, jobs, reports
 MB = 1024 * 1024
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=DATABASES)
 def guarded(request: pytest.FixtureRequest):
     """A live application with keys, so every caller must authenticate."""
     yield from open_live(request.param, NIANBAO_JOB_LEASE_SECONDS="2")
@@ -309,6 +309,7 @@ class _LosingConnection:
         return self.original(session=session, report_id=report_id, **scope)
 
 
+@pytest.mark.pg
 def test_a_terminated_backend_is_retried_once_then_503(pg_live, monkeypatch):
     submitter = _key(pg_live, "admin")
     created = pg_live.client.post(
@@ -338,6 +339,7 @@ def test_a_terminated_backend_is_retried_once_then_503(pg_live, monkeypatch):
 # ---- 6. a killed worker's job --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_dead_workers_job_is_taken_up_within_seconds_and_a_live_one_keeps_its_own(guarded, monkeypatch):
     submitter = _key(guarded, "admin")
     files = [("files", ("a.json", json.dumps(distinct_report(6, "接管")), "application/json"))]

@@ -79,7 +79,9 @@ FILES = {
 }
 
 
-@pytest.mark.parametrize("case", list(FILES))
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, marks=pytest.mark.slow) if c == "pdf decompression bomb" else c for c in FILES]
+)
 def test_hostile_file(client, session, case):
     name, make, status, codes = FILES[case]
     data = make()

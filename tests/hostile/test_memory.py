@@ -17,8 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from live import ROOT
 from sqlalchemy import create_engine, text
+
+pytestmark = pytest.mark.slow
 
 MB = 1024 * 1024
 

@@ -15,7 +15,7 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
-from app.errors import ProblemError
+from app.errors import CSRF_REFUSED, ProblemError
 
 COOKIE = "nianbao_session"
 USER_ID = "uid"
@@ -78,7 +78,7 @@ def csrf_token(request: Request) -> str:
 
 
 def csrf_refused() -> ProblemError:
-    return ProblemError(403, "csrf", "表单已失效或来源不明，请刷新页面后重新提交")
+    return CSRF_REFUSED()
 
 
 def verify_csrf(request: Request, submitted: object) -> None:

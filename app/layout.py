@@ -116,6 +116,14 @@ class Layout:
 
 
 TABLE_CODES = ("table2", "table3", "table4")
+# Table 二 is printed as one sub-table per item of 条例 第二十条; these rows open one.
+T2_SECTIONS = {
+    "regulations": "第二十条第（一）项",
+    "licensing": "第二十条第（五）项",
+    "penalty": "第二十条第（六）项",
+    "fees": "第二十条第（八）项",
+    "centralized_procurement": "第二十条第（九）项",
+}
 
 C = Kind.COUNT
 
