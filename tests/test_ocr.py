@@ -11,10 +11,6 @@ import json
 from decimal import Decimal
 
 import pytest
-
-pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra is not installed")
-pytest.importorskip("pypdfium2", reason="the ocr extra is not installed")
-
 from conftest import DATA
 from scanned import ORIGINALS, image_pdf, scan_images, scanned_pdf
 

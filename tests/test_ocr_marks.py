@@ -3,12 +3,8 @@ is doubtful: the ink is counted against the reading, and a doubtful figure read 
 
 from __future__ import annotations
 
-import pytest
-
-pytest.importorskip("cv2", reason="the ocr extra is not installed")
-pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra is not installed")
-
 import numpy as np
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from app.config import get_settings
