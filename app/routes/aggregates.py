@@ -107,11 +107,6 @@ def _findings(
     )
 
 
-Sums = Annotated[AggregateResult, Depends(_aggregate)]
-Coverage = Annotated[CoverageResult, Depends(_coverage)]
-Findings = Annotated[FindingsResult, Depends(_findings)]
-
-
 @router.get(
     "/aggregates",
     operation_id="getAggregates",
@@ -121,39 +116,28 @@ Findings = Annotated[FindingsResult, Depends(_findings)]
     summary=_SUMS,
 )
 def get_aggregates(
-    request: Request, result: Sums, format: LegacyFormat = "json"
+    request: Request, result: Annotated[AggregateResult, Depends(_aggregate)], format: LegacyFormat = "json"
 ) -> AggregateResult | Response:
     if format == "json":
         return result
-    return downloads.attachment(
-        request, tabular.to_file(tabular.aggregate_sheet(result, result.total), format), format, "aggregates"
-    )
+    return downloads.sheet_file(request, _sums_sheet(result), format, "aggregates")
 
 
-@router.get(
-    "/aggregates.csv",
-    operation_id="getAggregatesCsv",
-    response_class=Response,
-    responses={**downloads.responses("csv", "汇总表（CSV）"), **_PROBLEMS},
-    summary=_SUMS + ", as CSV",
+def _sums_sheet(result: AggregateResult) -> tabular.Sheet:
+    return tabular.aggregate_sheet(result, result.total)
+
+
+downloads.add_sheet_files(
+    router,
+    "/aggregates",
+    source=_aggregate,
+    sheet=_sums_sheet,
+    name=lambda _: "aggregates",
+    operation_id="getAggregates",
+    summary=_SUMS,
+    label="汇总表",
+    problems=_PROBLEMS,
 )
-def get_aggregates_csv(request: Request, result: Sums) -> Response:
-    return downloads.attachment(
-        request, tabular.to_file(tabular.aggregate_sheet(result, result.total), "csv"), "csv", "aggregates"
-    )
-
-
-@router.get(
-    "/aggregates.xlsx",
-    operation_id="getAggregatesXlsx",
-    response_class=Response,
-    responses={**downloads.responses("xlsx", "汇总表（XLSX）"), **_PROBLEMS},
-    summary=_SUMS + ", as XLSX",
-)
-def get_aggregates_xlsx(request: Request, result: Sums) -> Response:
-    return downloads.attachment(
-        request, tabular.to_file(tabular.aggregate_sheet(result, result.total), "xlsx"), "xlsx", "aggregates"
-    )
 
 
 @router.get(
@@ -164,39 +148,28 @@ def get_aggregates_xlsx(request: Request, result: Sums) -> Response:
     summary=_COVERAGE,
 )
 def get_coverage(
-    request: Request, result: Coverage, format: LegacyFormat = "json"
+    request: Request, result: Annotated[CoverageResult, Depends(_coverage)], format: LegacyFormat = "json"
 ) -> CoverageResult | Response:
     if format == "json":
         return result
-    return downloads.attachment(
-        request, tabular.to_file(tabular.coverage_sheet(result), format), format, f"coverage-{result.year}"
-    )
+    return downloads.sheet_file(request, tabular.coverage_sheet(result), format, _coverage_name(result))
 
 
-@router.get(
-    "/coverage.csv",
-    operation_id="getCoverageCsv",
-    response_class=Response,
-    responses={**downloads.responses("csv", "公开情况名单（CSV）"), **_PROBLEMS},
-    summary=_COVERAGE + ", as CSV",
+def _coverage_name(result: CoverageResult) -> str:
+    return f"coverage-{result.year}"
+
+
+downloads.add_sheet_files(
+    router,
+    "/coverage",
+    source=_coverage,
+    sheet=tabular.coverage_sheet,
+    name=_coverage_name,
+    operation_id="getCoverage",
+    summary=_COVERAGE,
+    label="公开情况名单",
+    problems=_PROBLEMS,
 )
-def get_coverage_csv(request: Request, result: Coverage) -> Response:
-    return downloads.attachment(
-        request, tabular.to_file(tabular.coverage_sheet(result), "csv"), "csv", f"coverage-{result.year}"
-    )
-
-
-@router.get(
-    "/coverage.xlsx",
-    operation_id="getCoverageXlsx",
-    response_class=Response,
-    responses={**downloads.responses("xlsx", "公开情况名单（XLSX）"), **_PROBLEMS},
-    summary=_COVERAGE + ", as XLSX",
-)
-def get_coverage_xlsx(request: Request, result: Coverage) -> Response:
-    return downloads.attachment(
-        request, tabular.to_file(tabular.coverage_sheet(result), "xlsx"), "xlsx", f"coverage-{result.year}"
-    )
 
 
 @router.get(
@@ -207,36 +180,21 @@ def get_coverage_xlsx(request: Request, result: Coverage) -> Response:
     summary=_FINDINGS,
 )
 def list_findings(
-    request: Request, result: Findings, format: LegacyFormat = "json"
+    request: Request, result: Annotated[FindingsResult, Depends(_findings)], format: LegacyFormat = "json"
 ) -> FindingsResult | Response:
     if format == "json":
         return result
-    return downloads.attachment(
-        request, tabular.to_file(tabular.findings_sheet(result), format), format, "findings"
-    )
+    return downloads.sheet_file(request, tabular.findings_sheet(result), format, "findings")
 
 
-@router.get(
-    "/findings.csv",
-    operation_id="listFindingsCsv",
-    response_class=Response,
-    responses={**downloads.responses("csv", "问题清单（CSV）"), **_PROBLEMS},
-    summary=_FINDINGS + ", as CSV",
+downloads.add_sheet_files(
+    router,
+    "/findings",
+    source=_findings,
+    sheet=tabular.findings_sheet,
+    name=lambda _: "findings",
+    operation_id="listFindings",
+    summary=_FINDINGS,
+    label="问题清单",
+    problems=_PROBLEMS,
 )
-def list_findings_csv(request: Request, result: Findings) -> Response:
-    return downloads.attachment(
-        request, tabular.to_file(tabular.findings_sheet(result), "csv"), "csv", "findings"
-    )
-
-
-@router.get(
-    "/findings.xlsx",
-    operation_id="listFindingsXlsx",
-    response_class=Response,
-    responses={**downloads.responses("xlsx", "问题清单（XLSX）"), **_PROBLEMS},
-    summary=_FINDINGS + ", as XLSX",
-)
-def list_findings_xlsx(request: Request, result: Findings) -> Response:
-    return downloads.attachment(
-        request, tabular.to_file(tabular.findings_sheet(result), "xlsx"), "xlsx", "findings"
-    )

@@ -92,38 +92,26 @@ def _list(
     return bodies.list_bodies(session=session, region=region, tree=tree, q=q, within=caller.region_scope)
 
 
-Listed = Annotated[BodyList, Depends(_list)]
-
-
 @router.get("/bodies", operation_id="listBodies", response_model=BodyList, responses=_PROBLEMS, summary=_LIST)
-def get_bodies(request: Request, listed: Listed, format: LegacyFormat = "json") -> BodyList | Response:
+def get_bodies(
+    request: Request, listed: Annotated[BodyList, Depends(_list)], format: LegacyFormat = "json"
+) -> BodyList | Response:
     if format == "json":
         return listed
-    return downloads.attachment(
-        request, tabular.to_file(tabular.bodies_sheet(listed), format), format, "bodies"
-    )
+    return downloads.sheet_file(request, tabular.bodies_sheet(listed), format, "bodies")
 
 
-@router.get(
-    "/bodies.csv",
-    operation_id="listBodiesCsv",
-    response_class=Response,
-    responses={**downloads.responses("csv", "名录（CSV）"), **_PROBLEMS},
-    summary=_LIST + ", as CSV",
+downloads.add_sheet_files(
+    router,
+    "/bodies",
+    source=_list,
+    sheet=tabular.bodies_sheet,
+    name=lambda _: "bodies",
+    operation_id="listBodies",
+    summary=_LIST,
+    label="名录",
+    problems=_PROBLEMS,
 )
-def get_bodies_csv(request: Request, listed: Listed) -> Response:
-    return downloads.attachment(request, tabular.to_csv(tabular.bodies_sheet(listed)), "csv", "bodies")
-
-
-@router.get(
-    "/bodies.xlsx",
-    operation_id="listBodiesXlsx",
-    response_class=Response,
-    responses={**downloads.responses("xlsx", "名录（XLSX）"), **_PROBLEMS},
-    summary=_LIST + ", as XLSX",
-)
-def get_bodies_xlsx(request: Request, listed: Listed) -> Response:
-    return downloads.attachment(request, tabular.to_xlsx(tabular.bodies_sheet(listed)), "xlsx", "bodies")
 
 
 @router.patch(

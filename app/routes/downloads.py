@@ -8,10 +8,13 @@ without the specific type (openapi-python-client) read as bytes.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 from urllib.parse import quote
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Depends, Request, Response
+
+from app.services import tabular
 
 Download = Literal["csv", "xlsx", "docx", "pdf"]
 
@@ -53,3 +56,43 @@ def attachment(
     if title:
         disposition += f"; filename*=UTF-8''{quote(title)}"
     return Response(body, media_type=media_type(request, kind), headers={"Content-Disposition": disposition})
+
+
+def sheet_file(request: Request, sheet: tabular.Sheet, kind: str, name: str) -> Response:
+    """A table the page shows, as the CSV or XLSX file of that name."""
+    return attachment(request, tabular.to_file(sheet, kind), kind, name)
+
+
+def add_sheet_files(
+    router: APIRouter,
+    path: str,
+    *,
+    source: Callable[..., Any],
+    sheet: Callable[[Any], tabular.Sheet],
+    name: Callable[[Any], str],
+    operation_id: str,
+    summary: str,
+    label: str,
+    problems: dict[int | str, dict],
+) -> None:
+    """Registers `path.csv` and `path.xlsx`: what the dependency `source` answers at `path`, as
+    its sheet (`label`: the file's zh description)."""
+    for kind in ("csv", "xlsx"):
+        router.add_api_route(
+            f"{path}.{kind}",
+            _sheet_download(source, sheet, name, kind),
+            methods=["GET"],
+            operation_id=operation_id + kind.capitalize(),
+            response_class=Response,
+            responses={**responses(kind, f"{label}（{kind.upper()}）"), **problems},
+            summary=f"{summary}, as {kind.upper()}",
+        )
+
+
+def _sheet_download(
+    source: Callable[..., Any], sheet: Callable[[Any], tabular.Sheet], name: Callable[[Any], str], kind: str
+) -> Callable[..., Response]:
+    def download(request: Request, result: Any = Depends(source)) -> Response:
+        return sheet_file(request, sheet(result), kind, name(result))
+
+    return download

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -44,34 +45,21 @@ def export_report(
     return _export(request, session, caller, report_id, format)
 
 
-@router.get(
-    "/reports/{report_id}/export.docx",
-    operation_id="exportReportDocx",
-    response_class=Response,
-    responses=_binary("docx"),
-    summary="The report's 核对意见 as Word",
-)
-def export_report_docx(request: Request, report_id: Id, session: SessionDep, caller: CallerDep) -> Response:
-    return _export(request, session, caller, report_id, "docx")
+def _export_as(fmt: downloads.Download) -> Callable[..., Response]:
+    def export_file(request: Request, report_id: Id, session: SessionDep, caller: CallerDep) -> Response:
+        return _export(request, session, caller, report_id, fmt)
+
+    return export_file
 
 
-@router.get(
-    "/reports/{report_id}/export.xlsx",
-    operation_id="exportReportXlsx",
-    response_class=Response,
-    responses=_binary("xlsx"),
-    summary="The report's 核对意见 as Excel",
-)
-def export_report_xlsx(request: Request, report_id: Id, session: SessionDep, caller: CallerDep) -> Response:
-    return _export(request, session, caller, report_id, "xlsx")
-
-
-@router.get(
-    "/reports/{report_id}/export.pdf",
-    operation_id="exportReportPdf",
-    response_class=Response,
-    responses=_binary("pdf"),
-    summary="The report's 核对意见 as PDF",
-)
-def export_report_pdf(request: Request, report_id: Id, session: SessionDep, caller: CallerDep) -> Response:
-    return _export(request, session, caller, report_id, "pdf")
+_FORMATS: tuple[tuple[downloads.Download, str], ...] = (("docx", "Word"), ("xlsx", "Excel"), ("pdf", "PDF"))
+for _fmt, _name in _FORMATS:
+    router.add_api_route(
+        f"/reports/{{report_id}}/export.{_fmt}",
+        _export_as(_fmt),
+        methods=["GET"],
+        operation_id=f"exportReport{_fmt.capitalize()}",
+        response_class=Response,
+        responses=_binary(_fmt),
+        summary=f"The report's 核对意见 as {_name}",
+    )
