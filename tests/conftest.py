@@ -17,13 +17,20 @@ os.environ.setdefault("NIANBAO_WORKER_THREADS", "0")  # tests start the workers 
 
 from alembic import command  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
+from pwdlib import PasswordHash  # noqa: E402
+from pwdlib.hashers.argon2 import Argon2Hasher  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.db import get_session, make_engine  # noqa: E402
 from app.main import create_app  # noqa: E402
+from app.services import users  # noqa: E402
 from app.services.health import alembic_config  # noqa: E402
+
+# Tests make accounts and sign in a few hundred times: argon2id at its lightest cost here (as
+# Django's test settings swap the hasher); the service keeps the library's recommended cost.
+users._hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),))
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"

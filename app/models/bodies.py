@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.models.base import utcnow
+from app.models.base import RegionPath, utcnow
 
 
-class Body(SQLModel, table=True):
+class Body(RegionPath, table=True):
     """A body a supervisor expects a report from. `key` is its identity (app.rules.naming.body_key:
     region, then the normalised rest of its name), so a report printed under any of its names
     pairs with it; two bodies of one region never share a key."""
@@ -24,13 +24,5 @@ class Body(SQLModel, table=True):
     aliases: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     kind: str = Field(max_length=16)
     must_publish: bool = True
-    region_code: str | None = Field(default=None, max_length=12, index=True)
-    region_province: str | None = Field(default=None, max_length=12, index=True)
-    region_prefecture: str | None = Field(default=None, max_length=12, index=True)
-    region_county: str | None = Field(default=None, max_length=12, index=True)
-    region_township: str | None = Field(default=None, max_length=12, index=True)
-    xpcc_corps: str | None = Field(default=None, max_length=12, index=True)
-    xpcc_division: str | None = Field(default=None, max_length=12, index=True)
-    xpcc_regiment: str | None = Field(default=None, max_length=12, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from app.models.base import BigId, utcnow
+from app.models.base import BigId, RegionPath, utcnow
 
 
 class SourceDocument(SQLModel, table=True):
@@ -44,7 +44,7 @@ class SourceDocument(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Report(SQLModel, table=True):
+class Report(RegionPath, table=True):
     __tablename__ = "report"
     __table_args__ = (
         UniqueConstraint("organ_key", "year", "version", name="uq_report_organ_key_year_version"),
@@ -61,16 +61,6 @@ class Report(SQLModel, table=True):
     format: str = Field(max_length=4)
     single_other_row: bool = False
     scope: str | None = Field(default=None, max_length=8)
-    region_code: str | None = Field(default=None, max_length=12, index=True)
-    # the region's ancestor at each level of both trees (app.services.gazetteer.PATH_COLUMNS),
-    # so aggregates group by a plain column at any level
-    region_province: str | None = Field(default=None, max_length=12, index=True)
-    region_prefecture: str | None = Field(default=None, max_length=12, index=True)
-    region_county: str | None = Field(default=None, max_length=12, index=True)
-    region_township: str | None = Field(default=None, max_length=12, index=True)
-    xpcc_corps: str | None = Field(default=None, max_length=12, index=True)
-    xpcc_division: str | None = Field(default=None, max_length=12, index=True)
-    xpcc_regiment: str | None = Field(default=None, max_length=12, index=True)
     published_on: date | None = None
     signed_on: date | None = None
     period_start: date | None = None

@@ -147,17 +147,4 @@ def get_audit(
     stored = reviews.stored_report(session=session, report_id=report, caller=caller)
     versions = reviews.versions_of(session=session, report=stored, visible=clause(caller.region_scope))
     rows = audit.for_reports(session=session, report_ids=versions)
-    return AuditList(
-        items=[
-            AuditPublic(
-                id=row.id,  # type: ignore[arg-type]
-                at=row.at,
-                actor=row.actor,
-                action=row.action,
-                report_id=row.report_id,
-                target=row.target,
-                detail=row.detail,
-            )
-            for row in rows
-        ]
-    )
+    return AuditList(items=[AuditPublic.model_validate(row, from_attributes=True) for row in rows])

@@ -17,6 +17,7 @@ from app.errors import FORBIDDEN, INVALID_FORM, WEAK_PASSWORD, ProblemError
 from app.routes.access import authenticate
 from app.services import audit, users
 from app.services.access import Caller
+from app.web import forms
 from app.web.pages import page
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse, route_class=SessionRoute)
@@ -24,11 +25,8 @@ CallerDep = Annotated[Caller, Depends(authenticate)]
 
 
 async def _form(request: Request) -> dict[str, str]:
-    """A small urlencoded form, its token checked: only text fields, each short."""
-    form = await request.form(max_files=0, max_fields=20, max_part_size=64 * 1024)
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    sessions.verify_csrf(request, fields.get(sessions.CSRF_FIELD))
-    return fields
+    """A small form: the sign-in and password pages."""
+    return await forms.text_form(request, max_fields=20)
 
 
 FormDep = Annotated[dict[str, str], Depends(_form)]

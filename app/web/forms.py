@@ -8,6 +8,7 @@ from fastapi import Request
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
+from app import sessions
 from app.config import get_settings
 from app.errors import EMPTY_FORM, INVALID_FORM, TOO_LARGE, ProblemError
 from app.routes.inputs import stated_fields
@@ -24,6 +25,14 @@ class CheckForm:
     problem: ProblemError | None = None  # the form itself was wrong: shown on the page
     stated: Stated = field(default_factory=Stated)  # 机关, 年度, 地区, 发布日期 as the clerk gave them
     csrf: str | None = None  # the session's form token, as the form sent it
+
+
+async def text_form(request: Request, *, max_fields: int) -> dict[str, str]:
+    """An urlencoded form of the pages, its CSRF token checked: only text fields, each short."""
+    form = await request.form(max_files=0, max_fields=max_fields, max_part_size=64 * 1024)
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    sessions.verify_csrf(request, fields.get(sessions.CSRF_FIELD))
+    return fields
 
 
 def _too_large(limit: int) -> ProblemError:

@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app import sessions
 from app.db import SessionDep, SessionRoute
 from app.errors import INVALID_FORM, NO_CHANGE, NOT_LATEST, ProblemError
 from app.models.tables import Report
@@ -19,6 +18,7 @@ from app.routes.access import CallerDep
 from app.routes.params import Id
 from app.services import audit, corrections, reports, reviews
 from app.services.access import Caller
+from app.web import forms
 from app.web.pages import error_page, page
 from app.web.view import report_view
 
@@ -35,11 +35,8 @@ ACTION_NAMES = {
 
 
 async def _form(request: Request) -> dict[str, str]:
-    """A form of the report page (the correction grid has a few hundred fields), its token checked."""
-    form = await request.form(max_files=0, max_fields=2000, max_part_size=64 * 1024)
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    sessions.verify_csrf(request, fields.get(sessions.CSRF_FIELD))
-    return fields
+    """A form of the report page (the correction grid has a few hundred fields)."""
+    return await forms.text_form(request, max_fields=2000)
 
 
 FormDep = Annotated[dict[str, str], Depends(_form)]
