@@ -26,6 +26,9 @@ class Status(StrEnum):
     UNREADABLE = "unreadable"  # something stood there, but not a figure
     INFERRED = "inferred"  # not printed legibly; the only value the 勾稽 relations allow
     AMBIGUOUS = "ambiguous"  # more than one reading satisfies the relations
+    # printed apart from its label (a converter's Markdown): the row between two labelled rows
+    # that the order of the rows gives it
+    PLACED = "placed"
 
 
 class Scope(StrEnum):

@@ -564,6 +564,18 @@ def test_repeat_is_computed_through_the_api_when_either_year_arrives_first(clien
             "共完成政府信息依申请公开答复1453件,包括上年结转信息公开申请30件。",
             [("handled", 1453), ("carried_over", 30)],
         ),
+        (  # shanghai-kewei-2024: "公开答复" names a result, "转下一年度" what is carried on
+            "所有办结的信息公开申请中同意公开答复 9 件，部分公开答复 0 件，不予公开答复 2件，"
+            "无法提供的 10 件，不予处理 0 件，其他处理 14 件，转下一年度办理答复的有 1 件。",
+            [
+                ("disclosed", 9),
+                ("partial", 0),
+                ("withheld", 2),
+                ("unable", 10),
+                ("not_processed", 0),
+                ("carried_next", 1),
+            ],
+        ),
     ],
 )
 def test_what_a_sentence_states(sentence, read):

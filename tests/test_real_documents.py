@@ -124,21 +124,39 @@ def test_kewei_table_two_printed_in_two_pieces_out_of_the_templates_order():
     }
 
 
-def test_kewei_rows_whose_labels_came_apart_from_their_figures_are_not_placed_by_guess():
-    """The converter printed "1.本机关不掌握…" before row 5's figures and rows 2 and 3 of （四） in one
-    block: the figures 4, 6 and 0 under （四） cannot be told apart by their order, so none is given
-    to a row it may not belong to."""
+def test_kewei_rows_whose_labels_came_apart_are_placed_by_the_order_of_the_rows():
+    """The converter printed labels in blocks apart from their figures ("（四）无2.没有现成信息需要另"),
+    but the rows of figures kept their order: between two rows printed with their own labels, the
+    label-less rows are the template's rows between those two, each said to be placed so."""
     draft = _read("shanghai-kewei-2024.md.txt")
-    for row in (
-        "result.unable.not_held",
-        "result.unable.needs_creation",
-        "result.unable.unclear_after_correction",
-    ):
-        figure = draft.figures.get(("table3", row, "total"))
-        assert figure is None or figure.value is None, row
-    # a row printed with its label on the same line keeps its figures
-    assert draft.figures[("table3", "result.withheld.process_info", "total")].value == 1
-    assert draft.figures[("table3", "result.other.other", "total")].value == 4
+    placed = {
+        row: draft.figures[("table3", row, "total")].value
+        for (table, row, column), figure in draft.figures.items()
+        if table == "table3" and column == "total" and figure.status is Status.PLACED
+    }
+    assert placed == {
+        "result.partially_disclosed": 0,
+        "result.withheld.prohibited_by_law": 0,
+        "result.withheld.internal_affairs": 1,  # （三） is 2 in all: 1 here and 1 过程性
+        "result.unable.not_held": 4,  # 4 + 6 + 0: the narrative's 无法提供的 10 件
+        "result.unable.needs_creation": 6,
+        "result.unable.unclear_after_correction": 0,
+        "result.not_processed.excessive": 0,
+        "result.not_processed.confirm_or_reissue": 0,
+        "result.other.no_correction": 10,  # 10 + 0 + 4: the narrative's 其他处理 14 件
+        "result.other.unpaid_fee": 0,
+    }
+    row = [draft.figures[("table3", "result.other.no_correction", c)].value for c in (*APPLICANTS, "total")]
+    assert row == [8, 2, 0, 0, 0, 0, 10]
+    # a row printed with its label on the same line is read as printed
+    assert draft.figures[("table3", "result.withheld.process_info", "total")].status is Status.READ
+    assert not [f for f in draft.figures.values() if f.status in (Status.AMBIGUOUS, Status.MISSING)]
+    findings = validate(draft)
+    complete = [f for f in findings if f.rule == "COMPLETE"]
+    assert {f.severity for f in complete} == {Severity.INFO}
+    assert sum("已按行的先后次序对应" in f.message for f in complete) == len(placed)
+    # the narrative's 9 / 0 / 2 / 10 / 0 / 14 / 1 agree with the tables
+    assert [f for f in findings if f.rule == "TEXT"] == []
 
 
 # ---- pingtan-2022.txt: a portal page copied as text, the whole report on one line ----

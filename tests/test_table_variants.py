@@ -29,7 +29,7 @@ from tests.fixtures.reports import PARTS, figure_value
 from tests.fixtures.variant_reports import REPORTS
 
 SEEDS = range(3)
-TRUSTED = {Status.READ, Status.INFERRED, Status.OCR}
+TRUSTED = {Status.READ, Status.INFERRED, Status.OCR, Status.PLACED}
 
 CASES = [
     pytest.param(pattern, index, seed, id=f"{pattern}-{index}-{seed}")
@@ -169,6 +169,41 @@ def test_a_fixed_set_of_detached_rows():
         assert [draft.figures[("table3", row, c)].value for c in (*PARTS, "total")] == [
             report["table3"][row][c] for c in (*PARTS, "total")
         ]
+
+
+UNABLE = frozenset({"result.unable.not_held", "result.unable.needs_creation"})
+
+
+def _placed_rows(data: bytes) -> dict[str, Status | None]:
+    figures = read_document(data, sniff(data)).figures
+    return {row: getattr(figures.get(("table3", row, "total")), "status", None) for row in sorted(UNABLE)}
+
+
+def test_rows_apart_from_their_labels_are_placed_by_the_order_of_the_rows():
+    """Between 8.属于行政查询事项 and 3.补正后申请内容仍不明确, both printed with their labels, two
+    label-less rows: the template's two rows between them, in order, said to be placed so."""
+    report = REPORTS[0]
+    printed = variant_tables.detached_markdown(report, 1, "block", UNABLE)
+    draft = read_document(printed.data, sniff(printed.data))
+    for row in UNABLE:
+        key = ("table3", row, "total")
+        figure = draft.figures[key]
+        assert (figure.value, figure.status) == (figure_value(report, *key), Status.PLACED)
+
+
+def test_nothing_is_placed_by_order_when_the_order_is_not_the_templates():
+    """A labelled row printed out of the template's order, or one label-less row too few: the rows
+    apart from their labels stay unplaced (ambiguous or missing), never given by position."""
+    data = variant_tables.detached_markdown(REPORTS[0], 1, "block", UNABLE).data.decode()
+    lines = data.split("\n")
+    [late] = [n for n, line in enumerate(lines) if line.startswith("| 3.补正后申请内容仍不明确 |")]
+    [early] = [n for n, line in enumerate(lines) if line.startswith("| 8.属于行政查询事项 |")]
+    swapped = list(lines)
+    swapped[early], swapped[late] = lines[late], lines[early]
+    unlabelled = [n for n in range(early + 1, late) if re.match(r"^\| \d", lines[n])]
+    one_short = [line for n, line in enumerate(lines) if n != unlabelled[0]]
+    for text in (swapped, one_short):
+        assert Status.PLACED not in _placed_rows("\n".join(text).encode()).values()
 
 
 # ---- WPS-like PDFs -----------------------------------------------------------------------------

@@ -10,7 +10,8 @@ reported as unreadable.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from app.draft import CellKey, Draft, Figure, Status
 from app.errors import NOT_A_REPORT
@@ -99,15 +100,21 @@ def read_table(lines: list[Line], table: Table, keys: dict[str, tuple[str, ...]]
     reading = TableReading(score=score - MISSING_ROW_PENALTY * (len(table.rows) - len(matched)))
     centers = {w: column_centers(found, w) for w in {len(r.columns) for r in table.rows}}
     detached = _detached(found, keys)
+    by_order: dict[str, Segment] = {}
     if detached:
-        _pin_own_labels(found, {row.code: keys[row.code] for row in table.rows}, matched)
+        table_keys = {row.code: keys[row.code] for row in table.rows}
+        _pin_own_labels(found, table_keys, matched)
+        by_order = _placed_by_order(found, table, table_keys)
+        matched.update(by_order)
     for row in table.rows:
         segment = matched.get(row.code)
         if segment is not None:
             cells = tuple((table.code, row.code, code) for code in row.column_codes)
             kinds = [kind for _, _, kind in row.columns]
             row_reading = read_row(segment, kinds, centers[len(kinds)])
-            if detached and row.code not in _rows_named(_own(segment), keys):
+            if row.code in by_order:
+                row_reading = _marked(row_reading, Status.PLACED)
+            elif detached and row.code not in _rows_named(_own(segment), keys):
                 row_reading = _unplaced(row_reading)
             reading.add(cells, row_reading)
     return reading
@@ -130,9 +137,53 @@ def _pin_own_labels(
     matched.update(pinned)
 
 
+def _placed_by_order(
+    found: list[Segment], table: Table, keys: dict[str, tuple[str, ...]]
+) -> dict[str, Segment]:
+    """Labels came apart, but the rows of figures may still stand in the template's order: when
+    every row that prints its own label does, the label-less rows between two of them are the
+    template's rows between those two, in order, if there are exactly as many and each holds a
+    row's number of figures. A labelled row out of order places nothing; one whose label names no
+    row, or several, places nothing beside it."""
+    rows = [s for s in found if s.figures]
+    index = {row.code: n for n, row in enumerate(table.rows)}
+    named = [_leaf_rows(_rows_named(_own(s), keys)) if s.own_labels else set() for s in rows]
+    counts = Counter(code for codes in named for code in codes)
+    marks: list[tuple[int, int | None]] = []  # (place among the rows of figures, template row)
+    for place, codes in enumerate(named):
+        if len(codes) == 1 and counts[next(iter(codes))] == 1:
+            marks.append((place, index[next(iter(codes))]))
+        elif rows[place].own_labels:
+            marks.append((place, None))
+    known = [row for _, row in marks if row is not None]
+    if any(a >= b for a, b in itertools.pairwise(known)):
+        return {}
+    placed: dict[str, Segment] = {}
+    for (start, first), (end, last) in itertools.pairwise(marks):
+        if first is None or last is None:
+            continue
+        between, gap = table.rows[first + 1 : last], rows[start + 1 : end]
+        if between and min(len(row.columns) for row in between) > 1:
+            # a figure alone on a line is no row here: a cell displaced from another (the "1" of
+            # 结转下年度 printed among the labels), left for the relations
+            gap = [segment for segment in gap if len(segment.figures) > 1]
+        if len(between) != len(gap) or any(counts[row.code] for row in between):
+            continue  # a row between named by a label elsewhere: which is it, is not certain
+        pairs = list(zip(between, gap, strict=True))
+        if all(len(segment.figures) == len(row.columns) for row, segment in pairs):
+            placed.update((row.code, segment) for row, segment in pairs)
+    return placed
+
+
 def _leaf_rows(codes: set[str]) -> set[str]:
     """The rows named, without a group heading named beside its own item (（六）其他处理 1.…)."""
     return {code for code in codes if not any(other.startswith(code + ".") for other in codes)}
+
+
+def _marked(row: RowReading, status: Status) -> RowReading:
+    """The row's figures as read, with the status that says how the row was found."""
+    figures = [replace(f, status=status) if f.status is Status.READ else f for f in row.figures]
+    return RowReading(figures, row.readings)
 
 
 def _unplaced(row: RowReading) -> RowReading:

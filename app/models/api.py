@@ -59,7 +59,9 @@ class FigurePublic(BaseModel):
     row: str
     column: str
     value: FigureValue
-    status: str = Field(description="read | ocr | blank | missing | unreadable | inferred | ambiguous")
+    status: str = Field(
+        description="read | ocr | blank | missing | unreadable | inferred | ambiguous | placed"
+    )
     raw: str | None = None
     note: str | None = None
     page: int | None = None

@@ -134,6 +134,10 @@ RULES: tuple[Rule, ...] = (
             "unreadable": ("无法识别", "unreadable"),
             "ambiguous": ("有多种读法，请人工核对", "ambiguous: check by eye"),
             "inferred": ("未能直接读出，已由勾稽关系推出", "inferred from the relations"),
+            "placed": (
+                "的文字与数字分开印出，已按行的先后次序对应，请核对",
+                "printed apart from its label, placed by the order of the rows: check by eye",
+            ),
         },
     ),
     Rule(

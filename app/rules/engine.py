@@ -144,7 +144,7 @@ _NUMBERING = re.compile(r"^(?:（[一二三四五六七八九十]+）\s*|[一二
 
 
 def check_complete(draft: Draft, reading: Reading | None = None) -> list[Finding]:
-    """One finding per row and state: blank, missing, unreadable, ambiguous, inferred cells; it
+    """One finding per row and state: blank, missing, unreadable, ambiguous, inferred, placed cells; it
     says how many relations its blanks keep from being checked, so they are not listed one by one."""
     rule = RULES_BY_ID["COMPLETE"]
     reading = reading or read(draft)
@@ -165,7 +165,7 @@ def check_complete(draft: Draft, reading: Reading | None = None) -> list[Finding
         row_layout = lay.table(table).row(row)
         assert row_layout is not None
         labels = row_layout.column_labels
-        severity = Severity.INFO if state == Status.INFERRED else rule.severity
+        severity = Severity.INFO if state in (Status.INFERRED, Status.PLACED) else rule.severity
         figure = reading.figures[at[0]]
         whole = len(keys) == len(row_layout.columns) > 1
         unchecked = {

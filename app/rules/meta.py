@@ -11,7 +11,7 @@ from app.draft import Draft, Finding, Location, Status
 from app.rules.catalogue import RULES_BY_ID, Rule
 
 UNREAD_SHARE = 0.5  # more than half of table 三 not read: the table was not read
-_READ = (Status.READ, Status.OCR, Status.INFERRED, Status.BLANK)
+_READ = (Status.READ, Status.OCR, Status.INFERRED, Status.PLACED, Status.BLANK)
 FIELD_NAMES = {"organ": ("机关", "organ"), "year": ("年度", "year"), "region_code": ("地区", "region")}
 FIELD_NAMES["published_on"] = ("发布日期", "publication date")
 

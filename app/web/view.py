@@ -23,6 +23,7 @@ STATUS_NAMES = {
     "missing": "缺失",
     "unreadable": "无法识别",
     "inferred": "由勾稽关系推出",
+    "placed": "按行的次序对应",
     "ambiguous": "有多种读法",
 }
 
