@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from app.layout import Format, Layout, layout
 
@@ -77,6 +78,23 @@ class Finding:
     message_en: str | None = None
 
 
+# What a report carries beside its figures and narrative, by the same names in a draft, a stored
+# report, the answer and a JSON report: copied by name wherever one becomes another.
+REPORT_FIELDS = (
+    "organ",
+    "year",
+    "format",
+    "single_other_row",
+    "scope",
+    "region_code",
+    "published_on",
+    "signed_on",
+    "period_start",
+    "period_end",
+    "title",
+)
+
+
 @dataclass
 class Draft:
     organ: str | None  # None: neither the document nor the caller named the issuing body
@@ -95,6 +113,9 @@ class Draft:
     extraction_findings: list[Finding] = field(default_factory=list)
     # Where the caller stated a field that the document says otherwise: field → the document's value.
     document_said: dict[str, str] = field(default_factory=dict)
+
+    def report_fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in REPORT_FIELDS}
 
     @property
     def layout(self) -> Layout:

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator
 
-from app.draft import Draft, Figure, Scope, Status
+from app.draft import REPORT_FIELDS, Draft, Figure, Scope, Status
 from app.errors import INVALID_JSON, INVALID_REPORT, JSON_TOO_DEEP, field_message
 from app.extract.values import PLACEHOLDERS, normalise
 from app.layout import MAX_COUNT, TABLE_CODES, Format, Kind, layout, storable
@@ -197,18 +197,5 @@ def parse_report(data: Any) -> Draft:
     single_other, figures = _tables(meta, errors)
     if errors:
         raise INVALID_REPORT("年度报告的表格有误，请按 errors 逐项改正", errors)
-    return Draft(
-        organ=meta.organ.strip(),
-        year=meta.year,
-        format=meta.format,
-        figures=figures,
-        single_other_row=single_other,
-        scope=meta.scope,
-        region_code=meta.region_code,
-        published_on=meta.published_on,
-        signed_on=meta.signed_on,
-        period_start=meta.period_start,
-        period_end=meta.period_end,
-        title=meta.title,
-        narrative=meta.narrative,
-    )
+    fields = meta.model_dump(include=set(REPORT_FIELDS)) | {"organ": meta.organ.strip()}
+    return Draft(**fields, figures=figures, single_other_row=single_other, narrative=meta.narrative)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from app.draft import CellKey, Draft, Figure, Status
 from app.errors import NOT_A_REPORT
@@ -283,16 +283,5 @@ def parse(extracted: Extracted) -> Draft:
     _settle(figures, table3.units + table4.units, fmt, single_other_row)
     _settle(figures, table2.units, None, single_other_row)  # no relation: one split, or ambiguous
     return Draft(
-        organ=meta.organ,
-        year=meta.year,
-        format=fmt,
-        figures=figures,
-        single_other_row=single_other_row,
-        scope=meta.scope,
-        signed_on=meta.signed_on,
-        published_on=meta.published_on,
-        period_start=meta.period_start,
-        period_end=meta.period_end,
-        title=meta.title,
-        narrative=text,
+        **asdict(meta), format=fmt, figures=figures, single_other_row=single_other_row, narrative=text
     )

@@ -273,20 +273,13 @@ def _report_row(entry: _Entry, source_id: int, now: Any, actor: str) -> dict:
     draft, tally, placement = entry.draft, counts(entry.findings), entry.placement
     assert placement is not None
     return {
-        "organ": draft.organ,
+        **draft.report_fields(),
+        "format": draft.format.value,
+        "scope": draft.scope.value if draft.scope else None,
         "organ_key": entry.key,
         "body_key": report_body_key(draft, placement.code),
-        "year": draft.year,
-        "format": draft.format.value,
-        "single_other_row": draft.single_other_row,
-        "scope": draft.scope.value if draft.scope else None,
         "region_code": placement.code,
         **placement.columns,
-        "published_on": draft.published_on,
-        "signed_on": draft.signed_on,
-        "period_start": draft.period_start,
-        "period_end": draft.period_end,
-        "title": draft.title,
         "narrative": draft.narrative,
         "version": entry.version,
         "is_latest": entry.is_latest,

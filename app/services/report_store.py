@@ -19,7 +19,7 @@ from sqlalchemy import select as select_rows
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, select
 
-from app.draft import Draft, Figure, Finding, Location, Scope, Severity, Status, Value
+from app.draft import REPORT_FIELDS, Draft, Figure, Finding, Location, Scope, Severity, Status, Value
 from app.layout import Format, Kind, storable
 from app.models.tables import FigureFlag, FigureRow, FindingRow, Report, SourceDocument
 from app.rules.cells import CELL_NUMBERS, Key, cell_of
@@ -182,20 +182,9 @@ def _loaded_value(draft: Draft, key: Key, value: Decimal | None) -> int | Decima
 
 def draft_of(report: Report | Row, rows: Iterable[Any]) -> Draft:
     """A stored report and its figure rows back into a draft."""
-    draft = Draft(
-        organ=report.organ,
-        year=report.year,
-        format=Format(report.format),
-        single_other_row=report.single_other_row,
-        scope=Scope(report.scope) if report.scope else None,
-        region_code=report.region_code,
-        published_on=report.published_on,
-        signed_on=report.signed_on,
-        period_start=report.period_start,
-        period_end=report.period_end,
-        title=report.title,
-        narrative=report.narrative,
-    )
+    fields = {name: getattr(report, name) for name in REPORT_FIELDS}
+    fields |= {"format": Format(report.format), "scope": Scope(report.scope) if report.scope else None}
+    draft = Draft(**fields, narrative=report.narrative)
     for row in rows:
         key = cell_of(row.cell_id)
         draft.figures[key] = Figure(
