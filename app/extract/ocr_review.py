@@ -19,6 +19,7 @@ from app.extract.values import CONFUSED_DIGITS
 from app.layout import Kind, cell_code
 from app.rules.catalogue import RULES_BY_ID
 from app.rules.naming import fmt_value
+from app.rules.registry import evaluates
 from app.rules.relations import Relation, relations
 
 _TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
@@ -114,6 +115,7 @@ def _poor_pages(draft: Draft) -> set[int | None]:
     return {page for page, values in by_page.items() if median(values) < PAGE_FLOOR}
 
 
+@evaluates("ocr")
 def review(draft: Draft, *, threshold: float) -> Draft:
     """Status, value and findings of every figure OCR read (see the module's docstring)."""
     candidates: dict[CellKey, Value] = {}
@@ -157,38 +159,31 @@ def _reading(figure: Figure) -> str:
     return f"识别为“{figure.raw}”{confidence}"
 
 
-def _doubtful(draft: Draft, page: int | None, keys: list[CellKey], threshold: float) -> Finding:
+def _ocr_finding(case: str, page: int | None, keys: list[CellKey], **fields: object) -> Finding:
+    """OCR's finding on the doubtful (or confirmed) readings of one page."""
     rule = RULES_BY_ID["OCR"]
-    where = f"扫描件第 {page} 页" if page else "扫描件"
-    listed = "；".join(f"{_label(draft, key)}（{_reading(draft.figures[key])}）" for key in keys)
-    return Finding(
-        rule=rule.id,
-        severity=rule.severity,
-        message=f"{where}有 {len(keys)} 个数识别不清（置信度低于 {threshold:g}、字形易混或整页不清），"
-        f"勾稽关系也无法确认，已标为无法识别，请对照原件逐一核对：{listed}",
-        message_en=f"{len(keys)} figure(s) on the scan's page {page} read with low confidence or "
-        "confusable glyphs that no relation confirms: marked unreadable, check them by eye",
+    fields |= {"where": f"扫描件第 {page} 页" if page else "扫描件", "count": len(keys), "page": page}
+    return rule.finding(
+        case,
+        fields,
+        severity=Severity.INFO if case == "inferred" else None,
         location=_location(keys, page),
         cells=[cell_code(*key) for key in keys],
-        hint="这些格子不参与勾稽核对；请以原件为准补录，或上传带文字层的原件",
+        hint=rule.hints.get(case),
     )
 
 
+def _doubtful(draft: Draft, page: int | None, keys: list[CellKey], threshold: float) -> Finding:
+    listed = "；".join(f"{_label(draft, key)}（{_reading(draft.figures[key])}）" for key in keys)
+    return _ocr_finding("doubtful", page, keys, threshold=threshold, listed=listed)
+
+
 def _inferred(draft: Draft, page: int | None, keys: list[CellKey]) -> Finding:
-    rule = RULES_BY_ID["OCR"]
-    where = f"扫描件第 {page} 页" if page else "扫描件"
     listed = "；".join(
         f"{_label(draft, key)}（{_reading(draft.figures[key])}，取 {fmt_value(draft.figures[key].value)}）"
         for key in keys
     )
-    return Finding(
-        rule=rule.id,
-        severity=Severity.INFO,
-        message=f"{where}有 {len(keys)} 个数识别把握不足，已由勾稽关系确认：{listed}",
-        message_en=f"{len(keys)} doubtful figure(s) on the scan's page {page} confirmed by the relations",
-        location=_location(keys, page),
-        cells=[cell_code(*key) for key in keys],
-    )
+    return _ocr_finding("inferred", page, keys, listed=listed)
 
 
 def _location(keys: list[CellKey], page: int | None) -> Location:

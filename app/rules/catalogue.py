@@ -1,29 +1,19 @@
 """The 勾稽 rules as data: what each reads, how bad a violation is, and what it says.
 
+Every rule names its evaluator (`check`, a key of `app.rules.registry.EVALUATORS`) and holds
+every text its findings say: `message`/`message_en`, or one (zh, en) pair per case where a rule
+says different things in different cases. `Rule.finding` (`app.rules.rule`) is the one place a
+finding is built. The rules beyond the tables' figures are in `app.rules.catalogue_text`.
+
 A sum rule is `sum(left) == sum(right)` repeated over every row (or column) of a table; tokens
-starting with "@" name a set of codes that depends on the layout (see `app.rules.engine`).
+starting with "@" name a set of codes that depends on the layout (see `app.rules.relations`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from app.draft import Severity
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: Severity
-    title: str  # zh
-    title_en: str
-    reads: str  # which cells, in words
-    message: str  # zh template
-    message_en: str
-    check: str  # the engine's evaluator: sum | value | complete | format | carry | in_force
-    params: dict = field(default_factory=dict)
-    cases: dict[str, tuple[str, str]] = field(default_factory=dict)  # case -> (zh, en) templates
-
+from app.rules.catalogue_text import META_RULES, NARRATIVE_RULES
+from app.rules.rule import Rule
 
 # A sum relation with blank cells is not checked, unless no non-negative value of the blanks can
 # make it hold: then it is an error, the bound in the message. `sides` in a sum rule's params name
@@ -51,6 +41,7 @@ RULES: tuple[Rule, ...] = (
             "right": ["@applicant_parts"],
             "sides": ("总计", "自然人与法人或其他组织之和", "the total", "the applicants' sum"),
         },
+        cases={"impossible": SUM_IMPOSSIBLE},
     ),
     Rule(
         "T3-RESULT-SUM",
@@ -68,6 +59,7 @@ RULES: tuple[Rule, ...] = (
             "right": ["@result_items"],
             "sides": ("（七）总计", "各项办理结果之和", "the result total", "the sum of the results"),
         },
+        cases={"impossible": SUM_IMPOSSIBLE},
     ),
     Rule(
         "T3-BALANCE",
@@ -91,6 +83,7 @@ RULES: tuple[Rule, ...] = (
                 "new plus carried over",
             ),
         },
+        cases={"impossible": SUM_IMPOSSIBLE},
     ),
     Rule(
         "T4-TOTAL",
@@ -108,6 +101,7 @@ RULES: tuple[Rule, ...] = (
             "right": ["@t4_parts"],
             "sides": ("总计", "维持、纠正、其他结果、尚未审结之和", "the total", "the sum of the outcomes"),
         },
+        cases={"impossible": SUM_IMPOSSIBLE},
     ),
     Rule(
         "VALUE",
@@ -128,16 +122,19 @@ RULES: tuple[Rule, ...] = (
         "{where}{columns}{state}{unchecked}",
         "{where} {columns_en}: {state_en}{unchecked_en}",
         "complete",
-        cases={
-            "blank": ("为空", "blank"),
-            "missing": ("缺失", "missing"),
-            "unreadable": ("无法识别", "unreadable"),
-            "ambiguous": ("有多种读法，请人工核对", "ambiguous: check by eye"),
-            "inferred": ("未能直接读出，已由勾稽关系推出", "inferred from the relations"),
-            "placed": (
-                "的文字与数字分开印出，已按行的先后次序对应，请核对",
-                "printed apart from its label, placed by the order of the rows: check by eye",
-            ),
+        cases={  # by the cells' status
+            state: ("{where}{columns}" + zh + "{unchecked}", "{where} {columns_en}: " + en + "{unchecked_en}")
+            for state, (zh, en) in {
+                "blank": ("为空", "blank"),
+                "missing": ("缺失", "missing"),
+                "unreadable": ("无法识别", "unreadable"),
+                "ambiguous": ("有多种读法，请人工核对", "ambiguous: check by eye"),
+                "inferred": ("未能直接读出，已由勾稽关系推出", "inferred from the relations"),
+                "placed": (
+                    "的文字与数字分开印出，已按行的先后次序对应，请核对",
+                    "printed apart from its label, placed by the order of the rows: check by eye",
+                ),
+            }.items()
         },
     ),
     Rule(
@@ -177,7 +174,20 @@ RULES: tuple[Rule, ...] = (
         "文字识别（OCR）读出的每一个数及其置信度",
         "{detail}",
         "{detail_en}",
-        "extract",  # written by the OCR step (app.extract.ocr_review), not by the engine
+        "ocr",
+        cases={
+            "doubtful": (
+                "{where}有 {count} 个数识别不清（置信度低于 {threshold:g}、字形易混或整页不清），"
+                "勾稽关系也无法确认，已标为无法识别，请对照原件逐一核对：{listed}",
+                "{count} figure(s) on the scan's page {page} read with low confidence or confusable glyphs "
+                "that no relation confirms: marked unreadable, check them by eye",
+            ),
+            "inferred": (
+                "{where}有 {count} 个数识别把握不足，已由勾稽关系确认：{listed}",
+                "{count} doubtful figure(s) on the scan's page {page} confirmed by the relations",
+            ),
+        },
+        hints={"doubtful": "这些格子不参与勾稽核对；请以原件为准补录，或上传带文字层的原件"},
     ),
     Rule(
         "YEAR-CARRY",
@@ -211,154 +221,37 @@ RULES: tuple[Rule, ...] = (
         "未能将发布机关“{organ}”对应到行政区划（{reason}），本报告暂不计入按地区的汇总",
         "The body {organ} could not be placed in a region ({reason}); it is left out of sums by region",
         "region",
-    ),
-)
-
-# The checks beyond the tables (app.rules.statements, app.rules.narrative): what the narrative
-# says against the figures, the report's parts, its publication date, and text copied from the
-# year before. None is an error unless it is certain.
-NARRATIVE_RULES: tuple[Rule, ...] = (
-    Rule(
-        "TEXT",
-        Severity.WARNING,
-        "正文与表格一致",
-        "The narrative agrees with the tables",
-        "正文中陈述的数字和“未收到申请”“未发生行政复议、诉讼”等说法，与相应表格数字",
-        "正文“{quote}”称{what}为 {reported}，{where}为 {expected}",
-        "The narrative says “{quote}”: {what_en} is {reported}, {where_en} holds {expected}",
-        "text",
         cases={
-            "figure": (
-                "正文“{quote}”称{what}为 {reported}，{where}为 {expected}",
-                "The narrative says “{quote}”: {what_en} is {reported}, {where_en} holds {expected}",
+            "ambiguous": (
+                "未能将发布机关“{organ}”对应到行政区划（可能是{names}），本报告暂不计入按地区的汇总",
+                "The body {organ} could not be placed in a region ({count} places fit equally); "
+                "it is left out of sums by region",
             ),
-            "absence": (
-                "正文“{quote}”称{what}，但{where}为 {expected}",
-                "The narrative says “{quote}” ({what_en}), but {where_en} holds {expected}",
+            "loose": (
+                "未能将发布机关“{organ}”对应到行政区划（匹配把握度 {confidence:.2f} 低于 {threshold}），"
+                "本报告暂不计入按地区的汇总",
+                "The body {organ} could not be placed in a region (the match is too loose); "
+                "it is left out of sums by region",
+            ),
+            "unknown": (
+                "未能将发布机关“{organ}”对应到行政区划（名称中没有可识别的地名），本报告暂不计入按地区的汇总",
+                "The body {organ} could not be placed in a region (no place name recognised); "
+                "it is left out of sums by region",
+            ),
+            "settled": (  # the name fits several places; the document says which
+                "机关名称“{organ}”可对应多个地区，报告中提到“{named}”，已归入{where}；如不对请在报告页改正",
+                "the name fits several places; the report names {named}, so it is counted there",
             ),
         },
-    ),
-    Rule(
-        "STRUCTURE",
-        Severity.WARNING,
-        "报告结构完整",
-        "The report has its six parts, its tables and the required statements",
-        "正文的六个部分及其顺序、表二至表四、第五部分内容、第六部分信息处理费说明、标题年度与统计期限",
-        "{detail}",
-        "{detail_en}",
-        "structure",
-        cases={
-            "missing_part": ("缺少第{numeral}部分“{part}”", "part {numeral} “{part}” is missing"),
-            "no_parts": (
-                "正文中找不到“一、总体情况”至“六、其他需要报告的事项”各部分的标题",
-                "the narrative has none of the six parts' headings",
-            ),
-            "order": (
-                "各部分顺序不对：{found}（应为一至六依次排列）",
-                "the parts stand in the order {found}; they should run 一 to 六",
-            ),
-            "missing_table": (
-                "缺少{table}（{title}）：表中没有任何数字",
-                "{table} ({title}) is missing: none of its figures is there",
-            ),
-            "empty_five": (
-                "第五部分“存在的主要问题及改进情况”没有实际内容{text}",
-                "part 五 (problems and improvements) says nothing{text_en}",
-            ),
-            "no_fee": (
-                "第六部分“其他需要报告的事项”未说明收取信息处理费的情况"
-                "（《政府信息公开信息处理费管理办法》，国办函〔2020〕109号）",
-                "part 六 does not say whether information processing fees were charged",
-            ),
-            "title_year": (
-                "标题年度为 {title_year}，但数据统计期限为 {period_year} 年",
-                "the title names {title_year} but the statistics period is {period_year}",
-            ),
+        hints={
+            "unplaced": "请在报告中填写 region_code（统计用区划代码），"
+            "或补充 app/data/region_aliases.json 的别名"
         },
-    ),
-    Rule(
-        "TIMELY",
-        Severity.WARNING,
-        "按期发布",
-        "Published by the legal deadline",
-        "发布日期（或报告落款日期）、发布机关名称（判断是政府还是政府部门）",
-        "{detail}",
-        "{detail_en}",
-        "timely",
-        cases={
-            "late": (
-                "{source} {date} 晚于{kind}的法定期限 {deadline}（《政府信息公开条例》第四十九条）",
-                "{source_en} {date} is after the deadline for {kind_en}, {deadline}",
-            ),
-            "unsure": (
-                "{source} {date} 晚于政府部门的期限 {deadline}；无法从机关名称“{organ}”判断其是政府还是"
-                "政府部门（政府的期限为 {government_deadline}），请人工核对",
-                "{source_en} {date} is after the departments' deadline {deadline}; whether “{organ}” is a "
-                "government (deadline {government_deadline}) or a department cannot be told from its name",
-            ),
-        },
-    ),
-    Rule(
-        "REPEAT",
-        Severity.WARNING,
-        "正文不照抄上一年度报告",
-        "The narrative is not copied from the year before",
-        "本年正文与同一机关上一年度报告正文（不含条例依据、统计期限等固定表述）",
-        "正文有 {reported} 与 {prev_year} 年度报告相同或几乎相同{sections}",
-        "{reported} of the narrative repeats the {prev_year} report{sections_en}",
-        "repeat",
-        {"threshold": 0.5, "similarity": 90, "min_section_chars": 80},
-    ),
-)
-
-# What a document must name for a report to be stored, and whether its table 三 was read at all
-# (app.rules.meta). A figure table nobody read is never a clean report.
-META_RULES: tuple[Rule, ...] = (
-    Rule(
-        "META-ORGAN",
-        Severity.WARNING,
-        "能识别发布机关",
-        "The issuing body can be told",
-        "标题、落款、联系方式中的机关名称，或上传时填写的“机关”",
-        "未能从文件中识别发布机关（已查看标题、落款和联系方式）：请在“机关”一栏填写后保存",
-        "The issuing body could not be read (title, signature and contact paragraph were looked at): "
-        "give it in the organ field",
-        "meta",
-    ),
-    Rule(
-        "META-YEAR",
-        Severity.WARNING,
-        "能识别报告年度",
-        "The report year can be told",
-        "标题、数据统计期限、正文开头、落款日期中的年度，或上传时填写的“年度”",
-        "未能从文件中识别报告年度（已查看标题、数据统计期限、正文开头和落款日期）：请在“年度”一栏填写后保存",
-        "The report year could not be read (title, statistics period, opening sentence and signature "
-        "date were looked at): give it in the year field",
-        "meta",
-    ),
-    Rule(
-        "META-STATED",
-        Severity.WARNING,
-        "填写的信息与文件一致",
-        "What the caller stated agrees with the document",
-        "上传时填写的机关、年度、地区、发布日期，与文件中读出的",
-        "填写的{field}为“{stated}”，文件中为“{document}”，已按填写的保存；请确认",
-        "The {field_en} given is “{stated}”, the document says “{document}”; the given one is kept",
-        "meta",
-    ),
-    Rule(
-        "T3-UNREAD",
-        Severity.ERROR,
-        "表三已读出",
-        "Table 3 was read",
-        "表三的全部数字",
-        "表三未能读取：{cells} 个数中只读出 {read} 个（找到 {rows} 行，共 {total_rows} 行）；"
-        "请核对上传的文件，或改传 Word 原件、JSON",
-        "Table 3 could not be read: {read} of {cells} figures ({rows} of {total_rows} rows found)",
-        "unread",
     ),
 )
 
 RULES = RULES + NARRATIVE_RULES + META_RULES
 
 RULES_BY_ID = {rule.id: rule for rule in RULES}
+
+__all__ = ["RULES", "RULES_BY_ID", "SUM_IMPOSSIBLE", "Rule"]

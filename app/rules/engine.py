@@ -1,52 +1,30 @@
-"""One small engine that evaluates the catalogue against a draft.
+"""One small engine that evaluates the catalogue against a draft, through the registry.
 
 Pure functions: a draft (and, for the cross-year rules, the same body's previous report) in,
-findings out. Sum rules are expanded once per layout into concrete relations.
+findings out. Sum rules are expanded once per layout into concrete relations. The evaluators of
+the table rules are here; those of the narrative (`app.rules.statements`, `app.rules.narrative`)
+and of what a document must name (`app.rules.meta`) register themselves where they are defined.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 
-from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
-from app.layout import (
-    MAX_COUNT,
-    Format,
-    Kind,
-    Layout,
-    cell_code,
-    storable,
-)
-from app.rules.catalogue import RULES_BY_ID, SUM_IMPOSSIBLE, Rule
+from app.draft import CellKey, Draft, Finding, Location, Severity, Status, Value
+from app.layout import MAX_COUNT, Format, Kind, Layout, cell_code, storable
+from app.rules import meta, narrative, statements  # noqa: F401  (their evaluators register)
+from app.rules.catalogue import RULES, RULES_BY_ID
 from app.rules.hints import Violation, add_hints
-from app.rules.meta import check_metadata
 from app.rules.naming import cell_label, fmt_value, short_label
-from app.rules.narrative import check_narrative, check_repeat
+from app.rules.reading import Reading, read
+from app.rules.registry import EVALUATORS, evaluates
 from app.rules.relations import Relation, bound, relations, relations_at
 
-
-def _finding(rule: Rule, severity: Severity | None = None, case: str | None = None, **fields) -> Finding:
-    zh, en = rule.cases[case] if case else (rule.message, rule.message_en)
-    if case and rule.check == "format":
-        fields["detail"], fields["detail_en"] = zh.format(**fields), en.format(**fields)
-        zh, en = rule.message, rule.message_en
-    elif case:
-        fields["state"], fields["state_en"] = zh, en
-        zh, en = rule.message, rule.message_en
-    location: Location = fields.pop("location", Location())
-    cells: list[str] = fields.pop("cells", [])
-    return Finding(
-        rule=rule.id,
-        severity=severity or rule.severity,
-        message=zh.format(**fields),
-        message_en=en.format(**fields),
-        location=location,
-        cells=cells,
-        reported=fields.get("reported"),
-        expected=fields.get("expected"),
-    )
+# The evaluators `validate` runs on a draft, in the order of a report's findings.
+ON_DRAFT = ("value", "complete", "sum", "format", "text", "structure", "timely", "meta", "unread")
+# Those `check_cross_year` runs against the same body's report of the year before.
+ON_PAIR = ("carry", "in_force", "repeat")
 
 
 # ---- the evaluators ---------------------------------------------------------------------------
@@ -73,48 +51,10 @@ def _kind_words(kind: Kind, value: Value) -> tuple[str, str]:
     )
 
 
-@dataclass
-class Reading:
-    """A draft's figures looked up once, in its layout's reading order, for the checks to share."""
-
-    layout: Layout
-    figures: list[Figure]  # a missing figure where the draft has none
-    values: list[Value | None]
-    # Where a figure is not simply read as a non-negative integer: not read (missing, blank,
-    # unreadable…), without a value, an amount, negative. Any other figure is complete, valid
-    # in every kind of cell and can be summed, so only these need a second look.
-    irregular: list[int]
-
-
-_ABSENT = Figure(None, Status.MISSING)  # read for a cell the draft does not have
-
-
-def read(draft: Draft) -> Reading:
-    """The draft's figures at the positions of its layout's cells, with their values and the
-    positions that need a second look."""
-    lay = draft.layout
-    cells = lay.cells
-    if tuple(draft.figures) == cells:  # every figure, in reading order: no need to look them up
-        figures = list(draft.figures.values())
-    else:
-        get = draft.figures.get
-        figures = [get(key, _ABSENT) for key in cells]
-    read_ = Status.READ  # a local: an enum member looked up for every cell is measurable
-    irregular = [
-        i
-        for i, figure in enumerate(figures)
-        if figure.status is not read_
-        or type(figure.value) is not int
-        or figure.value < 0
-        or figure.value >= MAX_COUNT
-    ]
-    return Reading(lay, figures, [figure.value for figure in figures], irregular)
-
-
-def check_values(draft: Draft, reading: Reading | None = None) -> list[Finding]:
+@evaluates("value")
+def check_values(draft: Draft, reading: Reading) -> list[Finding]:
     """VALUE, in the order the draft gives its figures."""
     rule = RULES_BY_ID["VALUE"]
-    reading = reading or read(draft)
     lay = reading.layout
     values, kinds = reading.values, lay.cell_kinds
     wrong = [i for i in reading.irregular if not _valid_value(kinds[i], values[i])]
@@ -126,12 +66,13 @@ def check_values(draft: Draft, reading: Reading | None = None) -> list[Finding]:
         key, value = lay.cells[i], values[i]
         kind, kind_en = _kind_words(kinds[i], value)  # type: ignore[arg-type]
         found.append(
-            _finding(
-                rule,
-                where=cell_label(lay, key),
-                reported=fmt_value(value),
-                kind=kind,
-                kind_en=kind_en,
+            rule.finding(
+                fields={
+                    "where": cell_label(lay, key),
+                    "reported": fmt_value(value),
+                    "kind": kind,
+                    "kind_en": kind_en,
+                },
                 location=Location(*key, reading.figures[i].page),
                 cells=[cell_code(*key)],
             )
@@ -143,11 +84,11 @@ _TABLE_NAMES = {"table2": "表二", "table3": "表三", "table4": "表四"}
 _NUMBERING = re.compile(r"^(?:（[一二三四五六七八九十]+）\s*|[一二三四五六七八九十]+、|\d+\.)")
 
 
-def check_complete(draft: Draft, reading: Reading | None = None) -> list[Finding]:
-    """One finding per row and state: blank, missing, unreadable, ambiguous, inferred, placed cells; it
-    says how many relations its blanks keep from being checked, so they are not listed one by one."""
+@evaluates("complete")
+def check_complete(draft: Draft, reading: Reading) -> list[Finding]:
+    """One finding per row and state: blank, missing, unreadable, ambiguous, inferred, placed
+    cells; it says how many relations its blanks keep from being checked, not each of them."""
     rule = RULES_BY_ID["COMPLETE"]
-    reading = reading or read(draft)
     lay = reading.layout
     values = reading.values
     blank_at = {i for i in reading.irregular if values[i] is None}
@@ -171,35 +112,33 @@ def check_complete(draft: Draft, reading: Reading | None = None) -> list[Finding
         unchecked = {
             rel for i in at if i in blank_at for rel in touched_by[i] if bound(rel, values, blank_at) is None
         }
+        fields = {
+            "where": f"{_TABLE_NAMES[table]}“{short_label(row_layout.label)}”",
+            "columns": (
+                "整行"
+                if whole
+                else "的" + "、".join(labels[k[2]] for k in keys)
+                if len(row_layout.columns) > 1
+                else ""
+            ),
+            "columns_en": "the whole row" if whole else ", ".join(k[2] for k in keys),
+            "unchecked": f"，涉及的 {len(unchecked)} 条勾稽关系因此未能核对" if unchecked else "",
+            "unchecked_en": f"; {len(unchecked)} relations could not be checked" if unchecked else "",
+            "reported": figure.raw or None,
+        }
+        location = Location(table, row, keys[0][2] if len(keys) == 1 else None, figure.page)
         found.append(
-            _finding(
-                rule,
-                severity,
-                state,
-                where=f"{_TABLE_NAMES[table]}“{short_label(row_layout.label)}”",
-                columns=(
-                    "整行"
-                    if whole
-                    else "的" + "、".join(labels[k[2]] for k in keys)
-                    if len(row_layout.columns) > 1
-                    else ""
-                ),
-                columns_en="the whole row" if whole else ", ".join(k[2] for k in keys),
-                unchecked=f"，涉及的 {len(unchecked)} 条勾稽关系因此未能核对" if unchecked else "",
-                unchecked_en=f"; {len(unchecked)} relations could not be checked" if unchecked else "",
-                location=Location(table, row, keys[0][2] if len(keys) == 1 else None, figure.page),
-                cells=[cell_code(*k) for k in keys],
+            rule.finding(
+                state, fields, severity=severity, location=location, cells=[cell_code(*k) for k in keys]
             )
         )
-        if figure.raw not in (None, ""):
-            found[-1].reported = figure.raw
     return found
 
 
-def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
-    """Every sum relation: an error where it fails, or where its blanks cannot make it hold.
-    One with blanks that could hold is left to the blanks' COMPLETE finding."""
-    reading = reading or read(draft)
+@evaluates("sum")
+def check_sums(draft: Draft, reading: Reading) -> list[Finding]:
+    """Every sum relation of every sum rule: an error where it fails, or where its blanks cannot
+    make it hold. One with blanks that could hold is left to the blanks' COMPLETE finding."""
     lay = reading.layout
     values = reading.values
     blank_at = {i for i in reading.irregular if values[i] is None}
@@ -217,11 +156,8 @@ def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
             continue
         reported, expected = sum(rel.pick_left(values)), sum(rel.pick_right(values))
         if reported != expected:
-            finding = _finding(
-                rel.rule,
-                where=rel.where,
-                reported=fmt_value(reported),
-                expected=fmt_value(expected),
+            finding = rel.rule.finding(
+                fields={"where": rel.where, "reported": fmt_value(reported), "expected": fmt_value(expected)},
                 location=rel.location(),
                 cells=list(rel.cell_codes),
             )
@@ -234,38 +170,25 @@ def check_sums(draft: Draft, reading: Reading | None = None) -> list[Finding]:
 
 def _impossible(rel: Relation, bound: tuple[Value, Value], blanks: list[CellKey], lay: Layout) -> Finding:
     """The error of a relation no filling of its blanks can make hold, with the bound."""
-    zh, en = SUM_IMPOSSIBLE
     table = rel.rule.params["table"]
     left_blank = any(k in rel.left for k in blanks)
     side, other, side_en, other_en = rel.rule.params["sides"]
     if not left_blank:
         side, other, side_en, other_en = other, side, other_en, side_en
     frame = "列" if rel.column else ("行" if table == "table3" else "")
-    filled, total = fmt_value(bound[0]), fmt_value(bound[1])
-    return Finding(
-        rule=rel.rule.id,
-        severity=rel.rule.severity,
-        message=zh.format(
-            where=f"{_TABLE_NAMES[table]}“{rel.where}”{frame}",
-            side=side,
-            other=other,
-            reported=filled,
-            expected=total,
-            blanks=_blank_names(rel, blanks, lay),
-        ),
-        message_en=en.format(
-            where_en=f"{table} {rel.where_en}",
-            side_en=side_en,
-            other_en=other_en,
-            reported=filled,
-            expected=total,
-            blanks_en=", ".join(cell_code(*k) for k in blanks),
-        ),
-        location=rel.location(),
-        cells=list(rel.cell_codes),
-        reported=filled,
-        expected=total,
-    )
+    fields = {
+        "where": f"{_TABLE_NAMES[table]}“{rel.where}”{frame}",
+        "where_en": f"{table} {rel.where_en}",
+        "side": side,
+        "side_en": side_en,
+        "other": other,
+        "other_en": other_en,
+        "reported": fmt_value(bound[0]),
+        "expected": fmt_value(bound[1]),
+        "blanks": _blank_names(rel, blanks, lay),
+        "blanks_en": ", ".join(cell_code(*k) for k in blanks),
+    }
+    return rel.rule.finding("impossible", fields, location=rel.location(), cells=list(rel.cell_codes))
 
 
 def _blank_names(rel: Relation, blanks: list[CellKey], lay: Layout) -> str:
@@ -282,19 +205,19 @@ def _blank_names(rel: Relation, blanks: list[CellKey], lay: Layout) -> str:
     return named if len(names) <= 3 else f"{named}等 {len(names)} 格"
 
 
-def check_format(draft: Draft) -> list[Finding]:
+@evaluates("format")
+def check_format(draft: Draft, _: Reading | None = None) -> list[Finding]:
     rule = RULES_BY_ID["FORMAT"]
     found = []
     year = draft.year
     if year is not None and year >= 2021 and draft.format is Format.F2019:
-        found.append(_finding(rule, case="old_layout", year=year))
+        found.append(rule.finding("old_layout", {"year": year}))
     if year is not None and year <= 2020 and draft.format is Format.F2021:
-        found.append(_finding(rule, case="new_layout_early", year=year))
+        found.append(rule.finding("new_layout_early", {"year": year}))
     if draft.format is Format.F2021 and draft.single_other_row:
         found.append(
-            _finding(
-                rule,
-                case="mixed_other_row",
+            rule.finding(
+                "mixed_other_row",
                 location=Location("table3", "result.other"),
                 cells=[cell_code("table3", "result.other", "total")],
             )
@@ -302,12 +225,13 @@ def check_format(draft: Draft) -> list[Finding]:
     period = [d for d in (draft.period_start, draft.period_end) if d is not None]
     if year is not None and any(d.year != year for d in period):
         text = "至".join(d.isoformat() for d in period)
-        found.append(_finding(rule, case="period_year", year=year, period=text))
+        found.append(rule.finding("period_year", {"year": year, "period": text}))
     return found
 
 
-def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
-    """YEAR-CARRY, YEAR-IN-FORCE and REPEAT against the same body's report of the year before."""
+@evaluates("carry")
+def check_carry(draft: Draft, previous: Draft) -> list[Finding]:
+    """YEAR-CARRY: this year's carried over against last year's carried to next year."""
     found = []
     carry = RULES_BY_ID["YEAR-CARRY"]
     this_table, this_row = carry.params["this"]
@@ -317,18 +241,28 @@ def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
         now = draft.value((this_table, this_row, code))
         before = previous.value((prev_table, prev_row, code))
         if now is not None and before is not None and now != before:
+            fields = {
+                "where": label,
+                "reported": fmt_value(now),
+                "expected": fmt_value(before),
+                "prev_year": previous.year,
+            }
             found.append(
-                _finding(
-                    carry,
-                    where=label,
-                    reported=fmt_value(now),
-                    expected=fmt_value(before),
-                    prev_year=previous.year,
+                carry.finding(
+                    fields=fields,
                     location=Location(this_table, this_row, code),
                     cells=[cell_code(this_table, this_row, code)],
                 )
             )
+    return found
+
+
+@evaluates("in_force")
+def check_in_force(draft: Draft, previous: Draft) -> list[Finding]:
+    """YEAR-IN-FORCE: in force now against last year's in force, this year's issued and repealed."""
+    found: list[Finding] = []
     in_force = RULES_BY_ID["YEAR-IN-FORCE"]
+    lay = draft.layout
     if draft.format is Format.F2021 and previous.format is Format.F2021:
         for row in in_force.params["rows"]:
             now, before, issued, repealed = (
@@ -341,34 +275,31 @@ def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
                 continue
             expected = before + issued - repealed  # type: ignore[operator]
             if now != expected:
+                label = short_label(lay.table("table2").row(row).label)  # type: ignore[union-attr]
                 found.append(
-                    _finding(
-                        in_force,
-                        where=short_label(lay.table("table2").row(row).label),  # type: ignore[union-attr]
-                        reported=fmt_value(now),
-                        expected=fmt_value(expected),
+                    in_force.finding(
+                        fields={"where": label, "reported": fmt_value(now), "expected": fmt_value(expected)},
                         location=Location("table2", row, "in_force"),
                         cells=[cell_code("table2", row, c) for c in ("in_force", "issued", "repealed")],
                     )
                 )
-    return found + check_repeat(draft, previous)
+    return found
 
 
 def validate(draft: Draft, previous: Draft | None = None) -> list[Finding]:
     """Every finding for a draft; `previous` is the same body's latest report of the year before."""
-    reading = read(draft)  # the figures read once, shared by the checks below
-    findings = [
-        *draft.extraction_findings,
-        *check_values(draft, reading),
-        *check_complete(draft, reading),
-        *check_sums(draft, reading),
-        *check_format(draft),
-        *check_narrative(draft),
-        *check_metadata(draft),
-    ]
+    reading = read(draft)  # the figures read once, shared by the evaluators
+    findings = list(draft.extraction_findings)
+    for check in ON_DRAFT:
+        findings += EVALUATORS[check](draft, reading)
     if previous is not None:
         findings += check_cross_year(draft, previous)
     return findings
 
 
-CROSS_YEAR_RULES = frozenset({"YEAR-CARRY", "YEAR-IN-FORCE", "REPEAT"})
+def check_cross_year(draft: Draft, previous: Draft) -> list[Finding]:
+    """YEAR-CARRY, YEAR-IN-FORCE and REPEAT against the same body's report of the year before."""
+    return [finding for check in ON_PAIR for finding in EVALUATORS[check](draft, previous)]
+
+
+CROSS_YEAR_RULES = frozenset(rule.id for rule in RULES if rule.check in ON_PAIR)

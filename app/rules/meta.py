@@ -8,7 +8,9 @@ error, so a report nobody could read never looks clean.
 from __future__ import annotations
 
 from app.draft import Draft, Finding, Location, Status
-from app.rules.catalogue import RULES_BY_ID, Rule
+from app.rules.catalogue import RULES_BY_ID
+from app.rules.reading import Reading
+from app.rules.registry import evaluates
 
 UNREAD_SHARE = 0.5  # more than half of table 三 not read: the table was not read
 _READ = (Status.READ, Status.OCR, Status.INFERRED, Status.PLACED, Status.BLANK)
@@ -16,32 +18,25 @@ FIELD_NAMES = {"organ": ("机关", "organ"), "year": ("年度", "year"), "region
 FIELD_NAMES["published_on"] = ("发布日期", "publication date")
 
 
-def _finding(rule: Rule, location: Location | None = None, **fields: object) -> Finding:
-    return Finding(
-        rule=rule.id,
-        severity=rule.severity,
-        message=rule.message.format(**fields),
-        message_en=rule.message_en.format(**fields),
-        location=location or Location(),
-    )
-
-
-def check_metadata(draft: Draft) -> list[Finding]:
+@evaluates("meta")
+def check_metadata(draft: Draft, _: Reading | None = None) -> list[Finding]:
+    """META-ORGAN, META-YEAR and META-STATED."""
     found = []
     if not draft.organ:
-        found.append(_finding(RULES_BY_ID["META-ORGAN"]))
+        found.append(RULES_BY_ID["META-ORGAN"].finding())
     if draft.year is None:
-        found.append(_finding(RULES_BY_ID["META-YEAR"]))
+        found.append(RULES_BY_ID["META-YEAR"].finding())
     for field, document in draft.document_said.items():
         zh, en = FIELD_NAMES[field]
         stated = getattr(draft, field)
-        found.append(
-            _finding(RULES_BY_ID["META-STATED"], field=zh, field_en=en, stated=stated, document=document)
-        )
-    return found + check_table3_read(draft)
+        fields = {"field": zh, "field_en": en, "stated": stated, "document": document}
+        found.append(RULES_BY_ID["META-STATED"].finding(fields=fields))
+    return found
 
 
-def check_table3_read(draft: Draft) -> list[Finding]:
+@evaluates("unread")
+def check_table3_read(draft: Draft, _: Reading | None = None) -> list[Finding]:
+    """T3-UNREAD."""
     table = draft.layout.table("table3")
     keys = [("table3", row.code, column) for row in table.rows for column in row.column_codes]
     read = [key for key in keys if (f := draft.figures.get(key)) is not None and f.status in _READ]
@@ -50,13 +45,5 @@ def check_table3_read(draft: Draft) -> list[Finding]:
     rows = {
         key[1] for key in keys if (f := draft.figures.get(key)) is not None and f.status is not Status.MISSING
     }
-    return [
-        _finding(
-            RULES_BY_ID["T3-UNREAD"],
-            Location("table3"),
-            cells=len(keys),
-            read=len(read),
-            rows=len(rows),
-            total_rows=len(table.rows),
-        )
-    ]
+    fields = {"cells": len(keys), "read": len(read), "rows": len(rows), "total_rows": len(table.rows)}
+    return [RULES_BY_ID["T3-UNREAD"].finding(fields=fields, location=Location("table3"))]

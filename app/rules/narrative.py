@@ -16,12 +16,13 @@ from rapidfuzz import fuzz, process
 from app.draft import Draft, Finding, Location, Severity, Status
 from app.layout import TABLE_CODES, Format
 from app.rules.catalogue import RULES_BY_ID
+from app.rules.reading import Reading
+from app.rules.registry import evaluates
 from app.rules.statements import check_text
 from app.rules.text import (
     PARTS,
     TABLE_PARTS,
     Section,
-    finding,
     is_subheading,
     normalise,
     paragraphs,
@@ -33,10 +34,7 @@ from app.rules.text import (
 def check_narrative(draft: Draft) -> list[Finding]:
     """TEXT and STRUCTURE when the report has a narrative (it was read from a document); TIMELY
     whenever a publication date is known."""
-    found = check_timely(draft)
-    if draft.narrative.strip():
-        found = check_text(draft) + check_structure(draft) + found
-    return found
+    return check_text(draft) + check_structure(draft) + check_timely(draft)
 
 
 # ---- STRUCTURE --------------------------------------------------------------------------------
@@ -80,7 +78,12 @@ def period_year(draft: Draft) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def check_structure(draft: Draft) -> list[Finding]:
+@evaluates("structure")
+def check_structure(draft: Draft, _: Reading | None = None) -> list[Finding]:
+    """STRUCTURE, when the report has a narrative."""
+    if not draft.narrative.strip():
+        return []
+    structure = RULES_BY_ID["STRUCTURE"]
     sections = split_sections(draft.narrative)
     parts = [s.part for s in sections if s.part is not None]
     numerals = [p.numeral for p in parts]
@@ -90,20 +93,20 @@ def check_structure(draft: Draft) -> list[Finding]:
         if not _table_present(draft, table):
             title = next(p.title for p in PARTS if p.numeral == numeral)
             found.append(
-                finding("STRUCTURE", "missing_table", location=Location(table), table=name, title=title)
+                structure.finding("missing_table", {"table": name, "title": title}, location=Location(table))
             )
     if not numerals:
-        return [*found, finding("STRUCTURE", "no_parts")]
+        return [*found, structure.finding("no_parts")]
     for part in PARTS:
         if part.numeral in numerals:
             continue
         if part.numeral in TABLE_PARTS and _table_present(draft, f"table{'二三四'.index(part.numeral) + 2}"):
             continue  # the table stands for its part
-        found.append(finding("STRUCTURE", "missing_part", numeral=part.numeral, part=part.title))
+        found.append(structure.finding("missing_part", {"numeral": part.numeral, "part": part.title}))
     order = "一二三四五六"
     seen = list(dict.fromkeys(numerals))
     if seen != sorted(seen, key=order.index):
-        found.append(finding("STRUCTURE", "order", found="、".join(seen)))
+        found.append(structure.finding("order", {"found": "、".join(seen)}))
     by_numeral: dict[str, str] = {}
     for section in sections:
         if section.part is not None:
@@ -114,17 +117,17 @@ def check_structure(draft: Draft) -> list[Finding]:
     if five is not None and (len(substance) < _SUBSTANCE or _NO_PROBLEMS.match(substance)):
         five = five.strip()
         text = f"（仅有“{five[:40]}”）" if five else ""
-        found.append(finding("STRUCTURE", "empty_five", text=text, text_en=f" ({five})" if five else ""))
+        found.append(structure.finding("empty_five", {"text": text, "text_en": f" ({five})" if five else ""}))
     six = by_numeral.get("六")
     # the statement on fees is part of the 2021 template (国办公开办函〔2021〕30号); a report in the
     # 2019 layout already has a FORMAT warning telling it to use that template
     if six is not None and draft.format is Format.F2021 and not _FEE.search(six):
-        found.append(finding("STRUCTURE", "no_fee"))
+        found.append(structure.finding("no_fee"))
     named, period = title_year(draft, sections), period_year(draft)
     # FORMAT already says when the report's year (read from the title) and its period disagree
     said = named == draft.year and (draft.period_start or draft.period_end)
     if named is not None and period is not None and named != period and not said:
-        found.append(finding("STRUCTURE", "title_year", title_year=named, period_year=period))
+        found.append(structure.finding("title_year", {"title_year": named, "period_year": period}))
     return found
 
 
@@ -180,7 +183,8 @@ def _document_date(draft: Draft) -> date | None:
     return None
 
 
-def check_timely(draft: Draft) -> list[Finding]:
+@evaluates("timely")
+def check_timely(draft: Draft, _: Reading | None = None) -> list[Finding]:
     """Late when published after the deadline of 条例 第四十九条. Certain (an error) only when the
     publication date was given and it is after 31 March, the later of the two deadlines."""
     if draft.year is None:
@@ -192,6 +196,7 @@ def check_timely(draft: Draft) -> list[Finding]:
         return []
     government, department = date(draft.year + 1, 3, 31), date(draft.year + 1, 1, 31)
     kind = body_kind(draft.organ or "")
+    timely = RULES_BY_ID["TIMELY"]
     fields: dict[str, Any] = {
         "source": source,
         "source_en": source_en,
@@ -206,43 +211,19 @@ def check_timely(draft: Draft) -> list[Finding]:
             BodyKind.UNKNOWN: ("政府及其部门", "governments and departments"),
         }
         deadline = department if kind is BodyKind.DEPARTMENT else government
+        fields |= {"kind": names[kind][0], "kind_en": names[kind][1], "deadline": deadline.isoformat()}
         return [
-            finding(
-                "TIMELY",
-                "late",
-                Severity.ERROR if certain else None,
-                kind=names[kind][0],
-                kind_en=names[kind][1],
-                deadline=deadline.isoformat(),
-                expected=deadline,
-                **fields,
+            timely.finding(
+                "late", fields | {"expected": deadline}, severity=Severity.ERROR if certain else None
             )
         ]
     if published > department and kind is BodyKind.DEPARTMENT:
-        return [
-            finding(
-                "TIMELY",
-                "late",
-                kind="政府部门",
-                kind_en="departments",
-                deadline=department.isoformat(),
-                expected=department,
-                **fields,
-            )
-        ]
+        fields |= {"kind": "政府部门", "kind_en": "departments", "deadline": department.isoformat()}
+        return [timely.finding("late", fields | {"expected": department})]
     if published > department and kind is BodyKind.UNKNOWN:
-        return [
-            finding(
-                "TIMELY",
-                "unsure",
-                Severity.INFO,
-                organ=draft.organ,
-                deadline=department.isoformat(),
-                government_deadline=government.isoformat(),
-                expected=department,
-                **fields,
-            )
-        ]
+        fields |= {"organ": draft.organ, "deadline": department.isoformat()}
+        fields |= {"government_deadline": government.isoformat(), "expected": department}
+        return [timely.finding("unsure", fields, severity=Severity.INFO)]
     return []
 
 
@@ -308,12 +289,14 @@ def _percent(share: float) -> str:
     return f"{round(share * 100)}%"
 
 
+@evaluates("repeat")
 def check_repeat(draft: Draft, previous: Draft) -> list[Finding]:
     """REPEAT: always one finding when both years have a narrative, so the share is shown; a warning
     when the whole, or one part long enough to count, repeats more than the threshold."""
     if not draft.narrative.strip() or not previous.narrative.strip():
         return []
-    params = RULES_BY_ID["REPEAT"].params
+    rule = RULES_BY_ID["REPEAT"]
+    params = rule.params
     result = repeated_share(
         draft.narrative, previous.narrative, params["similarity"], params["min_section_chars"]
     )
@@ -325,14 +308,11 @@ def check_repeat(draft: Draft, previous: Draft) -> list[Finding]:
     listed_en = ", ".join(f"{n} {_percent(s)}" for n, s in result.sections.items())
     limit = _percent(params["threshold"])
     suffix = f"（超过 {limit}，属国办公开办函〔2021〕30号 所指内容雷同）" if copied else ""
-    return [
-        finding(
-            "REPEAT",
-            severity=Severity.WARNING if copied else Severity.INFO,
-            reported=_percent(result.share),
-            expected=f"≤{_percent(params['threshold'])}",
-            prev_year=previous.year,
-            sections=f"；各部分：{listed}{suffix}" if listed else suffix,
-            sections_en=f"; by part: {listed_en}" if listed_en else "",
-        )
-    ]
+    fields = {
+        "reported": _percent(result.share),
+        "expected": f"≤{_percent(params['threshold'])}",
+        "prev_year": previous.year,
+        "sections": f"；各部分：{listed}{suffix}" if listed else suffix,
+        "sections_en": f"; by part: {listed_en}" if listed_en else "",
+    }
+    return [rule.finding(fields=fields, severity=Severity.WARNING if copied else Severity.INFO)]

@@ -19,7 +19,10 @@ from functools import cache
 
 from app.draft import CellKey, Draft, Finding, Location, Scope
 from app.layout import cell_code
-from app.rules.text import finding, fmt_number, normalise, paragraphs, quote, sentences, split_sections
+from app.rules.catalogue import RULES_BY_ID
+from app.rules.reading import Reading
+from app.rules.registry import evaluates
+from app.rules.text import fmt_number, normalise, paragraphs, quote, sentences, split_sections
 from app.rules.wording import (
     APP_MEASURES,
     APP_RESULTS,
@@ -305,7 +308,8 @@ def _shown(value: Decimal, money: bool) -> str:
     return fmt_number(value.normalize() if money else value)
 
 
-def check_text(draft: Draft) -> list[Finding]:
+@evaluates("text")
+def check_text(draft: Draft, _: Reading | None = None) -> list[Finding]:
     """TEXT findings: stated figures that differ from their cells, and claims of absence that
     non-zero cells deny."""
     if not draft.narrative.strip():
@@ -350,40 +354,34 @@ def _location(concept: Concept) -> tuple[Location, list[str]]:
 
 def _conflict(draft: Draft, concept: Concept, statement: Statement, value: Decimal) -> Finding:
     location, cells = _location(concept)
+    rule = RULES_BY_ID["TEXT"]
     hint = None
     if concept.code == "new":
         both = _sum(draft, (t3("new_received"), t3("carried_over")))
         if both is not None and both != value and _agrees(statement, both):
-            hint = "正文数字等于本年新收加上年结转之和：若正文所说包含上年结转，请写明“含上年结转”"
-    return finding(
-        "TEXT",
-        "figure",
-        location=location,
-        cells=cells,
-        hint=hint,
-        quote=quote(statement.sentence, statement.start, statement.end),
-        what=concept.what,
-        what_en=concept.what_en,
-        where=concept.where,
-        where_en=" + ".join(cells),
-        reported=_shown(statement.value, concept.money),
-        expected=_shown(value, concept.money),
-    )
+            hint = rule.hints["with_carried"]
+    fields = {
+        "quote": quote(statement.sentence, statement.start, statement.end),
+        "what": concept.what,
+        "what_en": concept.what_en,
+        "where": concept.where,
+        "where_en": " + ".join(cells),
+        "reported": _shown(statement.value, concept.money),
+        "expected": _shown(value, concept.money),
+    }
+    return rule.finding("figure", fields, location=location, cells=cells, hint=hint)
 
 
 def _absence(concept: Concept, claim: Claim, value: Decimal) -> Finding:
     location, cells = _location(concept)
     what = {"new": "未收到政府信息公开申请", "reconsideration": "没有行政复议", "litigation": "没有行政诉讼"}
-    return finding(
-        "TEXT",
-        "absence",
-        location=location,
-        cells=cells,
-        quote=quote(claim.sentence, max(0, claim.sentence.find(claim.words[:4]))),
-        what=what[concept.code],
-        what_en=f"no {concept.what_en}",
-        where=concept.where,
-        where_en=" + ".join(cells),
-        reported="0",
-        expected=_shown(value, concept.money),
-    )
+    fields = {
+        "quote": quote(claim.sentence, max(0, claim.sentence.find(claim.words[:4]))),
+        "what": what[concept.code],
+        "what_en": f"no {concept.what_en}",
+        "where": concept.where,
+        "where_en": " + ".join(cells),
+        "reported": "0",
+        "expected": _shown(value, concept.money),
+    }
+    return RULES_BY_ID["TEXT"].finding("absence", fields, location=location, cells=cells)

@@ -12,9 +12,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from app.draft import Finding, Location, Severity
-from app.rules.catalogue import RULES_BY_ID
-
 
 @dataclass(frozen=True)
 class Part:
@@ -148,32 +145,3 @@ def fmt_number(value: int | Decimal) -> str:
         text = format(value, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
     return str(value)
-
-
-def finding(
-    rule_id: str,
-    case: str | None = None,
-    severity: Severity | None = None,
-    location: Location | None = None,
-    cells: list[str] | None = None,
-    hint: str | None = None,
-    **fields: object,
-) -> Finding:
-    """A finding from a catalogue rule; a case's templates fill `{detail}` when the rule has one."""
-    rule = RULES_BY_ID[rule_id]
-    zh, en = rule.cases[case] if case else (rule.message, rule.message_en)
-    if case and "{detail}" in rule.message:
-        fields["detail"], fields["detail_en"] = zh.format(**fields), en.format(**fields)
-        zh, en = rule.message, rule.message_en
-    reported, expected = fields.get("reported"), fields.get("expected")
-    return Finding(
-        rule=rule.id,
-        severity=severity or rule.severity,
-        message=zh.format(**fields),
-        message_en=en.format(**fields),
-        location=location or Location(),
-        cells=cells or [],
-        reported=None if reported is None else str(reported),
-        expected=None if expected is None else str(expected),
-        hint=hint,
-    )

@@ -19,6 +19,7 @@ from app.extract import contacts
 from app.models.regions import RegionList, RegionPublic, RegionRef, Resolution
 from app.rules.catalogue import RULES_BY_ID
 from app.rules.naming import normalise_organ
+from app.rules.registry import evaluates
 from app.services.gazetteer import TREES, Region, full_code, gazetteer
 from app.services.resolver import ALIAS, THRESHOLD, Match, Resolver, resolver  # noqa: F401
 
@@ -106,22 +107,17 @@ class Placement:
 
 
 def _finding(organ: str, match: Match) -> Finding:
+    """REGION: the name fits no place, several places equally, or one only loosely."""
     rule = RULES_BY_ID["REGION"]
+    fields: dict[str, object] = {"organ": organ, "reported": organ[:200]}
     if match.candidates:
         names = "、".join("".join(r.name for r in gazetteer().path(c, "geo")[1:]) for c in match.candidates)
-        reason, reason_en = f"可能是{names}", f"{len(match.candidates)} places fit equally"
+        case, fields["names"], fields["count"] = "ambiguous", names, len(match.candidates)
     elif match.code:
-        reason, reason_en = f"匹配把握度 {match.confidence:.2f} 低于 {THRESHOLD}", "the match is too loose"
+        case, fields["confidence"], fields["threshold"] = "loose", match.confidence, THRESHOLD
     else:
-        reason, reason_en = "名称中没有可识别的地名", "no place name recognised"
-    return Finding(
-        rule=rule.id,
-        severity=rule.severity,
-        message=rule.message.format(organ=organ, reason=reason),
-        message_en=rule.message_en.format(organ=organ, reason=reason_en),
-        reported=organ[:200],
-        hint="请在报告中填写 region_code（统计用区划代码），或补充 app/data/region_aliases.json 的别名",
-    )
+        case = "unknown"
+    return rule.finding(case, fields, hint=rule.hints["unplaced"])
 
 
 _DOCUMENT_CHARS = 20_000  # the title and the first pages name the place if anything does
@@ -188,6 +184,7 @@ def from_contacts(candidates: list[str], text: str) -> tuple[str | None, str | N
     return None, None
 
 
+@evaluates("region")
 def place(*, organ: str, region_code: str | None, document: str = "") -> Placement:
     """The region a report is counted under: the given code if it exists, else the resolved name;
     a name that fits several places is settled by the place its document names, if one does,
@@ -213,10 +210,5 @@ def place(*, organ: str, region_code: str | None, document: str = "") -> Placeme
 def _placed_finding(organ: str, code: str, named: str) -> Finding:
     """Said, not silent: the name fitted several places and the document settled which."""
     where = "".join(r.name for r in gazetteer().path(code, "geo")[1:])
-    return Finding(
-        rule="REGION",
-        severity=Severity.INFO,
-        message=f"机关名称“{organ[:60]}”可对应多个地区，报告中提到“{named}”，已归入{where}；如不对请在报告页改正",
-        message_en=f"the name fits several places; the report names {named}, so it is counted there",
-        reported=organ[:200],
-    )
+    fields = {"organ": organ[:60], "named": named, "where": where, "reported": organ[:200]}
+    return RULES_BY_ID["REGION"].finding("settled", fields, severity=Severity.INFO)
