@@ -43,6 +43,17 @@ async def read_registry_form(request: Request) -> RegistryForm:
     return RegistryForm(problem=EMPTY_FORM("请选择名录文件（CSV、XLSX 或 JSON）"))
 
 
+async def _field(request: Request, name: str) -> list[str]:
+    """A field of one of the registry's small forms (a button's), its token checked; nothing when
+    the form cannot be read."""
+    try:
+        form = await request.form(max_files=0, max_fields=5)
+    except MultiPartException:
+        return []
+    sessions.verify_csrf(request, form.get(sessions.CSRF_FIELD))
+    return [v.strip() for v in form.getlist(name) if isinstance(v, str)]
+
+
 async def read_must_publish(request: Request) -> bool:
     try:
         form = await request.form(max_files=0, max_fields=5)
@@ -54,33 +65,16 @@ async def read_must_publish(request: Request) -> bool:
 
 async def read_region_code(request: Request) -> str:
     """The region chosen on a report's page: the candidate's button, else the code typed."""
-    try:
-        form = await request.form(max_files=0, max_fields=5)
-    except MultiPartException:
-        return ""
-    sessions.verify_csrf(request, form.get(sessions.CSRF_FIELD))
-    values = [v.strip() for v in form.getlist("region_code") if isinstance(v, str) and v.strip()]
+    values = [v for v in await _field(request, "region_code") if v]
     return values[0][:20] if values else ""
 
 
 async def read_merge_into(request: Request) -> int:
     """The body chosen to merge into (its number); 0 when none was given or it is no number."""
-    try:
-        form = await request.form(max_files=0, max_fields=5)
-    except MultiPartException:
-        return 0
-    sessions.verify_csrf(request, form.get(sessions.CSRF_FIELD))
-    value = form.get("into")
-    text = value.strip() if isinstance(value, str) else ""
+    text = (await _field(request, "into") or [""])[0]
     return int(text) if text.isascii() and text.isdigit() and 0 < int(text) < 2**31 else 0
 
 
 async def read_split_alias(request: Request) -> str:
     """The alias to make a body of its own."""
-    try:
-        form = await request.form(max_files=0, max_fields=5)
-    except MultiPartException:
-        return ""
-    sessions.verify_csrf(request, form.get(sessions.CSRF_FIELD))
-    value = form.get("alias")
-    return value.strip()[:200] if isinstance(value, str) else ""
+    return (await _field(request, "alias") or [""])[0][:200]
