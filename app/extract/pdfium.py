@@ -25,8 +25,8 @@ MAX_FORM_DEPTH = 8
 _UNMAPPED = frozenset({0, 0xFFFD, 0xFFFE, 0xFFFF})
 # FPDFText_GetTextObject answering the object's address as an int, so a character's text object
 # is compared without a pointer object built for each character
-_text_object = ctypes.CFUNCTYPE(ctypes.c_void_p, *c.FPDFText_GetTextObject.argtypes)(
-    ctypes.cast(c.FPDFText_GetTextObject, ctypes.c_void_p).value
+_text_object = ctypes.cast(
+    c.FPDFText_GetTextObject, ctypes.CFUNCTYPE(ctypes.c_void_p, *c.FPDFText_GetTextObject.argtypes)
 )
 
 
