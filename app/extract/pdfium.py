@@ -23,6 +23,11 @@ Point = tuple[float, float]  # (x, y): the page's left edge and top, in PDF user
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 MAX_FORM_DEPTH = 8
 _UNMAPPED = frozenset({0, 0xFFFD, 0xFFFE, 0xFFFF})
+# FPDFText_GetTextObject answering the object's address as an int, so a character's text object
+# is compared without a pointer object built for each character
+_text_object = ctypes.cast(
+    c.FPDFText_GetTextObject, ctypes.CFUNCTYPE(ctypes.c_void_p, *c.FPDFText_GetTextObject.argtypes)
+)
 
 
 class Unsupported(Exception):
@@ -69,10 +74,14 @@ def _page(page: pdfium.PdfPage) -> PageContent:
 def _chars(page: pdfium.PdfPage, content: PageContent, left: float, top: float) -> None:
     textpage = page.get_textpage()
     try:
+        raw = textpage.raw
         box, x, y, matrix = c.FS_RECTF(), ctypes.c_double(), ctypes.c_double(), c.FS_MATRIX()
         high = 0  # the first half of a UTF-16 surrogate pair
-        for index in range(textpage.count_chars()):
-            code = c.FPDFText_GetUnicode(textpage, index)
+        # A character's font size and matrix are its text object's: asked once per text object
+        # (PDFium answers them from the object), not once per character.
+        current, scaled = None, 0.0
+        for index in range(c.FPDFText_CountChars(raw)):
+            code = c.FPDFText_GetUnicode(raw, index)
             if 0xD800 <= code < 0xDC00:
                 high = code
                 continue
@@ -83,11 +92,15 @@ def _chars(page: pdfium.PdfPage, content: PageContent, left: float, top: float) 
             text = chr(code)
             if not text.strip():  # PDFium's own (generated) characters are spaces and line breaks
                 continue
-            c.FPDFText_GetLooseCharBox(textpage, index, box)
-            c.FPDFText_GetCharOrigin(textpage, index, x, y)
-            c.FPDFText_GetMatrix(textpage, index, matrix)
-            # the font size as set (Tf), scaled by the text and graphics matrices, as pdfminer does
-            size = c.FPDFText_GetFontSize(textpage, index) * math.hypot(matrix.c, matrix.d)
+            c.FPDFText_GetLooseCharBox(raw, index, box)
+            c.FPDFText_GetCharOrigin(raw, index, x, y)
+            text_object = _text_object(raw, index)
+            if text_object is None or text_object != current:
+                c.FPDFText_GetMatrix(raw, index, matrix)
+                # the font size as set (Tf), scaled by the text and graphics matrices, as pdfminer does
+                scaled = c.FPDFText_GetFontSize(raw, index) * math.hypot(matrix.c, matrix.d)
+                current = text_object
+            size = scaled
             if not size > 0:
                 size = box.top - box.bottom
             # pdfminer's box for the CID fonts of Chinese documents: one font size tall on the baseline

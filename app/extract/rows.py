@@ -30,16 +30,22 @@ def bare_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(bare(key) for key in keys)
 
 
-def _score(segment: Segment, keys: tuple[str, ...]) -> float:
-    if not segment.figures:
-        return 0.0
+# partial_ratio below this cannot reach MIN_LABEL_SCORE once scaled by 0.95: asking rapidfuzz
+# for nothing under it (it prunes its search) gives the same scores; a little under the exact
+# bound, so rounding never drops a score that reaches it
+_CUTOFF = MIN_LABEL_SCORE / 0.95 * 100 - 0.01
+
+
+def _score(variants: tuple[str, ...], bare_row_keys: tuple[str, ...]) -> float:
     best = 0.0
-    for bare_key in bare_keys(keys):
-        for variant in segment.label_variants:
+    for bare_key in bare_row_keys:
+        for variant in variants:
             if bare_key in variant:
                 best = max(best, 0.9 + 0.1 * len(bare_key) / len(variant))
             elif len(variant) >= 2:
-                best = max(best, fuzz.partial_ratio(bare_key, variant) / 100 * 0.95)
+                # only a ratio above the best so far (and the threshold) can change the score
+                cutoff = max(_CUTOFF, best / 0.95 * 100 - 0.01)
+                best = max(best, fuzz.partial_ratio(bare_key, variant, score_cutoff=cutoff) / 100 * 0.95)
     return best if best >= MIN_LABEL_SCORE else ORDER_ONLY_SCORE
 
 
@@ -49,7 +55,8 @@ def align(
     """The best order-keeping match of segments to template rows (an edit-distance alignment)."""
     found = [s for s in found if s.figures]  # only a segment with figures can be a row
     n, m = len(found), len(rows)
-    scores = [[_score(s, keys[r.code]) for r in rows] for s in found]
+    row_keys = [bare_keys(keys[r.code]) for r in rows]
+    scores = [[_score(s.label_variants, k) for k in row_keys] for s in found]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
         for j in range(1, m + 1):

@@ -7,6 +7,13 @@ limit; the parent waits with a deadline and kills a child that runs over. A kill
 child is replaced. A child that dies mid-file (killed from outside, crashed) is replaced and
 the file read once more by the fresh child; when that one dies too, the file is what kills
 them. A child whose address space stays past its limit after a file (OCR maps much) is retired.
+
+Every file goes through a child, small text, HTML and Word files included. Reading those in the
+request thread would save the hop (about a millisecond: the bytes and the draft pickled across
+the pipe, two wake-ups), but a thread can be given neither a deadline nor a memory limit: a
+hostile page that makes a regular expression or the layout parser run away, or a Word file whose
+parts parse into far more memory than their size says, would hold a request thread and the API's
+memory, with no way to stop it. A size bound does not make that safe, so the hop stays.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Row, Table, tuple_
+from sqlalchemy import Row, Table, func, tuple_
 from sqlalchemy import select as select_rows
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, select
@@ -62,15 +62,6 @@ def report_body_key(draft: Draft, region_code: str | None) -> str:
     """The body's identity; a 汇总 report (a whole area's figures) is apart from the body's own."""
     key = identity(draft.organ, region_code)[1]
     return f"{key}#{Scope.AREA.value}" if draft.scope is Scope.AREA else key
-
-
-def stored_key(session: Session, draft: Draft, region_code: str | None) -> str:
-    """The organ_key the body's reports are stored under, whichever way it printed its name."""
-    body_key = report_body_key(draft, region_code)
-    found = session.exec(
-        select(Report.organ_key).where(Report.body_key == body_key).order_by(col(Report.id).desc())
-    ).first()
-    return found or organ_key(draft.organ or "")
 
 
 def move_body(
@@ -261,10 +252,22 @@ def stored(*, session: Session, report_id: int, within: RegionScope) -> Report:
     return scope.require_visible(within, session.get(Report, report_id), f"编号为 {report_id} 的报告")
 
 
-def latest(session: Session, key: str, year: int | None) -> Report | None:
-    """The latest version of a body's report of a year."""
+def latest_of_body(
+    session: Session, draft: Draft, region_code: str | None, year: int | None
+) -> Report | None:
+    """The latest version of the body's report of a year, whichever way the body printed its name
+    (its reports are stored under the organ_key of the newest report with its body key): one
+    query, and none without a year."""
     if year is None:
         return None
+    stored = (
+        select_rows(REPORT.c.organ_key)
+        .where(REPORT.c.body_key == report_body_key(draft, region_code))
+        .order_by(REPORT.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    key = func.coalesce(func.nullif(stored, ""), organ_key(draft.organ or ""))
     return session.exec(
         select(Report).where(Report.organ_key == key, Report.year == year, Report.is_latest)
     ).first()

@@ -22,10 +22,9 @@ from app.services.report_store import (
     finding_ids,
     finding_of,
     findings_of,
-    latest,
+    latest_of_body,
     load_draft,
     stored,
-    stored_key,
 )
 from app.services.scope import RegionScope
 
@@ -251,9 +250,7 @@ def check(*, session: Session, draft: Draft, within: RegionScope) -> ReportPubli
         return report_public(draft, validate(draft))
     document = f"{draft.title or ''}\n{draft.narrative}"
     placement = regions.place(organ=draft.organ, region_code=draft.region_code, document=document)
-    previous_report = latest(
-        session, stored_key(session, draft, placement.code), draft.year - 1 if draft.year else None
-    )
+    previous_report = latest_of_body(session, draft, placement.code, draft.year - 1 if draft.year else None)
     if previous_report is not None and not scope.covers(
         within, organ_key=previous_report.organ_key, columns=scope.report_columns(previous_report)
     ):
