@@ -67,8 +67,7 @@ def extract(data: bytes | str) -> Extracted:
     body = root.find("body")
     if body is None:
         body = root
-    _strip_chrome(body)
-    weights = _weights(body)
+    weights = _strip_chrome(body)
     article = _article(body, weights)
     reader = _Reader()
     preamble = list(_preamble(article, body))
@@ -104,7 +103,8 @@ def _page_title(root: etree._Element) -> str:
     return re.split(r"\s*[_|｜]\s*|\s+-\s+", text)[0] if text else ""
 
 
-def _strip_chrome(body: etree._Element) -> None:
+def _strip_chrome(body: etree._Element) -> dict[etree._Element, _Weight]:
+    """Drop scripts, navigation, small forms and lists of links; what every element still holds."""
     doomed = []
     for element in body.iter():
         if not isinstance(element.tag, str):
@@ -120,8 +120,22 @@ def _strip_chrome(body: etree._Element) -> None:
         _remove(element)
     weights = _weights(body)
     for element in [el for el in body.iter(*_LINK_BLOCKS) if _link_dense(el, weights[el])]:
-        if element.getparent() is not None:
+        parent = element.getparent()
+        if parent is not None:
             _remove(element)
+            _subtract(weights, parent, weights[element])
+    return weights
+
+
+def _subtract(weights: dict[etree._Element, _Weight], parent: etree._Element, gone: _Weight) -> None:
+    """An element removed: what it held is no longer its ancestors' (its tail stays theirs)."""
+    node: etree._Element | None = parent
+    while node is not None and node in weights:
+        weight = weights[node]
+        weight.chars -= gone.chars
+        weight.links -= gone.links
+        weight.tables -= gone.tables
+        node = node.getparent()
 
 
 def _hidden(element: etree._Element) -> bool:
