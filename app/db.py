@@ -86,6 +86,12 @@ def make_engine(url: str) -> Engine:
             ):
                 raise WriteInReadTransaction(f"a transaction begun to read writes: {statement[:80]}")
 
+        if parsed.database and parsed.database != ":memory:":
+            # One connection held open, idle, for the engine's life: when the last connection to a
+            # WAL database closes, SQLite checkpoints and deletes the WAL, and the next request's
+            # connection would make it again (about a millisecond a request).
+            keeper = engine.raw_connection()
+            event.listen(engine, "engine_disposed", lambda _engine: keeper.close())
         return engine
     # Every thread that may hold a connection at once has one: the request threads and the batch
     # workers of this process; the overflow covers a request between its handler and its clean-up.
