@@ -127,7 +127,7 @@ def _pin_own_labels(
     row's, whatever the alignment gave it to."""
     named: dict[str, list[Segment]] = {}
     for segment in found:
-        rows = _leaf_rows(_rows_named(_own(segment), keys)) if segment.figures else set()
+        rows = _own_rows(segment, keys) if segment.figures else set()
         if len(rows) == 1:
             named.setdefault(rows.pop(), []).append(segment)
     pinned = {code: segments[0] for code, segments in named.items() if len(segments) == 1}
@@ -147,7 +147,7 @@ def _placed_by_order(
     row, or several, places nothing beside it."""
     rows = [s for s in found if s.figures]
     index = {row.code: n for n, row in enumerate(table.rows)}
-    named = [_leaf_rows(_rows_named(_own(s), keys)) if s.own_labels else set() for s in rows]
+    named = [_own_rows(s, keys) for s in rows]
     counts = Counter(code for codes in named for code in codes)
     marks: list[tuple[int, int | None]] = []  # (place among the rows of figures, template row)
     for place, codes in enumerate(named):
@@ -173,6 +173,11 @@ def _placed_by_order(
         if all(len(segment.figures) == len(row.columns) for row, segment in pairs):
             placed.update((row.code, segment) for row, segment in pairs)
     return placed
+
+
+def _own_rows(segment: Segment, keys: dict[str, tuple[str, ...]]) -> set[str]:
+    """The rows the label on the segment's figures' own line names."""
+    return _leaf_rows(_rows_named(_own(segment), keys)) if segment.own_labels else set()
 
 
 def _leaf_rows(codes: set[str]) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request
 
 from app.db import SessionDep, SessionRoute
 from app.models.aggregates import AggregateResult, AggregateScope, CoverageResult, GroupBy
@@ -21,8 +21,6 @@ router = APIRouter(prefix="/api/v1", tags=["aggregates"], route_class=SessionRou
 RegionCode = Annotated[
     str | None, Query(pattern=r"^(\d{2,12}|XPCC(\d{2}(R\d{3})?)?)$", description="只统计该地区以下")
 ]
-# Kept for callers from before the files had their own paths; not in the contract.
-LegacyFormat = Annotated[Literal["json", "csv", "xlsx"], Query(include_in_schema=False)]
 _PROBLEMS: dict[int | str, dict] = {422: {"model": Problem}}
 _SUMS = "Sums of figures by region and/or year (latest versions; 汇总 reports apart)"
 _COVERAGE = "Which bodies under a region published for a year, which did not, which were late"
@@ -107,30 +105,16 @@ def _findings(
     )
 
 
-@router.get(
-    "/aggregates",
-    operation_id="getAggregates",
-    response_model=AggregateResult,
-    response_model_exclude_unset=True,
-    responses=_PROBLEMS,
-    summary=_SUMS,
-)
-def get_aggregates(
-    request: Request, result: Annotated[AggregateResult, Depends(_aggregate)], format: LegacyFormat = "json"
-) -> AggregateResult | Response:
-    if format == "json":
-        return result
-    return downloads.sheet_file(request, _sums_sheet(result), format, "aggregates")
-
-
 def _sums_sheet(result: AggregateResult) -> tabular.Sheet:
     return tabular.aggregate_sheet(result, result.total)
 
 
-downloads.add_sheet_files(
+downloads.add_list_routes(
     router,
     "/aggregates",
     source=_aggregate,
+    response_model=AggregateResult,
+    response_model_exclude_unset=True,
     sheet=_sums_sheet,
     name=lambda _: "aggregates",
     operation_id="getAggregates",
@@ -138,59 +122,23 @@ downloads.add_sheet_files(
     label="汇总表",
     problems=_PROBLEMS,
 )
-
-
-@router.get(
-    "/coverage",
-    operation_id="getCoverage",
-    response_model=CoverageResult,
-    responses=_PROBLEMS,
-    summary=_COVERAGE,
-)
-def get_coverage(
-    request: Request, result: Annotated[CoverageResult, Depends(_coverage)], format: LegacyFormat = "json"
-) -> CoverageResult | Response:
-    if format == "json":
-        return result
-    return downloads.sheet_file(request, tabular.coverage_sheet(result), format, _coverage_name(result))
-
-
-def _coverage_name(result: CoverageResult) -> str:
-    return f"coverage-{result.year}"
-
-
-downloads.add_sheet_files(
+downloads.add_list_routes(
     router,
     "/coverage",
     source=_coverage,
+    response_model=CoverageResult,
     sheet=tabular.coverage_sheet,
-    name=_coverage_name,
+    name=lambda result: f"coverage-{result.year}",
     operation_id="getCoverage",
     summary=_COVERAGE,
     label="公开情况名单",
     problems=_PROBLEMS,
 )
-
-
-@router.get(
-    "/findings",
-    operation_id="listFindings",
-    response_model=FindingsResult,
-    responses=_PROBLEMS,
-    summary=_FINDINGS,
-)
-def list_findings(
-    request: Request, result: Annotated[FindingsResult, Depends(_findings)], format: LegacyFormat = "json"
-) -> FindingsResult | Response:
-    if format == "json":
-        return result
-    return downloads.sheet_file(request, tabular.findings_sheet(result), format, "findings")
-
-
-downloads.add_sheet_files(
+downloads.add_list_routes(
     router,
     "/findings",
     source=_findings,
+    response_model=FindingsResult,
     sheet=tabular.findings_sheet,
     name=lambda _: "findings",
     operation_id="listFindings",

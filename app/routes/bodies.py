@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query
 
 from app.db import SessionDep, SessionRoute
 from app.extract import registry
@@ -21,7 +21,7 @@ from app.models.registry import (
 )
 from app.routes import downloads
 from app.routes.access import CallerDep
-from app.routes.aggregates import LegacyFormat, RegionCode
+from app.routes.aggregates import RegionCode
 from app.routes.inputs import read_registry_input
 from app.routes.params import Id
 from app.services import bodies, body_edits, tabular
@@ -92,19 +92,11 @@ def _list(
     return bodies.list_bodies(session=session, region=region, tree=tree, q=q, within=caller.region_scope)
 
 
-@router.get("/bodies", operation_id="listBodies", response_model=BodyList, responses=_PROBLEMS, summary=_LIST)
-def get_bodies(
-    request: Request, listed: Annotated[BodyList, Depends(_list)], format: LegacyFormat = "json"
-) -> BodyList | Response:
-    if format == "json":
-        return listed
-    return downloads.sheet_file(request, tabular.bodies_sheet(listed), format, "bodies")
-
-
-downloads.add_sheet_files(
+downloads.add_list_routes(
     router,
     "/bodies",
     source=_list,
+    response_model=BodyList,
     sheet=tabular.bodies_sheet,
     name=lambda _: "bodies",
     operation_id="listBodies",

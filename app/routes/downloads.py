@@ -9,14 +9,16 @@ without the specific type (openapi-python-client) read as bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.services import tabular
 
 Download = Literal["csv", "xlsx", "docx", "pdf"]
+# Kept for callers from before the files had their own paths; not in the contract.
+LegacyFormat = Annotated[Literal["json", "csv", "xlsx"], Query(include_in_schema=False)]
 
 MEDIA: dict[str, str] = {
     "csv": "text/csv",
@@ -63,20 +65,37 @@ def sheet_file(request: Request, sheet: tabular.Sheet, kind: str, name: str) -> 
     return attachment(request, tabular.to_file(sheet, kind), kind, name)
 
 
-def add_sheet_files(
+def add_list_routes(
     router: APIRouter,
     path: str,
     *,
     source: Callable[..., Any],
+    response_model: type,
     sheet: Callable[[Any], tabular.Sheet],
     name: Callable[[Any], str],
     operation_id: str,
     summary: str,
     label: str,
     problems: dict[int | str, dict],
+    **options: Any,
 ) -> None:
-    """Registers `path.csv` and `path.xlsx`: what the dependency `source` answers at `path`, as
-    its sheet (`label`: the file's zh description)."""
+    """Registers `path`: what the dependency `source` answers, as JSON (or, for callers from
+    before the files had paths, the file `?format=` names); and `path.csv` and `path.xlsx`: its
+    sheet (`label`: the file's zh description)."""
+
+    def answer(request: Request, result: Any = Depends(source), format: LegacyFormat = "json") -> Any:
+        return result if format == "json" else sheet_file(request, sheet(result), format, name(result))
+
+    router.add_api_route(
+        path,
+        answer,
+        methods=["GET"],
+        operation_id=operation_id,
+        response_model=response_model,
+        responses=problems,
+        summary=summary,
+        **options,
+    )
     for kind in ("csv", "xlsx"):
         router.add_api_route(
             f"{path}.{kind}",
