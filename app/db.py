@@ -50,11 +50,16 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # No pool: a connection is a file handle. Writers queue for the write lock in SQLite's busy
-        # timeout; past it the caller gets 503 `busy` with Retry-After.
+        # Writers queue for the write lock in SQLite's busy timeout; past it the caller gets 503
+        # `busy` with Retry-After. Connections to a file are pooled: opening one and setting its
+        # pragmas cost about 0.3 ms, twice a request, and the last connection's close would
+        # checkpoint and delete the WAL for the next request to make again.
         busy_seconds = get_settings().sqlite_busy_seconds
+        in_memory = not parsed.database or parsed.database == ":memory:"
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": busy_seconds}, poolclass=NullPool
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy_seconds},
+            **({"poolclass": NullPool} if in_memory else _pool_options()),
         )
 
         @event.listens_for(engine, "connect")
@@ -86,23 +91,19 @@ def make_engine(url: str) -> Engine:
             ):
                 raise WriteInReadTransaction(f"a transaction begun to read writes: {statement[:80]}")
 
-        if parsed.database and parsed.database != ":memory:":
-            # One connection held open, idle, for the engine's life: when the last connection to a
-            # WAL database closes, SQLite checkpoints and deletes the WAL, and the next request's
-            # connection would make it again (about a millisecond a request).
-            keeper = engine.raw_connection()
-            event.listen(engine, "engine_disposed", lambda _engine: keeper.close())
         return engine
-    # Every thread that may hold a connection at once has one: the request threads and the batch
-    # workers of this process; the overflow covers a request between its handler and its clean-up.
+    return create_engine(url, pool_pre_ping=True, **_pool_options())
+
+
+def _pool_options() -> dict[str, Any]:
+    """Every thread that may hold a connection at once has one: the request threads and the batch
+    workers of this process; the overflow covers a request between its handler and its clean-up."""
     settings = get_settings()
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=settings.request_threads + settings.worker_threads,
-        max_overflow=10,
-        pool_timeout=30,
-    )
+    return {
+        "pool_size": settings.request_threads + settings.worker_threads,
+        "max_overflow": 10,
+        "pool_timeout": 30,
+    }
 
 
 @cache

@@ -133,8 +133,7 @@ def authenticate(
         settings.auth == "auto"
         and request.client is not None
         and request.client.host in access.LOCAL_HOSTS
-        and not access.any_active_key(session)
-        and not users.any_user(session)
+        and access.no_credentials(session)
     ):
         caller = access.LOCAL
     elif is_page(request.url.path):

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.errors import ProblemError
 from app.models.access import ApiKey, RequestNonce
+from app.models.people import UserAccount
 from app.services.scope import NATIONAL, RegionScope, valid_region
 
 SCOPES = ("submit", "read", "admin")
@@ -122,8 +123,12 @@ def revoke_key(*, session: Session, key_id: int) -> ApiKey | None:
     return key
 
 
-def any_active_key(session: Session) -> bool:
-    return session.exec(select(ApiKey.id).where(ApiKey.revoked_at.is_(None)).limit(1)).first() is not None  # type: ignore[union-attr]
+def no_credentials(session: Session) -> bool:
+    """No active API key and no enabled account: a fresh install, which `auth=auto` opens to local
+    callers. One query, as it runs on every such request."""
+    key = exists().where(col(ApiKey.revoked_at).is_(None))
+    account = exists().where(col(UserAccount.disabled_at).is_(None))
+    return not session.exec(select(or_(key, account))).one()
 
 
 def _active(session: Session, prefix: str) -> ApiKey | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pwdlib import PasswordHash
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.errors import NOT_FOUND, WEAK_PASSWORD, ProblemError
 from app.models.people import UserAccount
@@ -99,11 +99,6 @@ def create_user(
 
 def list_users(*, session: Session) -> list[UserAccount]:
     return list(session.exec(select(UserAccount).order_by(UserAccount.id)))  # type: ignore[arg-type]
-
-
-def any_user(session: Session) -> bool:
-    query = select(UserAccount.id).where(col(UserAccount.disabled_at).is_(None)).limit(1)
-    return session.exec(query).first() is not None
 
 
 def sign_in(*, session: Session, username: str, password: str) -> UserAccount:
