@@ -232,6 +232,17 @@ def test_a_zip_bomb_is_refused_by_its_real_size(monkeypatch):
     assert (problem.status, problem.code) == (413, "too_large")
 
 
+def test_a_part_larger_than_its_header_declares_is_unreadable():
+    """The archive is capped by its declared sizes: a part that holds more than its header says is
+    never unpacked past it, and the file is refused as damaged."""
+    document = _body(_p("正文" * 2000))
+    honest = _package(document)
+    size = len(document.encode()).to_bytes(4, "little")
+    assert honest.count(size) == 2  # the local header and the central directory
+    problem = _refused(honest.replace(size, (100).to_bytes(4, "little")))
+    assert (problem.status, problem.code) == (422, "unreadable_file")
+
+
 def test_too_many_members_is_refused(monkeypatch):
     monkeypatch.setattr(docx_extract, "MAX_MEMBERS", 20)
     extra = {f"word/media/image{i}.png": b"x" for i in range(30)}

@@ -15,8 +15,8 @@ last), so a figure is aligned to its column by the grid, not by counting cells. 
   write) is read by the HTML extractor where it stands.
 
 Word has no pages: every line is on page 1, numbered in order. Before python-docx sees the file,
-every XML part's prolog is checked as defusedxml does (no DTD, no entities) and the archive's sizes are
-capped, so an entity bomb or a zip bomb is refused instead of parsed.
+every XML part's prolog is checked as defusedxml does (no DTD, no entities) and the archive's declared
+sizes are capped, so an entity bomb or a zip bomb is refused instead of parsed.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from typing import IO
 from xml.parsers import expat
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
@@ -108,22 +109,23 @@ def _unparsed(partname: PackURI, content_type: str, _reltype: str, blob: bytes, 
 
 
 def check_archive(data: bytes) -> None:
-    """Refuse archives that unpack to too much, and XML parts with a DTD or entities."""
+    """Refuse archives that would unpack to too much, and XML parts with a DTD or entities.
+
+    zipfile never unpacks a member past the size its header declares (a header that lies ends in
+    a CRC error), so the declared sizes bound what any reader of the package unpacks. An XML part
+    is unpacked only as far as its root element: a DTD can only stand before it.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             if len(members) > MAX_MEMBERS:
                 raise _too_large()
-            declared = sum(m.file_size for m in members)
-            if declared > MAX_UNPACKED_BYTES:
+            if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
                 raise _too_large()
-            total = 0
             for member in members:
-                xml = member.filename.endswith((".xml", ".rels"))
-                part, size = _read_capped(archive, member, MAX_UNPACKED_BYTES - total, keep=xml)
-                total += size
-                if xml:
-                    _check_xml(part)
+                if member.filename.endswith((".xml", ".rels")):
+                    with archive.open(member) as stream:
+                        _check_prolog(stream)
     except ProblemError:
         raise
     except (
@@ -141,34 +143,16 @@ def check_archive(data: bytes) -> None:
         ) from None
 
 
-def _read_capped(
-    archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: int, *, keep: bool
-) -> tuple[bytes, int]:
-    """A member's real size (and bytes when kept), reading no more than the budget whatever its
-    header declares."""
-    chunks = []
-    size = 0
-    with archive.open(member) as stream:
-        while chunk := stream.read(1 << 20):
-            size += len(chunk)
-            if size > budget:
-                raise _too_large()
-            if keep:
-                chunks.append(chunk)
-    return b"".join(chunks), size
-
-
 class _PrologEnd(Exception):
     """The root element began: no DTD can follow, the rest is python-docx's to parse."""
 
 
-def _check_xml(part: bytes) -> None:
-    """Refuse a part that declares a DTD or entities (external entities, entity bombs).
+_PROLOG_CHUNK = 16 * 1024
 
-    A DTD can only stand before the root element, so expat reads just the prolog, with the
-    handlers defusedxml installs; parsing the whole part (styles.xml alone is ~350 kB) would
-    cost more than python-docx's own parse.
-    """
+
+def _check_prolog(stream: IO[bytes]) -> None:
+    """Refuse a part that declares a DTD or entities (external entities, entity bombs), reading
+    it with the handlers defusedxml installs until its root element begins."""
     parser = expat.ParserCreate()
 
     def forbid_dtd(name, *_):
@@ -185,7 +169,9 @@ def _check_xml(part: bytes) -> None:
     parser.UnparsedEntityDeclHandler = forbid_entity
     parser.StartElementHandler = root
     try:
-        parser.Parse(part, True)
+        while chunk := stream.read(_PROLOG_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
     except _PrologEnd:
         return
     except DefusedXmlException:
