@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -36,7 +36,10 @@ def bare_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
 _CUTOFF = MIN_LABEL_SCORE / 0.95 * 100 - 0.01
 
 
+@lru_cache(maxsize=1 << 16)
 def _score(variants: tuple[str, ...], bare_row_keys: tuple[str, ...]) -> float:
+    """How well a printed label names a row. Kept: reports follow one national template, so the
+    same label meets the same row in most files a worker reads."""
     best = 0.0
     for bare_key in bare_row_keys:
         for variant in variants:
