@@ -23,7 +23,7 @@ from app.services import aggregates, coverage, regions, reports
 from app.services.gazetteer import gazetteer
 from app.services.scope import RegionScope
 from app.web.charts import PALETTE, Series, bar_chart
-from app.web.overview_list import LIST_LIMIT, ORDERS, SEVERITIES, STATES, ListFilters
+from app.web.overview_list import LIST_LIMIT, ORDERS, SEVERITIES, STATES, ListFilters, ListQuery
 
 _RESULT_ROWS = tuple(
     dict.fromkeys(
@@ -279,44 +279,31 @@ def _list(session: Session, state: OverviewState, within: RegionScope) -> None:
     state.listed_shown = True
 
 
-def build(
-    *,
-    session: Session,
-    region: str,
-    tree: str,
-    start: str,
-    end: str,
-    within: RegionScope,
-    rule: str = "",
-    severity: str = "",
-    report_state: str = "",
-    late: str = "",
-    unplaced: str = "",
-    sort: str = "",
-) -> OverviewState:
-    state = OverviewState(query=region.strip()[:100], tree=tree if tree in ("geo", "xpcc") else "auto")
+@dataclass
+class OverviewQuery(ListQuery):
+    """What the page was asked, every value as typed: `build` reads each leniently (a value that
+    cannot be used is said on the page)."""
+
+    region: str = ""
+    tree: str = "auto"
+    start: str = ""
+    end: str = ""
+
+
+def build(*, session: Session, query: OverviewQuery, within: RegionScope) -> OverviewState:
+    state = OverviewState(
+        query=query.region.strip()[:100], tree=query.tree if query.tree in ("geo", "xpcc") else "auto"
+    )
     state.suggestions = _suggestions()
-    state.start = _year(start, "起始年度", state.notes)
-    state.end = _year(end, "截止年度", state.notes)
+    state.start = _year(query.start, "起始年度", state.notes)
+    state.end = _year(query.end, "截止年度", state.notes)
     if state.start and state.end and state.start > state.end:
         state.start, state.end = state.end, state.start
-    state.filters = ListFilters.parse(
-        rule=rule,
-        severity=severity,
-        state=report_state,
-        late=late,
-        unplaced=unplaced,
-        sort=sort,
-        notes=state.notes,
-    )
+    state.filters = ListFilters.parse(query, state.notes)
     if state.filters.unplaced and state.filters.late:
         state.notes.append("未定地区的报告不计算逾期，“逾期”已忽略")
         state.filters.late = False
-    if not state.query:
-        if state.filters.unplaced:
-            _list(session, state, within)
-        return state
-    code, used_tree = _place(state.query, state.tree, state.notes)
+    code, used_tree = _place(state.query, state.tree, state.notes) if state.query else (None, "")
     if code is None:
         if state.filters.unplaced:
             _list(session, state, within)
@@ -347,12 +334,9 @@ def build(
         _line(row, row.region.name, row.region.code) for row in by_child.rows if row.region is not None
     ]
     for line in state.lines:
-        down: dict[str, str | int] = {"region": line.code, "tree": used_tree}
-        if state.start:
-            down["start"] = state.start
-        if state.end:
-            down["end"] = state.end
-        line.href = "/overview?" + urlencode(down)
+        line.href = "/overview?" + urlencode(
+            {"region": line.code, "tree": used_tree, **_years(state, "start", "end")}
+        )
     if whole.rows:
         state.total = _line(whole.rows[0], "合计", code)
         state.own_level = state.total.reports - sum(line.reports for line in state.lines)
@@ -365,23 +349,21 @@ def build(
         for year in _coverage_years(state, by_year)
     ]
     _list(session, state, within)
-    params: dict[str, str | int] = {
+    params = {
         "figures": ",".join(FIGURES),
         "group_by": "region",
         "tree": used_tree,
         "region": code,
+        **_years(state, "year_from", "year_to"),
     }
-    if state.start:
-        params["year_from"] = state.start
-    if state.end:
-        params["year_to"] = state.end
-    scope: dict[str, str | int] = {"region": code, "tree": used_tree, "format": "xlsx"}
-    if state.start:
-        scope["year_from"] = state.start
-    if state.end:
-        scope["year_to"] = state.end
+    scope = {"region": code, "tree": used_tree, "format": "xlsx", **_years(state, "year_from", "year_to")}
     state.findings_download = "/api/v1/findings?" + urlencode(scope)
     state.downloads = {
         fmt: "/api/v1/aggregates?" + urlencode({**params, "format": fmt}) for fmt in ("xlsx", "csv")
     }
     return state
+
+
+def _years(state: OverviewState, first: str, last: str) -> dict[str, str | int]:
+    """The years asked for, under the names the link's target reads them by (none when open)."""
+    return {name: year for name, year in ((first, state.start), (last, state.end)) if year}
