@@ -1,7 +1,9 @@
 """Pages for clerks and supervisors: check a report, browse stored ones, compare versions.
 
 Thin like the API routes: read the request, call the same services, render a template. Errors
-the caller made are shown on the page in Chinese, never as JSON.
+the caller made are shown on the page in Chinese, never as JSON: one a page has nothing to add to
+(no such report, no LibreOffice) is left to the application's handler, which answers every page's
+problem with the error page.
 """
 
 from __future__ import annotations
@@ -117,10 +119,7 @@ def list_page(request: Request, session: SessionDep, caller: CallerDep, filters:
 
 @router.get("/reports/{report_id}")
 def report_page(request: Request, report_id: Id, session: SessionDep, caller: CallerDep) -> HTMLResponse:
-    try:
-        report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
-    except ProblemError as exc:
-        return _page(request, "error.html", exc.status, problem=exc)
+    report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
     return _report(request, session, caller, report)
 
 
@@ -159,11 +158,8 @@ def export_download(
     request: Request, report_id: Id, session: SessionDep, caller: CallerDep, format: str = "docx"
 ) -> Response:
     """The 核对意见 download of the report page; its problems (no LibreOffice) as a page."""
-    try:
-        report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
-        made = export.export(report=report, fmt=format, checked_at=report.created_at)
-    except ProblemError as exc:
-        return _page(request, "error.html", exc.status, problem=exc)
+    report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
+    made = export.export(report=report, fmt=format, checked_at=report.created_at)
     return downloads.attachment(request, made.data, format, f"report-{report_id}", title=made.filename)
 
 
@@ -187,7 +183,7 @@ def report_region(
         )
     except ProblemError as exc:
         if exc.status == 404:
-            return _page(request, "error.html", exc.status, problem=exc)
+            raise
         stored = reports.get(session=session, report_id=report_id, within=caller.region_scope)
         return _report(request, session, caller, stored, exc.status, problem=exc)
     return _report(request, session, caller, report, placed=True)
@@ -198,11 +194,8 @@ def compare_page(
     request: Request, session: SessionDep, caller: CallerDep, a: IdQuery, b: IdQuery
 ) -> HTMLResponse:
     """Two versions side by side; the cells that differ are marked in both."""
-    try:
-        old = reports.get(session=session, report_id=a, within=caller.region_scope)
-        new = reports.get(session=session, report_id=b, within=caller.region_scope)
-    except ProblemError as exc:
-        return _page(request, "error.html", exc.status, problem=exc)
+    old = reports.get(session=session, report_id=a, within=caller.region_scope)
+    new = reports.get(session=session, report_id=b, within=caller.region_scope)
     if (old.version or 0) > (new.version or 0):
         old, new = new, old
     diff = changes(old, new)
