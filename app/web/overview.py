@@ -255,14 +255,9 @@ def _list(session: Session, state: OverviewState, within: RegionScope) -> None:
     """The reports under the region (or, 未定, under none) in the years, filtered and sorted; 逾期
     are the late ones of the coverage shown."""
     picked = state.filters
+    region = None if picked.unplaced else state.region_code
     where, _ = aggregates.report_filters(
-        tree=state.used_tree or "geo",
-        region=None if picked.unplaced else state.region_code,
-        year=None,
-        year_from=state.start,
-        year_to=state.end,
-        scope="all",
-        within=within,
+        _selection(state, within, state.used_tree or "geo", region, scope="all")
     )
     late = {b.report_id for c in state.coverage for b in c.late if b.report_id} if picked.late else None
     state.listed_total, state.listed = reports.filtered(
@@ -313,17 +308,10 @@ def build(*, session: Session, query: OverviewQuery, within: RegionScope) -> Ove
     state.region_name = found.name_in(used_tree) if found else code
     figures = aggregates.parse_figures(",".join(FIGURES))
 
+    selection = _selection(state, within, used_tree, code, scope="body")
+
     def sums(group_by: list[str]) -> AggregateResult:
-        return aggregates.aggregate(
-            session=session,
-            figures=figures,
-            group_by=group_by,
-            tree=used_tree,
-            region=code,
-            year_from=state.start,
-            year_to=state.end,
-            within=within,
-        )
+        return aggregates.aggregate(session=session, figures=figures, group_by=group_by, selection=selection)
 
     try:
         by_child, whole, by_year = sums(["region"]), sums([]), sums(["year"])
@@ -362,6 +350,13 @@ def build(*, session: Session, query: OverviewQuery, within: RegionScope) -> Ove
         fmt: "/api/v1/aggregates?" + urlencode({**params, "format": fmt}) for fmt in ("xlsx", "csv")
     }
     return state
+
+
+def _selection(
+    state: OverviewState, within: RegionScope, tree: str, region: str | None, *, scope: str
+) -> aggregates.Selection:
+    """The reports under the region (none: every one) in the years asked for."""
+    return aggregates.Selection(within, tree, region, year_from=state.start, year_to=state.end, scope=scope)
 
 
 def _years(state: OverviewState, first: str, last: str) -> dict[str, str | int]:
