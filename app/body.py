@@ -11,14 +11,14 @@ a connection closed on unread bytes is reset, and the caller would lose the answ
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from app.asgi import Middleware, problem_messages
 from app.config import Settings, get_settings
 
 SCOPE_KEY = "nianbao.body"
@@ -142,32 +142,15 @@ def _size(limit: int) -> str:
     return f"{limit // 1024} KB" if limit >= 1024 else f"{limit} 字节"
 
 
-def _problem(status: int, code: str, detail: str, close: bool) -> tuple[Message, Message]:
-    body = json.dumps(
-        {"type": "about:blank", "title": code, "status": status, "code": code, "detail": detail},
-        ensure_ascii=False,
-    ).encode()
-    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
-    if close:
-        headers.append((b"connection", b"close"))
-    return (
-        {"type": "http.response.start", "status": status, "headers": headers},
-        {"type": "http.response.body", "body": body},
-    )
+_CLOSE = [(b"connection", b"close")]
 
 
-class RequestBody:
+class RequestBody(Middleware):
     """Every request's body bounded by its route's cap (413 when the declared length is already
     over it, or as soon as the received bytes are); an answer sent before the body was received
     in full drops the rest first (up to the global cap) and closes the connection."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         settings = get_settings()
         headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").decode("latin-1")
@@ -177,7 +160,7 @@ class RequestBody:
         body.complete = declared == b"0" or (not declared and b"transfer-encoding" not in headers)
         detail = f"请求体超过 {_size(cap)} 的上限"
         if declared.isdigit() and int(declared) > cap:
-            await self._answer(send, body, *_problem(413, "too_large", detail, close=True), settings)
+            await self._answer(send, body, *problem_messages(413, "too_large", detail, _CLOSE), settings)
             return
         scope[SCOPE_KEY] = body
         started = False
@@ -195,7 +178,7 @@ class RequestBody:
             await self.app(scope, body.receive, send_after_body)
         except TooLarge:
             if not started:
-                await self._answer(send, body, *_problem(413, "too_large", detail, close=True), settings)
+                await self._answer(send, body, *problem_messages(413, "too_large", detail, _CLOSE), settings)
         finally:
             body.close()
 

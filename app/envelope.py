@@ -10,7 +10,9 @@ from __future__ import annotations
 import copy
 import json
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from app.asgi import Answer, Middleware
 
 API = "/api/v1/"
 GOV = "/gov/v1/"
@@ -31,37 +33,26 @@ def wrap(status: int, media_type: str, body: bytes) -> dict:
     }
 
 
-class GovEnvelope:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class GovEnvelope(Middleware):
+    def handles(self, scope: Scope) -> bool:
+        return scope["type"] == "http" and scope["path"].startswith(GOV)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(GOV):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         # In place, so the outer middleware sees the route; raw_path keeps what the caller sent.
         scope["nianbao.original_path"] = scope["path"]
         scope["path"] = API + scope["path"][len(GOV) :]
-        start: Message = {}
-        chunks: list[bytes] = []
+        answer = Answer()
 
         async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body"):
+            answer.keep(message)
+            if message["type"] == "http.response.start" or message.get("more_body"):
                 return
             headers = [
-                (k, v)
-                for k, v in start.get("headers", [])
-                if k.lower() not in (b"content-type", b"content-length")
+                (k, v) for k, v in answer.headers if k.lower() not in (b"content-type", b"content-length")
             ]
-            media_type = dict(start.get("headers", [])).get(b"content-type", b"").decode("latin-1")
-            body = b"".join(chunks)
-            if "json" in media_type or start["status"] >= 400:
-                body = json.dumps(wrap(start["status"], media_type, body), ensure_ascii=False).encode()
+            media_type, body, status = answer.media_type(), answer.body, answer.start["status"]
+            if "json" in media_type or status >= 400:
+                body = json.dumps(wrap(status, media_type, body), ensure_ascii=False).encode()
                 media_type = "application/json"
             headers += [(b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode())]
             await send({"type": "http.response.start", "status": 200, "headers": headers})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -11,6 +10,7 @@ import uuid
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.asgi import Answer, Middleware, problem_messages
 from app.db import get_engine
 from app.services import idempotency, telemetry
 
@@ -18,16 +18,10 @@ log = logging.getLogger("nianbao.http")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
-class RequestContext:
+class RequestContext(Middleware):
     """X-Request-ID in (when sane) and out, one JSON log line and the metrics of every request."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         sent = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = sent if _SAFE_ID.match(sent) else uuid.uuid4().hex
         token = telemetry.request_id.set(rid)
@@ -64,50 +58,30 @@ class RequestContext:
             telemetry.request_id.reset(token)
 
 
-def problem_bytes(status: int, code: str, detail: str) -> bytes:
-    body = {"type": "about:blank", "title": code, "status": status, "code": code, "detail": detail}
-    return json.dumps(body, ensure_ascii=False).encode()
-
-
-async def send_problem(send: Send, status: int, code: str, detail: str, headers: list | None = None) -> None:
-    body = problem_bytes(status, code, detail)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-                *(headers or []),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
-class Admission:
+class Admission(Middleware):
     """At most `limit` requests with a body (submissions) in one process, running or waiting
     their turn, whatever their method: the queue in front of the request threads is bounded, and
     one more is answered 503 `busy` with Retry-After at once; its body is received and dropped."""
 
     def __init__(self, app: ASGIApp, limit: int, retry_after: int, max_body: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.limit = limit
         self.retry_after = retry_after
         self.max_body = max_body
         self.pending = 0  # changed only on the event loop's thread
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not has_body(scope):
-            await self.app(scope, receive, send)
-            return
+    def handles(self, scope: Scope) -> bool:
+        return scope["type"] == "http" and has_body(scope)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.pending >= self.limit:
             telemetry.BUSY.labels("queue").inc()
             # The connection is closed (the caller waits before it comes back), and a connection
             # closed on a body not yet received is reset, losing the answer with it: drop it first.
             await _drop_body(receive, self.max_body)
             retry = [(b"retry-after", str(self.retry_after).encode()), (b"connection", b"close")]
-            await send_problem(send, 503, "busy", "当前提交较多，请稍后重试", retry)
+            for message in problem_messages(503, "busy", "当前提交较多，请稍后重试", retry):
+                await send(message)
             return
         self.pending += 1
         try:
@@ -134,27 +108,19 @@ async def _drop_body(receive: Receive, limit: int) -> None:
             return
 
 
-class IdempotencyRecorder:
+class IdempotencyRecorder(Middleware):
     """Keeps the answer of a request that holds an Idempotency-Key (app/routes/idempotency.py
     decides that, once the caller is authenticated), so a retry gets it again."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def handles(self, scope: Scope) -> bool:
         keyed = scope["type"] == "http" and b"idempotency-key" in dict(scope["headers"])
-        if not keyed or scope["method"] != "POST":
-            await self.app(scope, receive, send)
-            return
-        start: Message = {}
-        chunks: list[bytes] = []
+        return keyed and scope["method"] == "POST"
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = Answer()
 
         async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
+            answer.keep(message)
             await send(message)
 
         engine = get_engine()
@@ -167,7 +133,6 @@ class IdempotencyRecorder:
             raise
         if (held := scope.get(idempotency.SCOPE_KEY)) is None:
             return
-        headers = dict(start.get("headers", []))
-        media_type = headers.get(b"content-type", b"application/json").decode("latin-1")
-        answer = idempotency.Stored(start.get("status", 500), media_type, b"".join(chunks))
-        await anyio.to_thread.run_sync(lambda: idempotency.finish(engine=engine, held=held, answer=answer))
+        media_type = answer.media_type(b"application/json")
+        stored = idempotency.Stored(answer.start.get("status", 500), media_type, answer.body)
+        await anyio.to_thread.run_sync(lambda: idempotency.finish(engine=engine, held=held, answer=stored))

@@ -12,8 +12,9 @@ import secrets
 from pathlib import Path
 
 from fastapi import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from app.asgi import Middleware
 from app.config import get_settings
 from app.errors import CSRF_REFUSED, ProblemError
 
@@ -45,16 +46,13 @@ def secret_key() -> str:
         return key
 
 
-class SecureCookieOverHttps:
+class SecureCookieOverHttps(Middleware):
     """Marks the session cookie Secure when the request came over https."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def handles(self, scope: Scope) -> bool:
+        return scope["type"] == "http" and scope.get("scheme") == "https"
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("scheme") != "https":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def secure(message: Message) -> None:
             if message["type"] == "http.response.start":

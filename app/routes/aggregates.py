@@ -15,6 +15,7 @@ from app.routes import downloads
 from app.routes.access import CallerDep
 from app.routes.params import Year
 from app.services import aggregates, coverage, findings, tabular
+from app.services.aggregates import Selection
 
 router = APIRouter(prefix="/api/v1", tags=["aggregates"], route_class=SessionRoute)
 
@@ -57,14 +58,8 @@ def _aggregate(
         session=session,
         figures=aggregates.parse_figures(figures),
         group_by=[g for g in group_by.split(",") if g],
-        tree=tree,
+        selection=Selection(caller.region_scope, tree, region, year, year_from, year_to, scope),
         region_level=region_level,
-        region=region,
-        year=year,
-        year_from=year_from,
-        year_to=year_to,
-        scope=scope,
-        within=caller.region_scope,
         with_total=total or as_file,
     )
 
@@ -92,17 +87,8 @@ def _findings(
     ] = None,
     severity: Literal["error", "warning", "info"] | None = None,
 ) -> FindingsResult:
-    return findings.in_scope(
-        session=session,
-        tree=tree,
-        region=region,
-        year=year,
-        year_from=year_from,
-        year_to=year_to,
-        rule=rule,
-        severity=severity,
-        within=caller.region_scope,
-    )
+    selection = Selection(caller.region_scope, tree, region, year, year_from, year_to, scope="all")
+    return findings.in_scope(session=session, selection=selection, rule=rule, severity=severity)
 
 
 def _sums_sheet(result: AggregateResult) -> tabular.Sheet:

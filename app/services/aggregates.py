@@ -117,32 +117,38 @@ def region_filter(tree: str, region: str | None) -> tuple[Any, str | None]:
     return level_column(tree, level) == found.code, level
 
 
-def report_filters(
-    *,
-    tree: str,
-    region: str | None,
-    year: int | None,
-    year_from: int | None,
-    year_to: int | None,
-    scope: str,
-    within: RegionScope,
-) -> tuple[list[Any], str | None]:
+@dataclass(frozen=True)
+class Selection:
+    """Which latest reports a sum, a list of findings or a coverage reads: those in the caller's
+    scope (`within`), under a region of a tree, of a year or a range of years; the bodies' own
+    (`body`), the 汇总 ones (`area`) or both (`all`)."""
+
+    within: RegionScope
+    tree: str = "geo"
+    region: str | None = None
+    year: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    scope: str = "body"
+
+
+def report_filters(selection: Selection) -> tuple[list[Any], str | None]:
     """The WHERE clauses every aggregate and coverage query shares, the caller's scope first."""
     where: list[Any] = [Report.is_latest]
-    visible = scoping.clause(within)
+    visible = scoping.clause(selection.within)
     if visible is not None:
         where.append(visible)
-    if scope == "area":
+    if selection.scope == "area":
         where.append(col(Report.scope) == Scope.AREA.value)
-    elif scope == "body":
+    elif selection.scope == "body":
         where.append(or_(col(Report.scope).is_(None), col(Report.scope) != Scope.AREA.value))
-    if year is not None:
-        where.append(Report.year == year)
-    if year_from is not None:
-        where.append(Report.year >= year_from)  # type: ignore[operator]
-    if year_to is not None:
-        where.append(Report.year <= year_to)  # type: ignore[operator]
-    clause, level = region_filter(tree, region)
+    if selection.year is not None:
+        where.append(Report.year == selection.year)
+    if selection.year_from is not None:
+        where.append(Report.year >= selection.year_from)  # type: ignore[operator]
+    if selection.year_to is not None:
+        where.append(Report.year <= selection.year_to)  # type: ignore[operator]
+    clause, level = region_filter(selection.tree, selection.region)
     if clause is not None:
         where.append(clause)
     return where, level
@@ -225,22 +231,15 @@ def aggregate(
     session: Session,
     figures: list[Cell],
     group_by: list[str],
-    tree: str = "geo",
+    selection: Selection,
     region_level: str | None = None,
-    region: str | None = None,
-    year: int | None = None,
-    year_from: int | None = None,
-    year_to: int | None = None,
-    scope: str = "body",
-    within: RegionScope,
     with_total: bool = False,
 ) -> AggregateResult:
     """Sums of the figures per group: GROUP BY queries over reports, figures and flags; only the
     reports in the caller's scope count. With `with_total`, the same sums over the whole scope
     (the 合计 a page and a download show)."""
-    where, filter_level = report_filters(
-        tree=tree, region=region, year=year, year_from=year_from, year_to=year_to, scope=scope, within=within
-    )
+    where, filter_level = report_filters(selection)
+    tree = selection.tree
     keys: list[Any] = []
     level = None
     if "region" in group_by:
@@ -333,23 +332,12 @@ def aggregate(
         )
     extra: dict[str, Any] = {}
     if with_total and keys:
-        whole = aggregate(
-            session=session,
-            figures=figures,
-            group_by=[],
-            tree=tree,
-            region=region,
-            year=year,
-            year_from=year_from,
-            year_to=year_to,
-            scope=scope,
-            within=within,
-        )
+        whole = aggregate(session=session, figures=figures, group_by=[], selection=selection)
         extra["total"] = whole.rows[0] if whole.rows else None
     return AggregateResult(
         tree=tree,
         region_level=level,
-        scope=scope,
+        scope=selection.scope,
         figures=[FigureInfo(code=c.code, label=c.label, kind=c.kind.value) for c in figures],
         rows=rows,
         **extra,

@@ -92,14 +92,8 @@ def correct(
     item.correction = bulk.Correction(cells=sorted(changed), of_report=report.id)  # type: ignore[arg-type]
     [outcome] = bulk.ingest(session=session, items=[item], caller=caller)
     if outcome.created:
-        audit.record(
-            session=session,
-            actor=caller.label,
-            action="figures.correct",
-            report_id=outcome.report_id,
-            target=f"{report.organ} {report.year}",
-            detail={"from": report.id, "cells": changed, "note": note},
-        )
+        detail = {"from": report.id, "cells": changed, "note": note}
+        _record(session, caller, "figures.correct", outcome.report_id, report, detail)
     return reports.get(
         session=session, report_id=outcome.report_id, within=caller.region_scope
     ), outcome.created
@@ -121,13 +115,16 @@ def set_state(*, session: Session, report: Report, state: str, note: str, caller
         report.state_note = note or None
     # resubmitted keeps what was asked, so it stays beside the answer
     session.add(report)
-    audit.record(
-        session=session,
-        actor=caller.label,
-        action="report.state",
-        report_id=report.id,
-        target=f"{report.organ} {report.year}",
-        detail={"from": before, "to": state, "note": note},
-    )
+    _record(session, caller, "report.state", report.id, report, {"from": before, "to": state, "note": note})
     session.flush()
     return report
+
+
+def _record(
+    session: Session, caller: Caller, action: str, report_id: int | None, report: Report, detail: dict
+) -> None:
+    """An edit of a report in the audit: by the caller, on this body's report of this year."""
+    target = f"{report.organ} {report.year}"
+    audit.record(
+        session=session, actor=caller.label, action=action, report_id=report_id, target=target, detail=detail
+    )

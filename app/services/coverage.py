@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.models.aggregates import CoverageBody, CoverageResult
 from app.models.tables import Report
 from app.rules.narrative import BodyKind, body_kind
-from app.services.aggregates import region_ref, report_filters
+from app.services.aggregates import Selection, region_ref, report_filters
 from app.services.bodies import identity, registered_under
 from app.services.gazetteer import full_code
 from app.services.scope import RegionScope
@@ -44,9 +44,7 @@ def coverage(
     """Every registered body that must publish, and every body that published for this year or an
     earlier one (of those in the caller's scope); 逾期 from the publication date, or else from the
     signing date (a report signed after the deadline cannot have been published before it)."""
-    where, _ = report_filters(
-        tree=tree, region=region, year=None, year_from=None, year_to=year, scope="all", within=within
-    )
+    where, _ = report_filters(Selection(within=within, tree=tree, region=region, year_to=year, scope="all"))
     query = select(  # type: ignore[call-overload]
         col(Report.id),
         col(Report.organ),

@@ -8,8 +8,7 @@ from app.errors import ProblemError
 from app.models.findings import FindingInScope, FindingsResult
 from app.models.tables import FindingRow, Report
 from app.rules.catalogue import RULES_BY_ID
-from app.services.aggregates import region_ref, report_filters
-from app.services.scope import RegionScope
+from app.services.aggregates import Selection, region_ref, report_filters
 
 MAX_FINDINGS = 100_000  # a province's year with many errors still fits; past it `truncated` says so
 SEVERITIES = ("error", "warning", "info")
@@ -18,22 +17,14 @@ SEVERITIES = ("error", "warning", "info")
 def in_scope(
     *,
     session: Session,
-    tree: str = "geo",
-    region: str | None = None,
-    year: int | None = None,
-    year_from: int | None = None,
-    year_to: int | None = None,
+    selection: Selection,
     rule: str | None = None,
     severity: str | None = None,
-    scope: str = "all",
     limit: int = MAX_FINDINGS,
-    within: RegionScope,
 ) -> FindingsResult:
     """One row per finding of the latest version of each body's report in the caller's scope,
     region and rule in order."""
-    where, _ = report_filters(
-        tree=tree, region=region, year=year, year_from=year_from, year_to=year_to, scope=scope, within=within
-    )
+    where, _ = report_filters(selection)
     if rule and rule not in RULES_BY_ID:
         raise ProblemError(422, "unknown_rule", f"没有代码为 {rule} 的规则，规则见 /api/v1/rules")
     if rule:
@@ -71,7 +62,7 @@ def in_scope(
                 report_id=row[0],
                 organ=row[1],
                 year=row[2],
-                region=region_ref(row[3], tree) if row[3] else None,
+                region=region_ref(row[3], selection.tree) if row[3] else None,
                 rule=row[4],
                 rule_title=found.title if found else row[4],
                 severity=row[5],
@@ -85,4 +76,4 @@ def in_scope(
                 hint=row[13],
             )
         )
-    return FindingsResult(tree=tree, total=len(items), truncated=len(rows) > limit, items=items)
+    return FindingsResult(tree=selection.tree, total=len(items), truncated=len(rows) > limit, items=items)

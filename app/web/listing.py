@@ -30,7 +30,16 @@ class Filters:
     notes: list[str] = field(default_factory=list)  # filters that could not be used, in words
 
     @classmethod
-    def parse(cls, *, year: str, region: str, organ: str, errors: str, page: str, state: str = "") -> Filters:
+    def parse(
+        cls,
+        *,
+        year: str = "",
+        region: str = "",
+        organ: str = "",
+        errors: str = "",
+        page: str = "1",
+        state: str = "",
+    ) -> Filters:
         """A form sends every field, empty ones too; what cannot be used is said, not a 422."""
         found = cls(organ=organ.strip()[:200])
         year = year.strip()

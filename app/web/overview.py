@@ -23,7 +23,7 @@ from app.services import aggregates, coverage, regions, reports
 from app.services.gazetteer import gazetteer
 from app.services.scope import RegionScope
 from app.web.charts import PALETTE, Series, bar_chart
-from app.web.overview_list import LIST_LIMIT, ORDERS, SEVERITIES, STATES, ListFilters
+from app.web.overview_list import LIST_LIMIT, ORDERS, SEVERITIES, STATES, ListFilters, ListQuery
 
 _RESULT_ROWS = tuple(
     dict.fromkeys(
@@ -255,14 +255,9 @@ def _list(session: Session, state: OverviewState, within: RegionScope) -> None:
     """The reports under the region (or, 未定, under none) in the years, filtered and sorted; 逾期
     are the late ones of the coverage shown."""
     picked = state.filters
+    region = None if picked.unplaced else state.region_code
     where, _ = aggregates.report_filters(
-        tree=state.used_tree or "geo",
-        region=None if picked.unplaced else state.region_code,
-        year=None,
-        year_from=state.start,
-        year_to=state.end,
-        scope="all",
-        within=within,
+        _selection(state, within, state.used_tree or "geo", region, scope="all")
     )
     late = {b.report_id for c in state.coverage for b in c.late if b.report_id} if picked.late else None
     state.listed_total, state.listed = reports.filtered(
@@ -279,44 +274,31 @@ def _list(session: Session, state: OverviewState, within: RegionScope) -> None:
     state.listed_shown = True
 
 
-def build(
-    *,
-    session: Session,
-    region: str,
-    tree: str,
-    start: str,
-    end: str,
-    within: RegionScope,
-    rule: str = "",
-    severity: str = "",
-    report_state: str = "",
-    late: str = "",
-    unplaced: str = "",
-    sort: str = "",
-) -> OverviewState:
-    state = OverviewState(query=region.strip()[:100], tree=tree if tree in ("geo", "xpcc") else "auto")
+@dataclass
+class OverviewQuery(ListQuery):
+    """What the page was asked, every value as typed: `build` reads each leniently (a value that
+    cannot be used is said on the page)."""
+
+    region: str = ""
+    tree: str = "auto"
+    start: str = ""
+    end: str = ""
+
+
+def build(*, session: Session, query: OverviewQuery, within: RegionScope) -> OverviewState:
+    state = OverviewState(
+        query=query.region.strip()[:100], tree=query.tree if query.tree in ("geo", "xpcc") else "auto"
+    )
     state.suggestions = _suggestions()
-    state.start = _year(start, "起始年度", state.notes)
-    state.end = _year(end, "截止年度", state.notes)
+    state.start = _year(query.start, "起始年度", state.notes)
+    state.end = _year(query.end, "截止年度", state.notes)
     if state.start and state.end and state.start > state.end:
         state.start, state.end = state.end, state.start
-    state.filters = ListFilters.parse(
-        rule=rule,
-        severity=severity,
-        state=report_state,
-        late=late,
-        unplaced=unplaced,
-        sort=sort,
-        notes=state.notes,
-    )
+    state.filters = ListFilters.parse(query, state.notes)
     if state.filters.unplaced and state.filters.late:
         state.notes.append("未定地区的报告不计算逾期，“逾期”已忽略")
         state.filters.late = False
-    if not state.query:
-        if state.filters.unplaced:
-            _list(session, state, within)
-        return state
-    code, used_tree = _place(state.query, state.tree, state.notes)
+    code, used_tree = _place(state.query, state.tree, state.notes) if state.query else (None, "")
     if code is None:
         if state.filters.unplaced:
             _list(session, state, within)
@@ -326,17 +308,10 @@ def build(
     state.region_name = found.name_in(used_tree) if found else code
     figures = aggregates.parse_figures(",".join(FIGURES))
 
+    selection = _selection(state, within, used_tree, code, scope="body")
+
     def sums(group_by: list[str]) -> AggregateResult:
-        return aggregates.aggregate(
-            session=session,
-            figures=figures,
-            group_by=group_by,
-            tree=used_tree,
-            region=code,
-            year_from=state.start,
-            year_to=state.end,
-            within=within,
-        )
+        return aggregates.aggregate(session=session, figures=figures, group_by=group_by, selection=selection)
 
     try:
         by_child, whole, by_year = sums(["region"]), sums([]), sums(["year"])
@@ -347,12 +322,9 @@ def build(
         _line(row, row.region.name, row.region.code) for row in by_child.rows if row.region is not None
     ]
     for line in state.lines:
-        down: dict[str, str | int] = {"region": line.code, "tree": used_tree}
-        if state.start:
-            down["start"] = state.start
-        if state.end:
-            down["end"] = state.end
-        line.href = "/overview?" + urlencode(down)
+        line.href = "/overview?" + urlencode(
+            {"region": line.code, "tree": used_tree, **_years(state, "start", "end")}
+        )
     if whole.rows:
         state.total = _line(whole.rows[0], "合计", code)
         state.own_level = state.total.reports - sum(line.reports for line in state.lines)
@@ -365,23 +337,28 @@ def build(
         for year in _coverage_years(state, by_year)
     ]
     _list(session, state, within)
-    params: dict[str, str | int] = {
+    params = {
         "figures": ",".join(FIGURES),
         "group_by": "region",
         "tree": used_tree,
         "region": code,
+        **_years(state, "year_from", "year_to"),
     }
-    if state.start:
-        params["year_from"] = state.start
-    if state.end:
-        params["year_to"] = state.end
-    scope: dict[str, str | int] = {"region": code, "tree": used_tree, "format": "xlsx"}
-    if state.start:
-        scope["year_from"] = state.start
-    if state.end:
-        scope["year_to"] = state.end
+    scope = {"region": code, "tree": used_tree, "format": "xlsx", **_years(state, "year_from", "year_to")}
     state.findings_download = "/api/v1/findings?" + urlencode(scope)
     state.downloads = {
         fmt: "/api/v1/aggregates?" + urlencode({**params, "format": fmt}) for fmt in ("xlsx", "csv")
     }
     return state
+
+
+def _selection(
+    state: OverviewState, within: RegionScope, tree: str, region: str | None, *, scope: str
+) -> aggregates.Selection:
+    """The reports under the region (none: every one) in the years asked for."""
+    return aggregates.Selection(within, tree, region, year_from=state.start, year_to=state.end, scope=scope)
+
+
+def _years(state: OverviewState, first: str, last: str) -> dict[str, str | int]:
+    """The years asked for, under the names the link's target reads them by (none when open)."""
+    return {name: year for name, year in ((first, state.start), (last, state.end)) if year}

@@ -20,6 +20,18 @@ _YES, _NO = {"1", "on", "true", "yes", "是"}, {"", "0", "off", "false", "no", "
 
 
 @dataclass
+class ListQuery:
+    """The report list's filters as the page's form sends them, every value as typed."""
+
+    rule: str = ""
+    severity: str = ""
+    state: str = ""
+    late: str = ""
+    unplaced: str = ""
+    sort: str = ""
+
+
+@dataclass
 class ListFilters:
     """The report list's filters, read leniently: a value that cannot be used is said and ignored."""
 
@@ -35,28 +47,30 @@ class ListFilters:
         return bool(self.rule or self.severity or self.state or self.late or self.unplaced)
 
     @classmethod
-    def parse(
-        cls, *, rule: str, severity: str, state: str, late: str, unplaced: str, sort: str, notes: list[str]
-    ) -> ListFilters:
+    def parse(cls, query: ListQuery, notes: list[str]) -> ListFilters:
         found = cls()
-        rule, severity, state, sort = (v.strip()[:40] for v in (rule, severity, state, sort))
-        if rule.upper() in RULES_BY_ID:
-            found.rule = rule.upper()
-        elif rule:
-            notes.append(f"规则“{rule}”不存在，已忽略（规则编号见 /api/v1/rules）")
-        if severity in SEVERITIES:
-            found.severity = severity
-        elif severity:
-            notes.append(f"严重程度“{severity}”无法识别，已忽略（可选：错误、警告、提示）")
-        if state in STATES:
-            found.state = state
-        elif state:
-            notes.append(f"审核状态“{state}”无法识别，已忽略")
-        if sort in ORDERS:
-            found.order = sort
-        elif sort:
-            notes.append(f"排序“{sort}”无法识别，已按最新上传在前排列")
-        for name, value, word in (("late", late, "逾期"), ("unplaced", unplaced, "未定")):
+        rule, severity, state, sort = (
+            v.strip()[:40] for v in (query.rule, query.severity, query.state, query.sort)
+        )
+        # (the field, the value as a choice, the value as given, the choices, what an unknown one is said as)
+        choices = (
+            ("rule", rule.upper(), rule, RULES_BY_ID, "规则“{}”不存在，已忽略（规则编号见 /api/v1/rules）"),
+            (
+                "severity",
+                severity,
+                severity,
+                SEVERITIES,
+                "严重程度“{}”无法识别，已忽略（可选：错误、警告、提示）",
+            ),
+            ("state", state, state, STATES, "审核状态“{}”无法识别，已忽略"),
+            ("order", sort, sort, ORDERS, "排序“{}”无法识别，已按最新上传在前排列"),
+        )
+        for name, choice, given, known, unknown in choices:
+            if choice in known:
+                setattr(found, name, choice)
+            elif given:
+                notes.append(unknown.format(given))
+        for name, value, word in (("late", query.late, "逾期"), ("unplaced", query.unplaced, "未定")):
             text = value.strip().lower()[:10]
             if text in _YES:
                 setattr(found, name, True)

@@ -1,14 +1,17 @@
 """Pages for clerks and supervisors: check a report, browse stored ones, compare versions.
 
 Thin like the API routes: read the request, call the same services, render a template. Errors
-the caller made are shown on the page in Chinese, never as JSON.
+the caller made are shown on the page in Chinese, never as JSON: one a page has nothing to add to
+(no such report, no LibreOffice) is left to the application's handler, which answers every page's
+problem with the error page.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
@@ -43,6 +46,13 @@ __all__ = ["error_page", "install", "is_page"]
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse, route_class=SessionRoute)
 
 FormDep = Annotated[CheckForm, Depends(read_check_form)]
+RegistryUpload = Annotated[RegistryForm, Depends(read_registry_form)]
+MustPublish = Annotated[bool, Depends(read_must_publish)]
+MergeInto = Annotated[int, Depends(read_merge_into)]
+SplitAlias = Annotated[str, Depends(read_split_alias)]
+# the lists' filters, each read from the query leniently
+ListAsked = Annotated[listing.Filters, Depends(listing.Filters.parse)]
+OverviewAsked = Annotated[overview.OverviewQuery, Depends()]
 
 
 def install(app: FastAPI) -> None:
@@ -102,30 +112,14 @@ def check_report(request: Request, form: FormDep, session: SessionDep, caller: C
 
 
 @router.get("/reports")
-def list_page(
-    request: Request,
-    session: SessionDep,
-    caller: CallerDep,
-    year: str = "",
-    region: str = "",
-    organ: str = "",
-    errors: str = "",
-    state: str = "",
-    page: str = "1",
-) -> HTMLResponse:
-    filters = listing.Filters.parse(
-        year=year, region=region, organ=organ, errors=errors, page=page, state=state
-    )
+def list_page(request: Request, session: SessionDep, caller: CallerDep, filters: ListAsked) -> HTMLResponse:
     result = listing.search(session=session, filters=filters, within=caller.region_scope)
     return _page(request, "reports.html", filters=filters, result=result)
 
 
 @router.get("/reports/{report_id}")
 def report_page(request: Request, report_id: Id, session: SessionDep, caller: CallerDep) -> HTMLResponse:
-    try:
-        report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
-    except ProblemError as exc:
-        return _page(request, "error.html", exc.status, problem=exc)
+    report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
     return _report(request, session, caller, report)
 
 
@@ -164,11 +158,8 @@ def export_download(
     request: Request, report_id: Id, session: SessionDep, caller: CallerDep, format: str = "docx"
 ) -> Response:
     """The 核对意见 download of the report page; its problems (no LibreOffice) as a page."""
-    try:
-        report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
-        made = export.export(report=report, fmt=format, checked_at=report.created_at)
-    except ProblemError as exc:
-        return _page(request, "error.html", exc.status, problem=exc)
+    report = reports.get(session=session, report_id=report_id, within=caller.region_scope)
+    made = export.export(report=report, fmt=format, checked_at=report.created_at)
     return downloads.attachment(request, made.data, format, f"report-{report_id}", title=made.filename)
 
 
@@ -192,7 +183,7 @@ def report_region(
         )
     except ProblemError as exc:
         if exc.status == 404:
-            return _page(request, "error.html", exc.status, problem=exc)
+            raise
         stored = reports.get(session=session, report_id=report_id, within=caller.region_scope)
         return _report(request, session, caller, stored, exc.status, problem=exc)
     return _report(request, session, caller, report, placed=True)
@@ -203,11 +194,8 @@ def compare_page(
     request: Request, session: SessionDep, caller: CallerDep, a: IdQuery, b: IdQuery
 ) -> HTMLResponse:
     """Two versions side by side; the cells that differ are marked in both."""
-    try:
-        old = reports.get(session=session, report_id=a, within=caller.region_scope)
-        new = reports.get(session=session, report_id=b, within=caller.region_scope)
-    except ProblemError as exc:
-        return _page(request, "error.html", exc.status, problem=exc)
+    old = reports.get(session=session, report_id=a, within=caller.region_scope)
+    new = reports.get(session=session, report_id=b, within=caller.region_scope)
     if (old.version or 0) > (new.version or 0):
         old, new = new, old
     diff = changes(old, new)
@@ -223,36 +211,11 @@ def compare_page(
 
 @router.get("/overview")
 def overview_page(
-    request: Request,
-    session: SessionDep,
-    caller: CallerDep,
-    region: str = "",
-    tree: str = "auto",
-    start: str = "",
-    end: str = "",
-    rule: str = "",
-    severity: str = "",
-    state: str = "",
-    late: str = "",
-    unplaced: str = "",
-    sort: str = "",
+    request: Request, session: SessionDep, caller: CallerDep, query: OverviewAsked
 ) -> HTMLResponse:
     """Sums, coverage and the report list of a region; every filter is read leniently (a value
     that cannot be used is said on the page)."""
-    found = overview.build(
-        session=session,
-        region=region,
-        tree=tree,
-        start=start,
-        end=end,
-        within=caller.region_scope,
-        rule=rule,
-        severity=severity,
-        report_state=state,
-        late=late,
-        unplaced=unplaced,
-        sort=sort,
-    )
+    found = overview.build(session=session, query=query, within=caller.region_scope)
     return _page(request, "overview.html", state=found)
 
 
@@ -280,10 +243,7 @@ def _bodies(
 
 @router.post("/bodies")
 def bodies_upload(
-    request: Request,
-    session: SessionDep,
-    caller: CallerDep,
-    form: Annotated[RegistryForm, Depends(read_registry_form)],
+    request: Request, session: SessionDep, caller: CallerDep, form: RegistryUpload
 ) -> HTMLResponse:
     if form.problem is not None:
         return _bodies(request, session, caller, problem=form.problem, status_code=form.problem.status)
@@ -297,59 +257,40 @@ def bodies_upload(
 
 @router.post("/bodies/{body_id}")
 def body_toggle(
-    request: Request,
-    body_id: Id,
-    session: SessionDep,
-    caller: CallerDep,
-    must: Annotated[bool, Depends(read_must_publish)],
+    request: Request, body_id: Id, session: SessionDep, caller: CallerDep, must: MustPublish
 ) -> HTMLResponse:
     """Must publish, or not: one button per row (the form sends must_publish=1 or 0)."""
-    try:
-        changed = bodies.change(
-            session=session,
-            body_id=body_id,
-            changes=BodyChange(must_publish=must),
-            actor=caller.label,
-            within=caller.region_scope,
-        )
-    except ProblemError as exc:
-        return _bodies(request, session, caller, problem=exc, status_code=exc.status)
-    return _bodies(request, session, caller, changed=changed)
+    changes = BodyChange(must_publish=must)
+    return _edit(request, session, caller, "changed", bodies.change, body_id=body_id, changes=changes)
 
 
 @router.post("/bodies/{body_id}/merge")
 def body_merge(
-    request: Request,
-    body_id: Id,
-    session: SessionDep,
-    caller: CallerDep,
-    into: Annotated[int, Depends(read_merge_into)],
+    request: Request, body_id: Id, session: SessionDep, caller: CallerDep, into: MergeInto
 ) -> HTMLResponse:
     """Two rows that are one body: this one's names go to the body chosen, its reports follow."""
-    try:
-        if not into:
-            raise ProblemError(422, "empty_form", "请填写要合并到的机关编号")
-        edited = body_edits.merge(
-            session=session, body_id=body_id, into=into, actor=caller.label, within=caller.region_scope
-        )
-    except ProblemError as exc:
-        return _bodies(request, session, caller, problem=exc, status_code=exc.status)
-    return _bodies(request, session, caller, merged=edited)
+    if not into:
+        empty = ProblemError(422, "empty_form", "请填写要合并到的机关编号")
+        return _bodies(request, session, caller, problem=empty, status_code=empty.status)
+    return _edit(request, session, caller, "merged", body_edits.merge, body_id=body_id, into=into)
 
 
 @router.post("/bodies/{body_id}/split")
 def body_split(
-    request: Request,
-    body_id: Id,
-    session: SessionDep,
-    caller: CallerDep,
-    alias: Annotated[str, Depends(read_split_alias)],
+    request: Request, body_id: Id, session: SessionDep, caller: CallerDep, alias: SplitAlias
 ) -> HTMLResponse:
     """An alias that is another body becomes a row of its own."""
+    return _edit(request, session, caller, "split", body_edits.split, body_id=body_id, alias=alias)
+
+
+def _edit(
+    request: Request, session: SessionDep, caller: Caller, said: str, edit: Callable[..., object], **args: Any
+) -> HTMLResponse:
+    """An edit of a registered body, made in the caller's name within the caller's scope; the
+    registry page then says what it did (as `said`), or the problem it met, above the list."""
     try:
-        edited = body_edits.split(
-            session=session, body_id=body_id, alias=alias, actor=caller.label, within=caller.region_scope
-        )
+        done = edit(session=session, actor=caller.label, within=caller.region_scope, **args)
     except ProblemError as exc:
         return _bodies(request, session, caller, problem=exc, status_code=exc.status)
-    return _bodies(request, session, caller, split=edited)
+    shown: dict[str, Any] = {said: done}
+    return _bodies(request, session, caller, **shown)
