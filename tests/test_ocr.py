@@ -147,6 +147,18 @@ def test_the_default_install_reads_scans():
     assert ocr.available()
 
 
+def test_the_engine_reuses_its_buffers_from_page_to_page():
+    """Detection and recognition run with ONNX Runtime's memory arena on, with the models and
+    threads RapidOCR chose."""
+    engine = ocr._engine(2)
+    for session in (engine.text_det.infer.session, engine.text_rec.session.session):
+        options = session.get_session_options()
+        assert options.enable_cpu_mem_arena
+        assert (options.intra_op_num_threads, options.inter_op_num_threads) == (2, 1)
+    assert engine.text_det.infer.session._model_path.endswith("ch_PP-OCRv4_det_infer.onnx")
+    assert engine.text_rec.session.session._model_path.endswith("ch_PP-OCRv4_rec_infer.onnx")
+
+
 def test_a_scan_beyond_the_page_cap_is_413(monkeypatch, scans):
     monkeypatch.setattr(get_settings(), "ocr_max_pages", 3)  # the scan has 4 pages
     with pytest.raises(Exception) as raised:

@@ -86,12 +86,36 @@ def _require() -> None:
 def _engine(threads: int) -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(
+    engine = RapidOCR(
         use_cls=False,  # upright scans; the angle classifier costs time and flips digits
         intra_op_num_threads=threads,
         inter_op_num_threads=1,
         print_verbose=False,
     )
+    _reuse_buffers(engine, threads)
+    return engine
+
+
+def _reuse_buffers(engine: Any, threads: int) -> None:
+    """Rebuild the detection and recognition sessions with ONNX Runtime's CPU memory arena on.
+
+    RapidOCR turns the arena off, so every page allocates the detector's large buffers afresh;
+    reused, a page takes about 10% less time. Each session is rebuilt from the model RapidOCR
+    chose. The OCR child keeps about 500 MB more meanwhile (within ocr_memory_mb), and retires
+    after its file as before.
+    """
+    import onnxruntime
+
+    for holder in (engine.text_det.infer, engine.text_rec.session):  # RapidOCR's OrtInferSession
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 4
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.enable_cpu_mem_arena = True
+        holder.session = onnxruntime.InferenceSession(
+            holder.session._model_path, sess_options=options, providers=["CPUExecutionProvider"]
+        )
 
 
 # ---- pages to images ---------------------------------------------------------------------------
