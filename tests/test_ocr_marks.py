@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from app.config import get_settings
 from app.extract import ocr, ocr_marks
-from app.extract.ocr import Box
+from app.extract.ocr_lines import Box
 
 pytestmark = pytest.mark.ocr
 

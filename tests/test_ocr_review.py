@@ -12,7 +12,7 @@ from conftest import DATA, seed_report_json
 
 from app.draft import Status
 from app.extract.json_report import parse_report
-from app.extract.ocr import Box, lines_from_boxes, skew
+from app.extract.ocr_lines import Box, lines_from_boxes, skew
 from app.extract.ocr_review import review
 from app.extract.values import read_cell
 from app.rules.engine import validate
