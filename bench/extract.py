@@ -1,6 +1,6 @@
 """Extraction speed per format, beside the bare library call on the same file (a ratio).
 
-    .venv/bin/python bench/extract.py [--runs 7] [--ocr-runs 1] [--scans-only] [--no-api]
+    .venv/bin/python bench/extract.py [--runs 25] [--ocr-runs 1] [--scans-only] [--no-api]
                                       [--scans plain,turned,coarse]
 
 Per file, in one run: "api" is the file sent to /api/v1/validate of a real uvicorn server (read,
@@ -250,7 +250,7 @@ def main() -> None:
     from app.services import intake
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--ocr-runs", type=int, default=1, help="OCR is slow: runs per scan")
     parser.add_argument("--scans-only", action="store_true", help="only the OCR part")
     parser.add_argument("--no-api", action="store_true", help="without the uvicorn server")

@@ -200,13 +200,16 @@ def _unreadable() -> ProblemError:
     )
 
 
+# control characters no text file holds (tab, line and page breaks and ESC aside)
+_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
 def _checked(text: str) -> str:
     """Decoded text with a NUL or many control characters was binary after all."""
     if "\x00" in text:
         raise UNSUPPORTED_TYPE()
     sample = text[:8192]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v\x1b")
-    if controls > max(2, len(sample) // 100):
+    if len(_BINARY_CONTROL.findall(sample)) > max(2, len(sample) // 100):
         raise UNSUPPORTED_TYPE()
     return text
 

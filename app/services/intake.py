@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
@@ -62,7 +63,7 @@ def read(data: bytes, filename: str | None, is_json_body: bool) -> tuple[Draft, 
     return _printable(draft), Upload(data, sniffed.media_type, filename)
 
 
-_CONTROLS = {n: None for n in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0)]}
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _printable(draft: Draft) -> Draft:
@@ -70,9 +71,9 @@ def _printable(draft: Draft) -> Draft:
     cannot store NUL at all), so a file's text is stored alike on both databases."""
     return replace(
         draft,
-        organ=draft.organ.translate(_CONTROLS) if draft.organ else draft.organ,
-        title=draft.title.translate(_CONTROLS) if draft.title else draft.title,
-        narrative=draft.narrative.translate(_CONTROLS) if draft.narrative else draft.narrative,
+        organ=_CONTROLS.sub("", draft.organ) if draft.organ else draft.organ,
+        title=_CONTROLS.sub("", draft.title) if draft.title else draft.title,
+        narrative=_CONTROLS.sub("", draft.narrative) if draft.narrative else draft.narrative,
     )
 
 
