@@ -10,10 +10,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from psycopg.types.json import Json
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.draft import Draft, Finding, Severity
@@ -35,6 +38,22 @@ def _param(value: Any) -> Any:
     return Json(value) if isinstance(value, list | dict) else value
 
 
+@contextmanager
+def _driver_cursor(connection: Connection) -> Iterator[psycopg.Cursor]:
+    """psycopg's own cursor, used where SQLAlchemy's statements cost too much. A connection lost
+    under it (a backend terminated in the middle of a pipeline) is reported as SQLAlchemy reports
+    one: invalidated, so the request runs again on a new connection instead of failing with 500."""
+    driver = connection.connection.driver_connection
+    try:
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            yield cursor
+    except psycopg.OperationalError as error:
+        if not driver.broken:  # type: ignore[union-attr]
+            raise
+        connection.invalidate(error)
+        raise OperationalError(None, None, error, connection_invalidated=True) from error
+
+
 def insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> list[int]:
     """Insert rows and hand back their new ids in the order of the rows.
 
@@ -51,11 +70,13 @@ def insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> li
         f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING id"
     )
     ids = []
-    with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+    with _driver_cursor(connection) as cursor:
         values = [tuple(_param(row[c]) for c in columns) for row in rows]
         cursor.executemany(sql, values, returning=True)
         while True:
-            ids.append(cursor.fetchone()[0])
+            row = cursor.fetchone()
+            assert row is not None  # every statement returns its id
+            ids.append(row[0])
             if not cursor.nextset():
                 break
     return ids
@@ -79,12 +100,10 @@ def insert_figures(session: Session, reports: list[tuple[int, Draft]]) -> None:
     """Figures are most of the rows, so they skip per-row statement building: PostgreSQL takes
     them through COPY, SQLite through the driver's own executemany."""
     connection = session.connection()
-    driver = connection.connection.driver_connection
-    assert driver is not None
     columns = ", ".join(_FIGURE_COLUMNS)
     if connection.dialect.name == "postgresql":
         with (
-            driver.cursor() as cursor,  # type: ignore[attr-defined]
+            _driver_cursor(connection) as cursor,
             cursor.copy(f"COPY figure ({columns}) FROM STDIN") as copy,
         ):
             for report_id, draft in reports:

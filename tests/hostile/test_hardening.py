@@ -22,7 +22,7 @@ from sqlmodel import Session
 from app import db
 from app.middleware import Admission
 from app.rules.naming import normalise_organ, organ_key
-from app.services import access, jobs, reports
+from app.services import access, jobs, report_writes, reports
 
 MB = 1024 * 1024
 
@@ -334,6 +334,22 @@ def test_a_terminated_backend_is_retried_once_then_503(pg_live, monkeypatch):
     schema = client.get("/openapi.json").json()
     conflict = schema["paths"]["/api/v1/reports/bulk"]["post"]["responses"]["409"]
     assert "Retry-After" in conflict["headers"] and "conflict" in conflict["description"]
+
+
+@pytest.mark.pg
+def test_a_connection_lost_under_psycopgs_own_cursor_is_reported_as_lost(pg_live):
+    """Reports are written through psycopg's own cursor (a pipelined INSERT, COPY). A backend
+    terminated under it, whatever psycopg says (inside a pipeline: "cannot exit pipeline mode
+    while busy"), comes out as SQLAlchemy's lost connection, which the request runs again."""
+    from sqlalchemy.exc import DBAPIError
+
+    with Session(pg_live.engine) as session:
+        _terminate_own_backend(session, pg_live.url)
+        connection = session.connection()
+        with pytest.raises(DBAPIError) as raised, report_writes._driver_cursor(connection) as cursor:
+            cursor.executemany("SELECT %s", [(1,), (2,)], returning=True)
+        assert db.connection_lost(raised.value)
+    _healthy(pg_live)
 
 
 # ---- 6. a killed worker's job --------------------------------------------------------------------
