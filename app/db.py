@@ -48,14 +48,15 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        database = parsed.database or ":memory:"
+        in_memory = database == ":memory:"
+        if not in_memory:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         # Writers queue for the write lock in SQLite's busy timeout; past it the caller gets 503
         # `busy` with Retry-After. Connections to a file are pooled: opening one and setting its
         # pragmas cost about 0.3 ms, twice a request, and the last connection's close would
         # checkpoint and delete the WAL for the next request to make again.
         busy_seconds = get_settings().sqlite_busy_seconds
-        in_memory = not parsed.database or parsed.database == ":memory:"
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": busy_seconds},
