@@ -14,6 +14,7 @@ from statistics import median
 
 from app.extract.labels import SECTION_KEYS, SECTION_NUMERALS
 from app.extract.lines import Cell, Line
+from app.extract.pdfpage import Char
 
 Point = tuple[float, float]
 
@@ -39,18 +40,11 @@ def skew(boxes: Sequence[Box]) -> float:
     return median(angles) if angles else 0.0
 
 
-@dataclass(frozen=True)
-class _Piece:
-    text: str
-    x0: float
-    x1: float
-    y0: float
-    y1: float
-    confidence: float
+@dataclass
+class _Piece(Char):
+    """A run of recognised text on the deskewed page, with the recogniser's confidence."""
 
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
+    confidence: float
 
 
 def _turn(points: Sequence[Point], angle: float) -> tuple[float, float, float, float]:
@@ -88,21 +82,21 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 def lines_from_boxes(boxes: Sequence[Box], *, page: int, points_per_pixel: float) -> list[Line]:
     """Deskew, group boxes into rows by vertical overlap, order each row left to right."""
     angle = skew(boxes)
-    pieces = sorted((p for box in boxes for p in split_box(box, angle)), key=lambda p: (p.y0 + p.y1) / 2)
+    pieces = sorted((p for box in boxes for p in split_box(box, angle)), key=lambda p: (p.top + p.bottom) / 2)
     rows: list[list[_Piece]] = []
     for piece in pieces:
         if rows:
             row = rows[-1]
-            top = median(p.y0 for p in row)
-            bottom = median(p.y1 for p in row)
-            if _overlap(piece.y0, piece.y1, top, bottom) >= 0.5 * min(piece.height, bottom - top):
+            top = median(p.top for p in row)
+            bottom = median(p.bottom for p in row)
+            if _overlap(piece.top, piece.bottom, top, bottom) >= 0.5 * min(piece.size, bottom - top):
                 row.append(piece)
                 continue
         rows.append([piece])
     # deskewed coordinates can go slightly negative near the page edge; measure from the page
     left = min((p.x0 for p in pieces), default=0.0)
     left = min(left, 0.0)
-    top_edge = min(min((p.y0 for p in pieces), default=0.0), 0.0)
+    top_edge = min(min((p.top for p in pieces), default=0.0), 0.0)
     lines = []
     for number, row in enumerate(rows, start=1):
         row.sort(key=lambda p: p.x0)
@@ -115,7 +109,7 @@ def lines_from_boxes(boxes: Sequence[Box], *, page: int, points_per_pixel: float
             )
             for p in row
         ]
-        top = round((min(p.y0 for p in row) - top_edge) * points_per_pixel, 1)
+        top = round((min(p.top for p in row) - top_edge) * points_per_pixel, 1)
         lines.append(Line(_restore_numeral(cells), page=page, number=number, top=top))
     return lines
 
