@@ -83,6 +83,10 @@ class Report(RegionPath, table=True):
     corrected_cells: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     corrected_from: int | None = None
 
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"error": self.errors, "warning": self.warnings, "info": self.infos}
+
 
 class Cell(SQLModel, table=True):
     """The numbering of every figure (app.rules.cells), so SQL written by hand can name cells."""

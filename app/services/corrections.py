@@ -26,6 +26,13 @@ from app.services.present import public_value
 CORRECTED_MEDIA_TYPE = "application/json"
 # a cell given with the value it already has is a change only when that value was not settled
 _UNSETTLED = {Status.MISSING, Status.UNREADABLE, Status.AMBIGUOUS}
+# the states of the 退回整改 round, as the pages name them
+STATE_NAMES = {
+    "submitted": "已提交",
+    "returned": "退回整改",
+    "resubmitted": "整改后重新提交",
+    "accepted": "已通过",
+}
 # who may move a report from one state to another: supervisors, or anyone in scope
 _SUPERVISED = {"returned", "accepted"}
 _FROM = {

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from app.draft import Draft, Figure, Finding, Severity, Value
+from app.draft import Draft, Figure, Finding, Value
 from app.layout import TABLE_CODES, Layout
 from app.models.api import (
     Counts,
     FigurePublic,
     FigureValue,
     FindingPublic,
-    LocationPublic,
     ReportPublic,
     ReviewPublic,
     SourcePublic,
@@ -30,7 +29,7 @@ def public_value(value: Value | None) -> FigureValue:
     return value
 
 
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}  # the worst first, where one cell has several
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}  # the worst first (a Severity is its str)
 
 
 def counts(findings: Iterable[Finding]) -> Counts:
@@ -41,29 +40,16 @@ def counts(findings: Iterable[Finding]) -> Counts:
 
 
 def finding_public(finding: Finding, mark: Mark | None = None) -> FindingPublic:
-    loc = finding.location
-    return FindingPublic(
-        id=mark[0] if mark else None,
-        review=mark[1] if mark else None,
-        rule=finding.rule,
-        severity=finding.severity.value,
-        location=LocationPublic(table=loc.table, row=loc.row, column=loc.column, page=loc.page),
-        cells=finding.cells,
-        reported=finding.reported,
-        expected=finding.expected,
-        message=finding.message,
-        message_en=finding.message_en,
-        hint=finding.hint,
-    )
-
-
-_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    public = FindingPublic.model_validate(finding, from_attributes=True)
+    if mark:
+        public.id, public.review = mark
+    return public
 
 
 def validation_public(findings: list[Finding], marks: list[Mark] | None = None) -> ValidationPublic:
     """Errors first; with marks (a stored finding's id and review), each beside its finding."""
     paired = list(zip(findings, marks or [None] * len(findings), strict=True))
-    ordered = sorted(paired, key=lambda pair: _SEVERITY_ORDER[pair[0].severity])
+    ordered = sorted(paired, key=lambda pair: SEVERITY_RANK[pair[0].severity])
     tally = counts(findings)
     return ValidationPublic(
         valid=tally.error == 0, counts=tally, findings=[finding_public(f, m) for f, m in ordered]

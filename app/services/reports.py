@@ -159,20 +159,7 @@ def filtered(
 
 
 def _summary(report: Report) -> ReportSummary:
-    return ReportSummary(
-        id=report.id,  # type: ignore[arg-type]
-        organ=report.organ,
-        year=report.year,
-        format=report.format,
-        version=report.version,
-        is_latest=report.is_latest,
-        scope=report.scope,
-        region_code=report.region_code,
-        valid=report.valid,
-        counts={"error": report.errors, "warning": report.warnings, "info": report.infos},  # type: ignore[arg-type]
-        created_at=report.created_at,
-        state=report.state,
-    )
+    return ReportSummary.model_validate(report, from_attributes=True)
 
 
 # ---- storing ------------------------------------------------------------------------------------

@@ -13,10 +13,9 @@ from app.models.people import FindingReview
 from app.models.tables import FindingRow, Report
 from app.services import audit, scope
 from app.services.access import Caller
-from app.services.present import Mark
+from app.services.present import SEVERITY_RANK, Mark
 
 STATUS_OF = {"explain": "explained", "accept": "accepted", "reopen": "open"}
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 Identity = tuple[str, str | None, str | None, str | None]
 
 
@@ -84,7 +83,7 @@ def overview(*, session: Session, report: Report) -> ReviewsPublic:
             message_en=row.message_en,
             hint=row.hint,
         )
-        for row in sorted(rows, key=lambda r: _SEVERITY_ORDER.get(r.severity, 3))
+        for row in sorted(rows, key=lambda r: SEVERITY_RANK.get(r.severity, 3))
     ]
     fixed: list[FixedFinding] = []
     previous = session.exec(
@@ -120,14 +119,11 @@ def review(
     if action not in STATUS_OF:
         raise ProblemError(422, "invalid_review", "action 只能是 explain、accept 或 reopen")
     row = FindingReview(
-        report_id=report.id,  # type: ignore[arg-type]
+        **finding.model_dump(include={"rule", "table_code", "row_code", "column_code"}),  # its identity
+        report_id=report.id,
         organ_key=report.organ_key,
         year=report.year,
         version=report.version,
-        rule=finding.rule,
-        table_code=finding.table_code,
-        row_code=finding.row_code,
-        column_code=finding.column_code,
         status=STATUS_OF[action],
         note=note,
         actor=caller.label[:120],

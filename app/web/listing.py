@@ -10,10 +10,9 @@ from sqlmodel import Session
 from app.models.api import ReportList, ReportPublic, ReportSummary
 from app.rules.naming import organ_key
 from app.services import regions, reports
+from app.services.corrections import STATE_NAMES
 from app.services.gazetteer import gazetteer
 from app.services.scope import RegionScope
-
-STATES = ("submitted", "returned", "resubmitted", "accepted")
 
 PAGE_SIZE = 50
 UNPLACED = "未定"  # the region filter for reports counted under no region
@@ -55,7 +54,7 @@ class Filters:
         elif region:
             found.region = _prefix_of(region, found.notes)
         found.errors = {"1": True, "0": False}.get(errors)
-        found.state = state if state in STATES else ""
+        found.state = state if state in STATE_NAMES else ""
         # a page past what an offset can reach is no page (and a 5,000-digit one no number)
         readable = page.isascii() and page.isdigit() and len(page) <= 7
         found.page = int(page) if readable and int(page) > 0 else 1

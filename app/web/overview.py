@@ -23,7 +23,7 @@ from app.services import aggregates, coverage, regions, reports
 from app.services.gazetteer import gazetteer
 from app.services.scope import RegionScope
 from app.web.charts import PALETTE, Series, bar_chart
-from app.web.overview_list import LIST_LIMIT, ORDERS, SEVERITIES, STATES, ListFilters, ListQuery
+from app.web.overview_list import LIST_LIMIT, ORDERS, SEVERITIES, ListFilters, ListQuery
 
 _RESULT_ROWS = tuple(
     dict.fromkeys(
@@ -110,7 +110,6 @@ class OverviewState:
     listed_total: int = 0
     listed_shown: bool = False
     rules: tuple[str, ...] = tuple(sorted(RULES_BY_ID))
-    states: dict[str, str] = field(default_factory=lambda: dict(STATES))
     severities: dict[str, str] = field(default_factory=lambda: dict(SEVERITIES))
     orders: dict[str, str] = field(default_factory=lambda: dict(ORDERS))
 

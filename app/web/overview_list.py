@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.rules.catalogue import RULES_BY_ID
+from app.services.corrections import STATE_NAMES
 
-STATES = {"submitted": "已提交", "returned": "退回整改", "resubmitted": "已重新提交", "accepted": "已通过"}
 SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
 ORDERS = {
     "newest": "最新上传在前",
@@ -62,7 +62,7 @@ class ListFilters:
                 SEVERITIES,
                 "严重程度“{}”无法识别，已忽略（可选：错误、警告、提示）",
             ),
-            ("state", state, state, STATES, "审核状态“{}”无法识别，已忽略"),
+            ("state", state, state, STATE_NAMES, "审核状态“{}”无法识别，已忽略"),
             ("order", sort, sort, ORDERS, "排序“{}”无法识别，已按最新上传在前排列"),
         )
         for name, choice, given, known, unknown in choices:

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from app import sessions
 from app.errors import ProblemError
+from app.services.corrections import STATE_NAMES
 from app.web import listing
 from app.web.view import SEVERITY_ICONS, STATUS_NAMES
 
@@ -22,12 +23,6 @@ templates.env.globals["csrf_token"] = sessions.csrf_token
 templates.env.globals["csrf_field"] = sessions.CSRF_FIELD
 
 ROLE_NAMES = {"clerk": "填报人员", "supervisor": "审核人员", "admin": "管理员"}
-STATE_NAMES = {
-    "submitted": "已提交",
-    "returned": "退回整改",
-    "resubmitted": "整改后重新提交",
-    "accepted": "已通过",
-}
 templates.env.globals["role_names"] = ROLE_NAMES
 templates.env.globals["state_names"] = STATE_NAMES
 
