@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     session_secret: str = ""
     session_secret_file: Path = Path("./data/session-secret")
     session_max_age_seconds: int = 8 * 3600
+    # argon2id's cost for passwords (the library's defaults); a hash made at another cost is
+    # made again at this one at its next sign-in
+    password_time_cost: int = Field(3, ge=1)
+    password_memory_kib: int = Field(64 * 1024, ge=8 * 1024)
+    password_parallelism: int = Field(4, ge=1)
     max_request_bytes: int = 110 * 1024 * 1024  # any request, before a route reads it
     # Batches: a ZIP or many files, processed by workers that claim jobs in the database.
     max_batch_files: int = 500

@@ -14,23 +14,23 @@ import pytest
 _store = tempfile.mkdtemp(prefix="nianbao-files-")
 os.environ["NIANBAO_FILE_STORE"] = _store
 os.environ.setdefault("NIANBAO_WORKER_THREADS", "0")  # tests start the workers they need
+# Tests make accounts and sign in a few hundred times: argon2id at its lightest cost here (as
+# Django's test settings choose their hasher); the service keeps the library's defaults.
+os.environ.update(
+    NIANBAO_PASSWORD_TIME_COST="1",
+    NIANBAO_PASSWORD_MEMORY_KIB=str(8 * 1024),
+    NIANBAO_PASSWORD_PARALLELISM="1",
+)
 
 from alembic import command  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from pwdlib import PasswordHash  # noqa: E402
-from pwdlib.hashers.argon2 import Argon2Hasher  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.db import get_session, make_engine  # noqa: E402
 from app.main import create_app  # noqa: E402
-from app.services import users  # noqa: E402
 from app.services.health import alembic_config  # noqa: E402
-
-# Tests make accounts and sign in a few hundred times: argon2id at its lightest cost here (as
-# Django's test settings swap the hasher); the service keeps the library's recommended cost.
-users._hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),))
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"

@@ -7,6 +7,8 @@ import re
 from conftest import form_token, seed_report_json
 from fastapi.testclient import TestClient
 from people import PASSWORD, csrf_header, make_user, sign_in
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session, select
 
 from app.main import create_app
@@ -229,3 +231,14 @@ def test_after_signing_in_only_a_path_of_this_site_is_followed(client, session):
     ):
         client.cookies.clear()
         assert sign_in(client, "clerk", target=target).headers["location"] == followed
+
+
+def test_passwords_are_hashed_at_the_configured_cost_and_rehashed_when_it_changes(session):
+    make_user(session, "cost", "supervisor")
+    user = session.exec(select(UserAccount).where(UserAccount.username == "cost")).one()
+    assert "$argon2id$v=19$m=8192,t=1,p=1$" in user.password_hash  # the suite's NIANBAO_PASSWORD_* settings
+    dearer = PasswordHash((Argon2Hasher(time_cost=2, memory_cost=8 * 1024, parallelism=1),))
+    user.password_hash = dearer.hash(PASSWORD)
+    session.flush()
+    users.sign_in(session=session, username="cost", password=PASSWORD)
+    assert "$argon2id$v=19$m=8192,t=1,p=1$" in user.password_hash

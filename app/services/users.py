@@ -10,10 +10,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlmodel import Session, select
 
+from app.config import get_settings
 from app.errors import NOT_FOUND, WEAK_PASSWORD, ProblemError
 from app.models.people import UserAccount
 from app.rules.naming import organ_key
@@ -30,9 +33,25 @@ MIN_PASSWORD = 10
 FREE_FAILURES = 5  # failed sign-ins in a row before each further one locks the account for a while
 MAX_LOCK_SECONDS = 15 * 60
 
-_hasher = PasswordHash.recommended()  # argon2id with the library's current parameters
-# Verified against when the name is unknown, so timing does not tell which names exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+@cache
+def _hasher() -> PasswordHash:
+    settings = get_settings()
+    return PasswordHash(
+        (
+            Argon2Hasher(
+                time_cost=settings.password_time_cost,
+                memory_cost=settings.password_memory_kib,
+                parallelism=settings.password_parallelism,
+            ),
+        )
+    )
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so timing does not tell which names exist."""
+    return _hasher().hash(secrets.token_hex(16))
 
 
 @dataclass(frozen=True)
@@ -88,7 +107,7 @@ def create_user(
         role=role,
         region_code=region,
         organs=organs,
-        password_hash=_hasher.hash(password),
+        password_hash=_hasher().hash(password),
         must_change_password=one_time is not None,
         session_nonce=secrets.token_hex(16),
     )
@@ -110,7 +129,7 @@ def sign_in(*, session: Session, username: str, password: str) -> UserAccount:
     user = session.exec(select(UserAccount).where(UserAccount.username == username.strip())).first()
     now = _now()
     if user is None or user.disabled_at is not None:
-        _hasher.verify(password, _DUMMY_HASH)
+        _hasher().verify(password, _dummy_hash())
         raise ProblemError(401, "bad_credentials", "用户名或密码不正确")
     locked_until = _aware(user.locked_until)
     if locked_until is not None and locked_until > now:
@@ -118,7 +137,7 @@ def sign_in(*, session: Session, username: str, password: str) -> UserAccount:
         raise ProblemError(
             429, "too_many_attempts", f"登录失败次数过多，请 {wait} 秒后再试", retry_after=wait
         )
-    valid, new_hash = _hasher.verify_and_update(password, user.password_hash)
+    valid, new_hash = _hasher().verify_and_update(password, user.password_hash)
     if not valid:
         user.failed_logins += 1
         if user.failed_logins >= FREE_FAILURES:
@@ -137,12 +156,12 @@ def sign_in(*, session: Session, username: str, password: str) -> UserAccount:
 
 
 def change_password(*, session: Session, user: UserAccount, current: str, new: str) -> None:
-    if not _hasher.verify(current, user.password_hash):
+    if not _hasher().verify(current, user.password_hash):
         raise ProblemError(422, "bad_credentials", "当前密码不正确")
     if new == current:
         raise WEAK_PASSWORD("新密码不能与当前密码相同")
     check_password(new)
-    user.password_hash = _hasher.hash(new)
+    user.password_hash = _hasher().hash(new)
     user.must_change_password = False
     user.session_nonce = secrets.token_hex(16)
     session.add(user)
@@ -155,7 +174,7 @@ def reset_password(*, session: Session, user_id: int) -> NewUser:
     if user is None:
         raise NOT_FOUND(f"未找到编号为 {user_id} 的用户")
     password = secrets.token_urlsafe(12)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)
     user.must_change_password = True
     user.failed_logins, user.locked_until = 0, None
     user.session_nonce = secrets.token_hex(16)
