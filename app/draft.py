@@ -37,6 +37,21 @@ class Scope(StrEnum):
     AREA = "汇总"
 
 
+@dataclass(kw_only=True)
+class Heading:
+    """What a report says of itself around its tables (app.extract.metadata reads it from a file);
+    a draft is a heading with figures."""
+
+    title: str | None = None
+    organ: str | None = None  # None: neither the document nor the caller named the issuing body
+    year: int | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    signed_on: date | None = None
+    published_on: date | None = None
+    scope: Scope | None = None
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
@@ -95,20 +110,12 @@ REPORT_FIELDS = (
 )
 
 
-@dataclass
-class Draft:
-    organ: str | None  # None: neither the document nor the caller named the issuing body
-    year: int | None
+@dataclass(kw_only=True)
+class Draft(Heading):
     format: Format
     figures: dict[CellKey, Figure] = field(default_factory=dict)
     single_other_row: bool = False  # a 2021 report that prints （六）其他处理 as one row
-    scope: Scope | None = None
     region_code: str | None = None
-    published_on: date | None = None
-    signed_on: date | None = None
-    period_start: date | None = None
-    period_end: date | None = None
-    title: str | None = None
     narrative: str = ""
     extraction_findings: list[Finding] = field(default_factory=list)
     # Where the caller stated a field that the document says otherwise: field → the document's value.

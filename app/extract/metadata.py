@@ -10,10 +10,9 @@ contact paragraph, the page's own description of its source.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
-from app.draft import Scope
+from app.draft import Heading, Scope
 from app.extract.labels import AREA_SCOPE_MARKERS
 from app.extract.values import normalise
 
@@ -58,18 +57,6 @@ _CONTACT = re.compile(
 )
 _COMPILED_BY = re.compile(r"本报告由\s*([\u4e00-\u9fff]{3,40}?)\s*(?:根据|依据|按照|编制|负责)")
 _OFFICE = re.compile(r"(?:办公室|办公厅|政务公开办公室|综合科|综合股|政务服务管理办公室|党政办公室)$")
-
-
-@dataclass
-class Metadata:
-    title: str | None = None
-    organ: str | None = None
-    year: int | None = None
-    period_start: date | None = None
-    period_end: date | None = None
-    signed_on: date | None = None
-    published_on: date | None = None
-    scope: Scope | None = None
 
 
 def _date(year: str, month: str, day: str) -> date | None:
@@ -176,11 +163,11 @@ def _contact_organ(text: str) -> str | None:
     return None
 
 
-def read_metadata(paragraphs: list[str], facts: dict[str, str] | None = None) -> Metadata:
+def read_metadata(paragraphs: list[str], facts: dict[str, str] | None = None) -> Heading:
     """From the narrative's paragraphs (table text excluded) and what the file says of itself
     (an HTML page's <title> and meta tags: `title`, `published`, `source`)."""
     facts = facts or {}
-    meta = Metadata()
+    meta = Heading()
     meta.title = title_of(paragraphs) or (title_of([facts["title"]]) if facts.get("title") else None)
     if meta.title:
         meta.organ, meta.year = _split(meta.title)
@@ -217,7 +204,7 @@ def read_metadata(paragraphs: list[str], facts: dict[str, str] | None = None) ->
     return meta
 
 
-def _year_from_text(paragraphs: list[str], meta: Metadata) -> int | None:
+def _year_from_text(paragraphs: list[str], meta: Heading) -> int | None:
     """The statistics period, the opening sentence, the signature date (the year after)."""
     if meta.period_start:
         return meta.period_start.year
