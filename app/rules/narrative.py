@@ -140,15 +140,22 @@ class BodyKind(StrEnum):
     UNKNOWN = "unknown"
 
 
-# The kind of body, from the end of its name. Order matters: "人民政府办公室" is a department,
-# "街道办事处" a government; development zones and their 管委会 are neither for sure.
-_UNSURE = re.compile(r"(开发区|经开区|高新区|园区|管委会|管理委员会|新区管理局)$")
-_GOVERNMENT_FIRST = re.compile(r"(街道办事处|办事处)$")
-_DEPARTMENT = re.compile(
-    r"(局|委员会|委|办公室|办公厅|办|厅|中心|院|所|站|署|部|处|队|馆|室|社|会|公司|集团|银行|学校|大学)$"
-)
-_GOVERNMENT = re.compile(
-    r"(人民政府|政府|乡|镇|街道|团|团场|师|师市|市|县|区|旗|州|盟|省|自治区|兵团|农场|牧场)$"
+# The kind of body, from the end of its name: the first ending that matches decides, so
+# "人民政府办公室" is a department and "街道办事处" a government; development zones and their 管委会
+# are neither for sure.
+_KIND_BY_ENDING = (
+    (BodyKind.UNKNOWN, re.compile(r"(开发区|经开区|高新区|园区|管委会|管理委员会|新区管理局)$")),
+    (BodyKind.GOVERNMENT, re.compile(r"(街道办事处|办事处)$")),
+    (
+        BodyKind.DEPARTMENT,
+        re.compile(
+            r"(局|委员会|委|办公室|办公厅|办|厅|中心|院|所|站|署|部|处|队|馆|室|社|会|公司|集团|银行|学校|大学)$"
+        ),
+    ),
+    (
+        BodyKind.GOVERNMENT,
+        re.compile(r"(人民政府|政府|乡|镇|街道|团|团场|师|师市|市|县|区|旗|州|盟|省|自治区|兵团|农场|牧场)$"),
+    ),
 )
 
 
@@ -157,15 +164,7 @@ def body_kind(organ: str) -> BodyKind:
     unsure."""
     name = re.sub(r"\s", "", normalise(organ))
     name = re.sub(r"[(（][^)）]*[)）]$", "", name)  # "（本级）"
-    if not name or _UNSURE.search(name):
-        return BodyKind.UNKNOWN
-    if _GOVERNMENT_FIRST.search(name):
-        return BodyKind.GOVERNMENT
-    if _DEPARTMENT.search(name):
-        return BodyKind.DEPARTMENT
-    if _GOVERNMENT.search(name):
-        return BodyKind.GOVERNMENT
-    return BodyKind.UNKNOWN
+    return next((kind for kind, ending in _KIND_BY_ENDING if ending.search(name)), BodyKind.UNKNOWN)
 
 
 def _document_date(draft: Draft) -> date | None:
