@@ -27,14 +27,6 @@ _UNRESOLVED_UNIT = 0.9  # the region of a unit the gazetteer does not list (a �
 _REGIMENT = re.compile(r"(\d+)团")  # after normalising: 六十七团 → 67团
 _CORPS_PREFIX = re.compile(r"^(?:新疆)?(?:生产建设)?兵团(?:(?:农|第)?\d+师)?")
 _SHORT_SUFFIX = re.compile(r"(特别行政区|自治区|省|市|地区|盟|县|区|旗|街道办事处|街道|镇|乡)$")
-_ETHNIC_SUFFIX = {
-    "民族乡": "乡",
-    "族乡": "乡",
-    "民族镇": "镇",
-    "自治县": "县",
-    "自治州": "州",
-    "自治旗": "旗",
-}
 
 
 @dataclass
@@ -52,7 +44,8 @@ class Resolver:
         self.gaz = gaz
         data = gaz.aliases
         ethnic = "|".join(sorted(data["ethnic"], key=len, reverse=True))
-        self._ethnic = re.compile(rf"^(.+?)(?:(?:{ethnic})族?)+({'|'.join(_ETHNIC_SUFFIX)})$")
+        self._ethnic_suffixes: dict[str, str] = data["ethnic_suffixes"]  # 自治县 → 县
+        self._ethnic = re.compile(rf"^(.+?)(?:(?:{ethnic})族?)+({'|'.join(self._ethnic_suffixes)})$")
         self._strip = sorted({gaz.normalise(s) for s in data["strip"]}, key=len, reverse=True)
         self._units = tuple(gaz.normalise(s) for s in data["unit_suffixes"])
         self.root: dict[str, dict[str, float]] = {}
@@ -72,7 +65,7 @@ class Resolver:
         ethnic = self._ethnic.match(region.name)
         if ethnic:
             base = ethnic.group(1)
-            found += [(norm(base + _ETHNIC_SUFFIX[ethnic.group(2)]), _SHORT), (norm(base), _SHORT)]
+            found += [(norm(base + self._ethnic_suffixes[ethnic.group(2)]), _SHORT), (norm(base), _SHORT)]
         regiment = re.search(r"(\d+团)(?:乡|农场|中心团场)?$", norm(region.name))
         if regiment and region.xpcc_level == "regiment":
             found.append((regiment.group(1), _SHORT))
