@@ -15,12 +15,14 @@ class FindingInScope(BaseModel):
     rule: str
     rule_title: str = Field(description="规则名称（中文）")
     severity: str = Field(description="error | warning | info")
-    table: str | None = None
+    table: str | None = Field(
+        None, description="table2 | table3 | table4; null for the narrative and metadata"
+    )
     row: str | None = None
     column: str | None = None
     page: int | None = None
-    reported: str | None = None
-    expected: str | None = None
+    reported: str | None = Field(None, description="what the report gives")
+    expected: str | None = Field(None, description="what the rule requires")
     message: str = Field(description="中文说明")
     hint: str | None = None
 
