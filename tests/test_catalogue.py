@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import SEEDS, seed_names, seed_report_json
 
-from app.draft import Finding
+from app.draft import Finding, Severity
 from app.extract.json_report import parse_report
 from app.extract.ocr_review import review
 from app.extract.pipeline import read_document
@@ -38,6 +38,17 @@ def test_every_case_a_rule_says_has_both_languages():
         assert rule.message and rule.message_en, rule.id
         for case, templates in rule.cases.items():
             assert len(templates) == 2 and all(templates), (rule.id, case)
+
+
+def test_a_case_that_is_not_of_its_rules_severity_says_so_in_the_catalogue():
+    for rule in RULES:
+        assert set(rule.case_severity) <= set(rule.cases), rule.id
+    complete = RULES_BY_ID["COMPLETE"]
+    fields = {"where": "表三“自然人”", "columns": "", "columns_en": "", "unchecked": "", "unchecked_en": ""}
+    assert complete.finding("inferred", fields).severity is Severity.INFO
+    assert complete.finding("placed", fields).severity is Severity.INFO
+    assert complete.finding("blank", fields).severity is Severity.WARNING
+    assert complete.finding("blank", fields, severity=Severity.ERROR).severity is Severity.ERROR
 
 
 def test_no_finding_is_built_by_hand():

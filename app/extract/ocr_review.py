@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from statistics import median
 
-from app.draft import CellKey, Draft, Figure, Finding, Location, Severity, Status, Value
+from app.draft import CellKey, Draft, Figure, Finding, Location, Status, Value
 from app.extract.values import CONFUSED_DIGITS
 from app.layout import Kind, cell_code
 from app.rules.catalogue import RULES_BY_ID
@@ -166,7 +166,6 @@ def _ocr_finding(case: str, page: int | None, keys: list[CellKey], **fields: obj
     return rule.finding(
         case,
         fields,
-        severity=Severity.INFO if case == "inferred" else None,
         location=_location(keys, page),
         cells=[cell_code(*key) for key in keys],
         hint=rule.hints.get(case),

@@ -136,6 +136,7 @@ RULES: tuple[Rule, ...] = (
                 ),
             }.items()
         },
+        case_severity={"inferred": Severity.INFO, "placed": Severity.INFO},  # read, but say how
     ),
     Rule(
         "FORMAT",
@@ -187,6 +188,7 @@ RULES: tuple[Rule, ...] = (
                 "{count} doubtful figure(s) on the scan's page {page} confirmed by the relations",
             ),
         },
+        case_severity={"inferred": Severity.INFO},
         hints={"doubtful": "这些格子不参与勾稽核对；请以原件为准补录，或上传带文字层的原件"},
     ),
     Rule(
@@ -243,6 +245,7 @@ RULES: tuple[Rule, ...] = (
                 "the name fits several places; the report names {named}, so it is counted there",
             ),
         },
+        case_severity={"settled": Severity.INFO},
         hints={
             "unplaced": "请在报告中填写 region_code（统计用区划代码），"
             "或补充 app/data/region_aliases.json 的别名"

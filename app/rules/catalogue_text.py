@@ -93,6 +93,7 @@ NARRATIVE_RULES: tuple[Rule, ...] = (
                 "government (deadline {government_deadline}) or a department cannot be told from its name",
             ),
         },
+        case_severity={"unsure": Severity.INFO},
     ),
     Rule(
         "REPEAT",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from app.draft import CellKey, Draft, Finding, Location, Severity, Status, Value
+from app.draft import CellKey, Draft, Finding, Location, Status, Value
 from app.layout import MAX_COUNT, Format, Kind, Layout, cell_code, storable
 from app.rules import meta, narrative, statements  # noqa: F401  (their evaluators register)
 from app.rules.catalogue import RULES, RULES_BY_ID
@@ -106,7 +106,6 @@ def check_complete(draft: Draft, reading: Reading) -> list[Finding]:
         row_layout = lay.table(table).row(row)
         assert row_layout is not None
         labels = row_layout.column_labels
-        severity = Severity.INFO if state in (Status.INFERRED, Status.PLACED) else rule.severity
         figure = reading.figures[at[0]]
         whole = len(keys) == len(row_layout.columns) > 1
         unchecked = {
@@ -127,11 +126,7 @@ def check_complete(draft: Draft, reading: Reading) -> list[Finding]:
             "reported": figure.raw or None,
         }
         location = Location(table, row, keys[0][2] if len(keys) == 1 else None, figure.page)
-        found.append(
-            rule.finding(
-                state, fields, severity=severity, location=location, cells=[cell_code(*k) for k in keys]
-            )
-        )
+        found.append(rule.finding(state, fields, location=location, cells=[cell_code(*k) for k in keys]))
     return found
 
 

@@ -222,7 +222,7 @@ def check_timely(draft: Draft, _: Reading | None = None) -> list[Finding]:
     if published > department and kind is BodyKind.UNKNOWN:
         fields |= {"organ": draft.organ, "deadline": department.isoformat()}
         fields |= {"government_deadline": government.isoformat(), "expected": department}
-        return [timely.finding("unsure", fields, severity=Severity.INFO)]
+        return [timely.finding("unsure", fields)]
     return []
 
 

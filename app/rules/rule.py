@@ -21,6 +21,7 @@ class Rule:
     params: dict = field(default_factory=dict)
     # case -> (zh, en): the whole message of a finding in that case, in place of message/message_en
     cases: dict[str, tuple[str, str]] = field(default_factory=dict)
+    case_severity: dict[str, Severity] = field(default_factory=dict)  # where a case's is not the rule's
     hints: dict[str, str] = field(default_factory=dict)  # name -> a hint its findings may carry
 
     def finding(
@@ -34,13 +35,14 @@ class Rule:
         hint: str | None = None,
     ) -> Finding:
         """A finding of this rule: its (case's) templates filled from `fields`, which also give
-        the finding's `reported` and `expected` when they name them."""
+        the finding's `reported` and `expected` when they name them; `severity` only where the
+        finding's own figures decide it."""
         zh, en = self.cases[case] if case else (self.message, self.message_en)
         fields = fields or {}
         reported, expected = fields.get("reported"), fields.get("expected")
         return Finding(
             rule=self.id,
-            severity=severity or self.severity,
+            severity=severity or self.case_severity.get(case or "", self.severity),
             message=zh.format_map(fields),
             message_en=en.format_map(fields),
             location=location or Location(),

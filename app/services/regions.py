@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from app.draft import Finding, Severity
+from app.draft import Finding
 from app.errors import ProblemError
 from app.extract import contacts
 from app.models.regions import RegionList, RegionPublic, RegionRef, Resolution
@@ -211,4 +211,4 @@ def _placed_finding(organ: str, code: str, named: str) -> Finding:
     """Said, not silent: the name fitted several places and the document settled which."""
     where = "".join(r.name for r in gazetteer().path(code, "geo")[1:])
     fields = {"organ": organ[:60], "named": named, "where": where, "reported": organ[:200]}
-    return RULES_BY_ID["REGION"].finding("settled", fields, severity=Severity.INFO)
+    return RULES_BY_ID["REGION"].finding("settled", fields)
