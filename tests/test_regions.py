@@ -7,6 +7,7 @@ from conftest import expected, seed_names, seed_report_json
 
 from app.services.gazetteer import chinese_number, gazetteer
 from app.services.regions import resolve
+from app.services.resolver import Resolver
 
 KEKEDALA, BEITUN, TIEMENGUAN = "659008000000", "659005000000", "659006000000"
 
@@ -28,6 +29,18 @@ def test_sixty_seventh_regiment_is_a_regiment_of_the_fourth_division():
     columns = gazetteer().path_columns("XPCC04R067")
     assert (columns["xpcc_division"], columns["xpcc_regiment"]) == (KEKEDALA, "XPCC04R067")
     assert (columns["region_county"], columns["region_township"]) == (KEKEDALA, None)
+
+
+def test_a_regiment_known_by_its_number_is_placed_alike_before_and_after_it_is_made():
+    """六十七团 joins 第四师's children when a report or a key first asks for it; a resolver built
+    after that reads the name exactly as one built before."""
+    gazetteer().regiment(4, 67)
+    found = Resolver(gazetteer()).resolve("第四师可克达拉市六十七团")
+    assert (found.code, found.confidence) == (
+        "XPCC04R067",
+        resolve(name="第四师可克达拉市六十七团").confidence,
+    )
+    assert found.confidence < 1
 
 
 @pytest.mark.parametrize(

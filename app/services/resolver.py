@@ -84,9 +84,18 @@ class Resolver:
         return found
 
     def children(self, code: str) -> list[tuple[str, str, float]]:
-        """(name, code, confidence) of the region's children in both trees, longest name first."""
+        """(name, code, confidence) of the region's children in both trees, longest name first.
+
+        A 团 the statistics do not list (level `regiment`) is left to `_numbered_regiment`: it joins
+        its 师's children only once something asks for it, and a name must not be placed one way
+        before and another after."""
         if code not in self._children_names:
-            kids = {r.code: r for tree in TREES for r in self.gaz.children[tree].get(code, [])}
+            kids = {
+                r.code: r
+                for tree in TREES
+                for r in self.gaz.children[tree].get(code, [])
+                if r.level != "regiment"
+            }
             names = [(name, kid.code, conf) for kid in kids.values() for name, conf in self.names(kid)]
             self._children_names[code] = sorted(names, key=lambda n: -len(n[0]))
         return self._children_names[code]
