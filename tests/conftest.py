@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.mark.expression import Expression
 
 _store = tempfile.mkdtemp(prefix="nianbao-files-")
 os.environ["NIANBAO_FILE_STORE"] = _store
@@ -38,6 +39,15 @@ PG_ADMIN_URL = os.environ.get("NIANBAO_TEST_PG", "postgresql+psycopg://postgres@
 PG_TEST_DB = f"nianbao_test_{os.getpid()}"  # one per run, so runs side by side never collide
 # The databases every database test runs on; `-m "not pg"` leaves PostgreSQL out.
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)]
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The API fuzz test (slow) builds its cases from the OpenAPI document while it is collected,
+    seconds in every worker: a run that deselects slow tests does not read it."""
+    markexpr = config.getoption("markexpr")
+    if collection_path.name != "test_schemathesis.py" or not markexpr:
+        return None
+    return not Expression.compile(markexpr).evaluate(lambda mark, **_: mark == "slow") or None
 
 
 def seed_names() -> list[str]:
