@@ -29,6 +29,13 @@ _CORPS_PREFIX = re.compile(r"^(?:新疆)?(?:生产建设)?兵团(?:(?:农|第)?\
 _SHORT_SUFFIX = re.compile(r"(特别行政区|自治区|省|市|地区|盟|县|区|旗|街道办事处|街道|镇|乡)$")
 
 
+def _indexed(region: Region) -> bool:
+    """A 团 the statistics do not list (level `regiment`) joins the gazetteer when something first
+    asks for it; it is found by its number (`_numbered_regiment`, `_bare_regiment`), never by the
+    name indexes, so that a name is placed alike before and after it is made."""
+    return region.level != "regiment"
+
+
 @dataclass
 class Match:
     code: str | None
@@ -50,7 +57,7 @@ class Resolver:
         self._units = tuple(gaz.normalise(s) for s in data["unit_suffixes"])
         self.root: dict[str, dict[str, float]] = {}
         self._children_names: dict[str, list[tuple[str, str, float]]] = {}
-        for region in gaz.by_code.values():
+        for region in filter(_indexed, gaz.by_code.values()):
             for name, confidence in self.names(region, at_root=True):
                 known = self.root.setdefault(name, {})
                 known[region.code] = max(known.get(region.code, 0.0), confidence)
@@ -84,18 +91,9 @@ class Resolver:
         return found
 
     def children(self, code: str) -> list[tuple[str, str, float]]:
-        """(name, code, confidence) of the region's children in both trees, longest name first.
-
-        A 团 the statistics do not list (level `regiment`) is left to `_numbered_regiment`: it joins
-        its 师's children only once something asks for it, and a name must not be placed one way
-        before and another after."""
+        """(name, code, confidence) of the region's children in both trees, longest name first."""
         if code not in self._children_names:
-            kids = {
-                r.code: r
-                for tree in TREES
-                for r in self.gaz.children[tree].get(code, [])
-                if r.level != "regiment"
-            }
+            kids = {r.code: r for tree in TREES for r in self.gaz.children[tree].get(code, []) if _indexed(r)}
             names = [(name, kid.code, conf) for kid in kids.values() for name, conf in self.names(kid)]
             self._children_names[code] = sorted(names, key=lambda n: -len(n[0]))
         return self._children_names[code]
