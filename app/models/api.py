@@ -86,7 +86,10 @@ class ReportPublic(BaseModel):
     format: Format
     single_other_row: bool = Field(False, description="2021 layout printing （六）其他处理 as one row")
     scope: Scope | None = None
-    region_code: str | None = Field(None, description="统计用区划代码 it is counted under; null until placed")
+    region_code: str | None = Field(
+        None,
+        description="the statistical division code (统计用区划代码) it is counted under; null until placed",
+    )
     published_on: date | None = Field(None, description="the date the portal published it")
     signed_on: date | None = Field(None, description="the date under the signature")
     period_start: date | None = None
